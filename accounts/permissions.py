@@ -1,0 +1,25 @@
+"""API permission: the SPEC §1 role table. Object scoping is done by the queryset selector."""
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from accounts.roles import EDITOR_ROLES, Role, user_role
+
+
+class RolePermission(BasePermission):
+    """Any role may read (scoped by its queryset); only admins and buyers write.
+
+    A view lists the actions a supplier contact may perform in
+    `supplier_actions` (acknowledging a line, posting a ship notice, ...).
+    """
+
+    def has_permission(self, request, view) -> bool:
+        role = user_role(request.user)
+        if role is None:
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        if role in EDITOR_ROLES:
+            return True
+        return role == Role.SUPPLIER and getattr(view, "action", None) in getattr(
+            view, "supplier_actions", ()
+        )

@@ -1,0 +1,100 @@
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Q
+
+from dualsource.validators import currency_code_validator, natural_key_validator
+
+
+class Part(models.Model):
+    class Unit(models.TextChoices):
+        EACH = "ea", "each"
+        KILOGRAM = "kg", "kilogram"
+        METRE = "m", "metre"
+        LITRE = "l", "litre"
+        SET = "set", "set"
+
+    # A supplier contact sees the parts it is an approved source of.
+    supplier_field = "sources__supplier"
+
+    number = models.CharField(max_length=40, unique=True, validators=[natural_key_validator])
+    name = models.CharField(max_length=200)
+    unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.EACH)
+    category = models.CharField(max_length=64, blank=True)
+    specification_reference = models.CharField(max_length=64, blank=True)
+    specification_revision = models.CharField(max_length=16, blank=True)
+    is_critical = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class InspectionCharacteristic(models.Model):
+    """One line of the part's standard QC checklist; defect codes refer to `code`."""
+
+    supplier_field = "part__sources__supplier"
+
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="checklist")
+    code = models.CharField(max_length=32)
+    description = models.CharField(max_length=200)
+    is_critical = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["part", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["part", "code"], name="unique_checklist_code_per_part")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description}"
+
+
+class ApprovedSource(models.Model):
+    """A qualified (part, supplier) pair with its share of the part's volume."""
+
+    supplier_field = "supplier"
+
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="sources")
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="sources"
+    )
+    target_share_pct = models.DecimalField(max_digits=5, decimal_places=2)
+    min_share_pct = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    max_share_pct = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("100"))
+    unit_price = models.DecimalField(max_digits=14, decimal_places=4)
+    currency = models.CharField(max_length=3, validators=[currency_code_validator])
+    lead_time_days = models.PositiveIntegerField()
+    monthly_capacity = models.DecimalField(
+        max_digits=14, decimal_places=3, null=True, blank=True, help_text="Empty: unlimited."
+    )
+    moq = models.DecimalField(
+        "minimum order quantity", max_digits=14, decimal_places=3, default=Decimal("1")
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["part", "-target_share_pct"]
+        constraints = [
+            models.UniqueConstraint(fields=["part", "supplier"], name="one_source_per_supplier"),
+            models.CheckConstraint(
+                condition=Q(min_share_pct__gte=0)
+                & Q(max_share_pct__lte=100)
+                & Q(min_share_pct__lte=F("target_share_pct"))
+                & Q(target_share_pct__lte=F("max_share_pct")),
+                name="source_shares_within_0_min_target_max_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="source_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_capacity__isnull=True) | Q(monthly_capacity__gte=0),
+                name="source_capacity_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(moq__gte=0), name="source_moq_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.part.number} ← {self.supplier.code} ({self.target_share_pct}%)"

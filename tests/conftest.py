@@ -1,0 +1,65 @@
+"""Shared fixtures: a buyer, a viewer, an admin and contacts at two different suppliers."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import PASSWORD, SupplierContactFactory, SupplierFactory, UserFactory
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="admin", role="admin")
+
+
+@pytest.fixture
+def buyer(db):
+    return UserFactory(username="buyer", role="buyer")
+
+
+@pytest.fixture
+def viewer(db):
+    return UserFactory(username="viewer", role="viewer")
+
+
+@pytest.fixture
+def supplier_a(db):
+    return SupplierFactory(code="ACME", name="Acme Castings")
+
+
+@pytest.fixture
+def supplier_b(db):
+    return SupplierFactory(code="BOLT", name="Bolt Forge")
+
+
+@pytest.fixture
+def contact_a(supplier_a):
+    return SupplierContactFactory(user__username="contact_a", supplier=supplier_a).user
+
+
+@pytest.fixture
+def contact_b(supplier_b):
+    return SupplierContactFactory(user__username="contact_b", supplier=supplier_b).user
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a browser client in as a user."""
+
+    def login(user):
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def api_for():
+    """An API client authenticated as a user (None: anonymous)."""
+
+    def make(user=None):
+        api = APIClient()
+        if user is not None:
+            api.force_authenticate(user)
+        return api
+
+    return make
