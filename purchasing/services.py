@@ -41,7 +41,7 @@ def purchase_order_line_build(
     promised_date: dt.date | None = None,
     status: str = PurchaseOrderLine.Status.OPEN,
 ) -> PurchaseOrderLine:
-    """An unsaved line; a promised date given with the order counts as the supplier's confirmation."""
+    """An unsaved line; a promised date sent with the order is the supplier's confirmation."""
     return PurchaseOrderLine(
         line_number=line_number,
         part=part,
