@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "purchasing",
     "inventory",
     "scorecards",
+    "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +97,6 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": VAR_DIR / "test.sqlite3"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
