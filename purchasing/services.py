@@ -5,7 +5,9 @@ refresh is queued in one place (on commit, once per transaction).
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,11 +22,35 @@ from purchasing.models import (
     Receipt,
 )
 
+# Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
+_kpi_refresh_deferred_ids: ContextVar[set[int] | None] = ContextVar(
+    "kpi_refresh_deferred_ids", default=None
+)
+
+
+@contextmanager
+def kpi_refresh_deferred() -> Iterator[set[int]]:
+    """Collect the suppliers whose KPIs need a refresh instead of queueing a task per write.
+
+    For bulk loads (demo data, large imports) that would otherwise queue one task per chunk:
+    the caller gets the set of supplier ids and recomputes or queues once at the end.
+    """
+    collected: set[int] = set()
+    token = _kpi_refresh_deferred_ids.set(collected)
+    try:
+        yield collected
+    finally:
+        _kpi_refresh_deferred_ids.reset(token)
+
 
 def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
     """Queue the scorecard refresh of these suppliers once the transaction commits."""
     ids = sorted({int(i) for i in supplier_ids})
     if not ids:
+        return
+    deferred = _kpi_refresh_deferred_ids.get()
+    if deferred is not None:
+        deferred.update(ids)
         return
     from scorecards.tasks import scorecards_refresh_suppliers
 
