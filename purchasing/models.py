@@ -235,6 +235,8 @@ class Inspection(models.Model):
 class FxRate(models.Model):
     """Base-currency units per one unit of `currency`, from `date` on."""
 
+    supplier_field = None  # internal finance data
+
     currency = models.CharField(max_length=3, validators=[currency_code_validator])
     date = models.DateField()
     rate = models.DecimalField(max_digits=18, decimal_places=8)

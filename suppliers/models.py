@@ -89,6 +89,8 @@ class SupplierContact(models.Model):
 class QualificationCriterion(models.Model):
     """A scored criterion of the qualification assessment (financial stability, ...)."""
 
+    supplier_field = None  # shared master data, internal only
+
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=100)
     weight = models.DecimalField(
@@ -149,6 +151,8 @@ class QualificationAssessment(models.Model):
 
 
 class QualificationScore(models.Model):
+    supplier_field = "assessment__supplier"
+
     assessment = models.ForeignKey(
         QualificationAssessment, on_delete=models.CASCADE, related_name="scores"
     )

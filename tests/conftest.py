@@ -6,6 +6,12 @@ from rest_framework.test import APIClient
 from tests.factories import PASSWORD, SupplierContactFactory, SupplierFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Tests log in a lot; the production hasher is deliberately slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", role="admin")
