@@ -1,7 +1,14 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from suppliers.models import Supplier, SupplierContact
+from suppliers.models import (
+    Certificate,
+    EsgAssessment,
+    QualificationAssessment,
+    QualificationScore,
+    Supplier,
+    SupplierContact,
+)
 
 
 def supplier_create(*, code: str, name: str, country: str, currency: str, **fields) -> Supplier:
@@ -29,3 +36,42 @@ def supplier_change_status(*, supplier: Supplier, status: str) -> Supplier:
     supplier.status = status
     supplier.save(update_fields=["status", "updated_at"])
     return supplier
+
+
+@transaction.atomic
+def suppliers_create(*, suppliers: list[Supplier], batch_size: int = 2000) -> list[Supplier]:
+    """Create suppliers in bulk, all or nothing. Inputs are validated by callers."""
+    return Supplier.objects.bulk_create(suppliers, batch_size=batch_size)
+
+
+@transaction.atomic
+def qualification_assessments_create(
+    *,
+    assessments: list[tuple[QualificationAssessment, list[QualificationScore]]],
+    batch_size: int = 2000,
+) -> list[QualificationAssessment]:
+    """Create assessments with their criterion scores in bulk, all or nothing."""
+    created = QualificationAssessment.objects.bulk_create(
+        [assessment for assessment, _ in assessments], batch_size=batch_size
+    )
+    scores = []
+    for assessment, assessment_scores in assessments:
+        for score in assessment_scores:
+            score.assessment = assessment
+            scores.append(score)
+    QualificationScore.objects.bulk_create(scores, batch_size=batch_size)
+    return created
+
+
+@transaction.atomic
+def certificates_create(
+    *, certificates: list[Certificate], batch_size: int = 2000
+) -> list[Certificate]:
+    return Certificate.objects.bulk_create(certificates, batch_size=batch_size)
+
+
+@transaction.atomic
+def esg_assessments_create(
+    *, assessments: list[EsgAssessment], batch_size: int = 2000
+) -> list[EsgAssessment]:
+    return EsgAssessment.objects.bulk_create(assessments, batch_size=batch_size)
