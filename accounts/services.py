@@ -37,7 +37,7 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     if role != Role.ADMIN:
-        user.groups.add(Group.objects.get(name=role.value))
+        user.groups.add(Group.objects.get_or_create(name=role.value)[0])
     if supplier is not None:
         supplier_contact_create(user=user, supplier=supplier)
     return user

@@ -30,7 +30,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         if extracted == "admin":
             self.is_staff = self.is_superuser = True
         elif extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            self.groups.add(Group.objects.get_or_create(name=extracted)[0])
         if create:
             self.save()
 
