@@ -1,17 +1,43 @@
-"""Scorecard tasks. The KPI engine fills these in; until then a refresh only logs."""
+"""Scorecard tasks: ids in, one service call, a JSON summary out.
+
+Both are idempotent: a recompute rebuilds the same rows from the same facts, so a retry
+or a duplicate delivery only costs time. Only transient database errors (lock timeouts,
+dropped connections, serialisation failures) are retried.
+"""
 
 import logging
 
 from celery import shared_task
+from django.db import OperationalError
+
+from scorecards.services import scorecard_recompute
+from suppliers.models import Supplier
 
 logger = logging.getLogger(__name__)
 
+_RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
-@shared_task(name="scorecards.refresh_suppliers", ignore_result=True)
-def scorecards_refresh_suppliers(supplier_ids: list[int]) -> None:
-    logger.info("Scorecard refresh requested for %d suppliers", len(supplier_ids))
+
+@shared_task(name="scorecards.refresh_suppliers", soft_time_limit=120, time_limit=180, **_RETRY)
+def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
+    """Refresh the scorecards of suppliers whose receipts, inspections or lines changed."""
+    existing = list(Supplier.objects.filter(pk__in=supplier_ids).values_list("pk", flat=True))
+    if not existing:
+        return {"suppliers": 0}
+    result = scorecard_recompute(supplier_ids=existing)
+    logger.info("Scorecards refreshed for %d suppliers in %.3f s", len(existing), result.seconds)
+    return result.as_dict()
 
 
-@shared_task(name="scorecards.recompute_all", ignore_result=True)
-def scorecards_recompute_all() -> None:
-    logger.info("Nightly scorecard recompute requested")
+@shared_task(name="scorecards.recompute_all", soft_time_limit=50 * 60, time_limit=55 * 60, **_RETRY)
+def scorecards_recompute_all() -> dict:
+    """Nightly: every supplier and period, with today's as-of date and rolling window."""
+    result = scorecard_recompute()
+    logger.info("Nightly scorecard recompute finished in %.3f s", result.seconds)
+    return result.as_dict()

@@ -1,0 +1,111 @@
+"""Scorecard API: read-only, scoped to the user's suppliers (SPEC appendix names).
+
+Rolling figures are rows with `period` = "rolling-90" (the 90 days ending on
+`period_end`, the as-of date); filter them with `?period=rolling-90` or
+`?window=rolling-90`, and calendar months with `?window=month`.
+"""
+
+from rest_framework import serializers, viewsets
+
+from scorecards import kpis
+from scorecards.filters import PartScorecardFilter, SupplierScorecardFilter
+from scorecards.models import PartScorecard, SupplierScorecard
+from scorecards.selectors import part_scorecards_visible, supplier_scorecards_visible
+
+_FIGURE_FIELDS = [
+    "period",
+    "window",
+    "period_start",
+    "period_end",
+    "lines_due",
+    "lines_in_full",
+    "ordered_quantity",
+    "on_time_quantity",
+    "receipts_count",
+    "quantity_received",
+    "priced_receipts_count",
+    "fx_missing_receipts",
+    "inspections_count",
+    "units_inspected",
+    "units_defective",
+    "otd_pct",
+    "otif_pct",
+    "defect_ppm",
+    "lead_time_mean_days",
+    "lead_time_p90_days",
+    "low_sample",
+    "otd_low_sample",
+    "defect_low_sample",
+    "lead_time_low_sample",
+    "landed_cost_low_sample",
+    "computed_at",
+]
+
+
+class ScorecardFiguresSerializer(serializers.ModelSerializer):
+    supplier = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    window = serializers.SerializerMethodField(help_text='"month" or "rolling-90".')
+    low_sample = serializers.BooleanField(
+        read_only=True, help_text="A figure on this row rests on fewer than 5 observations."
+    )
+    otd_low_sample = serializers.BooleanField(read_only=True, help_text="Fewer than 5 lines due.")
+    defect_low_sample = serializers.BooleanField(
+        read_only=True, help_text="Fewer than 5 inspections."
+    )
+    lead_time_low_sample = serializers.BooleanField(
+        read_only=True, help_text="Fewer than 5 receipts."
+    )
+    landed_cost_low_sample = serializers.BooleanField(
+        read_only=True, help_text="Fewer than 5 receipts with FX rates."
+    )
+
+    def get_window(self, obj) -> str:
+        return kpis.ROLLING_PERIOD if obj.is_rolling else "month"
+
+
+class SupplierScorecardSerializer(ScorecardFiguresSerializer):
+    template = serializers.SlugRelatedField(slug_field="name", read_only=True)
+
+    class Meta:
+        model = SupplierScorecard
+        fields = [
+            "id",
+            "supplier",
+            *_FIGURE_FIELDS,
+            "landed_cost_index",
+            "composite_score",
+            "grade",
+            "template",
+        ]
+        read_only_fields = fields
+
+
+class PartScorecardSerializer(ScorecardFiguresSerializer):
+    part = serializers.SlugRelatedField(slug_field="number", read_only=True)
+
+    class Meta:
+        model = PartScorecard
+        fields = ["id", "part", "supplier", *_FIGURE_FIELDS, "landed_unit_cost"]
+        read_only_fields = fields
+
+
+class SupplierScorecardViewSet(viewsets.ReadOnlyModelViewSet):
+    """Supplier scorecards per calendar month (`YYYY-MM`) and for the rolling 90 days
+    (`period=rolling-90`). Empty populations are null; low-sample flags mark figures
+    resting on fewer than 5 lines, receipts or inspections."""
+
+    serializer_class = SupplierScorecardSerializer
+    filterset_class = SupplierScorecardFilter
+
+    def get_queryset(self):
+        return supplier_scorecards_visible(user=self.request.user)
+
+
+class PartScorecardViewSet(viewsets.ReadOnlyModelViewSet):
+    """KPIs 1–5 per (part, supplier, period), to compare the sources of a part."""
+
+    serializer_class = PartScorecardSerializer
+    filterset_class = PartScorecardFilter
+
+    def get_queryset(self):
+        return part_scorecards_visible(user=self.request.user)

@@ -1,0 +1,333 @@
+"""KPI arithmetic of SPEC §3, in one place.
+
+Every formula exists twice, side by side: as a plain Python function (the reference a
+reader, the admin and the tests use) and as a SQL expression builder (what the database
+evaluates for every scorecard row, set-based). `tests/scorecards/test_kpis.py` checks that
+both give the same numbers. Nothing here touches the database.
+
+SQL builders take SQL expressions (column names) as strings and return a SQL expression
+that is valid on SQLite and PostgreSQL alike. Every division starts from a decimal literal
+(`100.0 * a / b`) so neither database falls back to integer division.
+"""
+
+import datetime as dt
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+ROLLING_PERIOD = "rolling-90"
+ROLLING_WINDOW_DAYS = 90
+LOW_SAMPLE_MINIMUM = 5
+DEFAULT_EARLY_TOLERANCE_DAYS = 3
+DEFAULT_LATE_TOLERANCE_DAYS = 0
+# The lead-time percentile, as a fraction so the database can locate it with integer maths.
+PERCENTILE_NUMERATOR, PERCENTILE_DENOMINATOR = 9, 10
+COMPOSITE_DECIMALS = 6
+GRADE_BANDS: tuple[tuple[str, int], ...] = (("A", 90), ("B", 75), ("C", 60))
+LOWEST_GRADE = "D"
+
+_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_COMPOSITE_QUANTUM = Decimal(1).scaleb(-COMPOSITE_DECIMALS)
+
+Number = Decimal | int | float
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A composite-score criterion and the template fields that configure it."""
+
+    kpi: str
+    floor_field: str
+    target_field: str
+    weight_field: str
+    default_floor: Decimal
+    default_target: Decimal
+    default_weight: Decimal
+
+
+CRITERIA: tuple[Criterion, ...] = (
+    Criterion(
+        "otd_pct",
+        "otd_floor_pct",
+        "otd_target_pct",
+        "otd_weight",
+        *map(Decimal, ("80", "98", "40")),
+    ),
+    Criterion(
+        "defect_ppm",
+        "defect_ppm_floor",
+        "defect_ppm_target",
+        "defect_ppm_weight",
+        *map(Decimal, ("5000", "100", "30")),
+    ),
+    Criterion(
+        "lead_time_mean_days",
+        "lead_time_floor_days",
+        "lead_time_target_days",
+        "lead_time_weight",
+        *map(Decimal, ("60", "14", "10")),
+    ),
+    Criterion(
+        "landed_cost_index",
+        "landed_cost_index_floor",
+        "landed_cost_index_target",
+        "landed_cost_weight",
+        *map(Decimal, ("1.15", "0.95", "20")),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class CriterionSetting:
+    kpi: str
+    floor: Number
+    target: Number
+    weight: Number
+
+
+DEFAULT_CRITERIA: tuple[CriterionSetting, ...] = tuple(
+    CriterionSetting(c.kpi, c.default_floor, c.default_target, c.default_weight) for c in CRITERIA
+)
+
+
+# --- Periods -------------------------------------------------------------------------
+
+
+def period_of(day: dt.date) -> str:
+    """The calendar month a date falls in, as `YYYY-MM`."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def period_validate(value: str) -> str:
+    """A `YYYY-MM` month or `rolling-90`; anything else raises ValueError."""
+    if value == ROLLING_PERIOD or _PERIOD_RE.match(value or ""):
+        return value
+    raise ValueError(f"{value!r} is not a period: use YYYY-MM (a calendar month) or rolling-90.")
+
+
+def month_bounds(period: str) -> tuple[dt.date, dt.date]:
+    """First and last day of a `YYYY-MM` month."""
+    match = _PERIOD_RE.match(period)
+    if not match:
+        raise ValueError(f"{period!r} is not a calendar month (YYYY-MM).")
+    year, month = int(match.group(1)), int(match.group(2))
+    first = dt.date(year, month, 1)
+    next_first = dt.date(year + month // 12, month % 12 + 1, 1)
+    return first, next_first - dt.timedelta(days=1)
+
+
+def rolling_window(as_of: dt.date, days: int = ROLLING_WINDOW_DAYS) -> tuple[dt.date, dt.date]:
+    """The `days` days ending on `as_of`, both ends included."""
+    return as_of - dt.timedelta(days=days - 1), as_of
+
+
+def period_bounds(period: str, *, as_of: dt.date) -> tuple[dt.date, dt.date]:
+    return rolling_window(as_of) if period == ROLLING_PERIOD else month_bounds(period)
+
+
+# --- Per-row formulas (reference definitions) ------------------------------------------
+
+
+def _decimal(value: Number) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def ratio(numerator: Number, denominator: Number, scale: Number = 1) -> Decimal | None:
+    """`scale × numerator / denominator`; None (an empty population) when the denominator is 0."""
+    if not denominator:
+        return None
+    return _decimal(scale) * _decimal(numerator) / _decimal(denominator)
+
+
+def is_on_time(receipt_date: dt.date, promised_date: dt.date, *, early: int, late: int) -> bool:
+    """Received within [promised − early, promised + late], both ends included."""
+    return -early <= (receipt_date - promised_date).days <= late
+
+
+def on_time_quantity(received_in_window: Number, ordered: Number) -> Decimal:
+    """Quantity received in the tolerance window, capped at the ordered quantity."""
+    return min(_decimal(received_in_window), _decimal(ordered))
+
+
+def otd_pct(on_time_quantity_total: Number, ordered_quantity_total: Number) -> Decimal | None:
+    return ratio(on_time_quantity_total, ordered_quantity_total, 100)
+
+
+def otif_pct(lines_in_full: int, lines_due: int) -> Decimal | None:
+    return ratio(lines_in_full, lines_due, 100)
+
+
+def defect_ppm(units_defective: Number, units_inspected: Number) -> Decimal | None:
+    return ratio(units_defective, units_inspected, 1_000_000)
+
+
+def lead_time_mean_days(lead_time_days_total: Number, receipts_count: int) -> Decimal | None:
+    return ratio(lead_time_days_total, receipts_count)
+
+
+def percentile(values: Iterable[Number], fraction: Number = Decimal("0.9")) -> Decimal | None:
+    """Linear interpolation between closest ranks (numpy's default, PostgreSQL percentile_cont)."""
+    ordered = sorted(_decimal(v) for v in values)
+    if not ordered:
+        return None
+    position = _decimal(fraction) * (len(ordered) - 1)
+    lower = math.floor(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (position - lower) * (ordered[upper] - ordered[lower])
+
+
+def landed_cost(
+    *, quantity: Number, unit_price: Number, line_rate: Number, costs: Number, cost_rate: Number
+) -> Decimal:
+    """Base-currency cost of one receipt: goods at the line price plus freight, duty and other."""
+    return _decimal(quantity) * _decimal(unit_price) * _decimal(line_rate) + _decimal(
+        costs
+    ) * _decimal(cost_rate)
+
+
+def landed_unit_cost(landed_cost_total: Number, priced_quantity: Number) -> Decimal | None:
+    return ratio(landed_cost_total, priced_quantity)
+
+
+def landed_cost_index(parts: Iterable[tuple[Number, Number, Number]]) -> Decimal | None:
+    """Σ q_sp·luc_sp / Σ q_sp·luc_p over (q_sp, luc_sp, luc_p) of the supplier's parts."""
+    own = benchmark = Decimal(0)
+    for quantity, unit_cost, part_unit_cost in parts:
+        own += _decimal(quantity) * _decimal(unit_cost)
+        benchmark += _decimal(quantity) * _decimal(part_unit_cost)
+    return ratio(own, benchmark) if benchmark > 0 else None
+
+
+def is_low_sample(population: int) -> bool:
+    """A figure resting on 1–4 lines, receipts or inspections; an empty one shows no figure."""
+    return 0 < population < LOW_SAMPLE_MINIMUM
+
+
+# --- Scoring ---------------------------------------------------------------------------
+
+
+def criterion_score(value: Number | None, floor: Number, target: Number) -> Decimal | None:
+    """0 at the floor, 100 at the target, linear between, clamped; works for floor > target."""
+    if value is None:
+        return None
+    share = (_decimal(value) - _decimal(floor)) / (_decimal(target) - _decimal(floor))
+    if share <= 0:
+        return Decimal(0)
+    if share >= 1:
+        return Decimal(100)
+    return 100 * (_decimal(value) - _decimal(floor)) / (_decimal(target) - _decimal(floor))
+
+
+def composite_score(
+    values: Mapping[str, Number | None], criteria: Sequence[CriterionSetting] = DEFAULT_CRITERIA
+) -> Decimal | None:
+    """Weighted mean of the criterion scores that are not null; null when none is."""
+    weighted = weights = Decimal(0)
+    for criterion in criteria:
+        score = criterion_score(values.get(criterion.kpi), criterion.floor, criterion.target)
+        if score is None:
+            continue
+        weighted += _decimal(criterion.weight) * score
+        weights += _decimal(criterion.weight)
+    if weights <= 0:
+        return None
+    return (weighted / weights).quantize(_COMPOSITE_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def grade(composite: Number | None) -> str | None:
+    """A ≥ 90, B ≥ 75, C ≥ 60, else D; no grade without a composite score."""
+    if composite is None:
+        return None
+    for letter, minimum in GRADE_BANDS:
+        if _decimal(composite) >= minimum:
+            return letter
+    return LOWEST_GRADE
+
+
+# --- The same formulas as SQL ----------------------------------------------------------
+
+
+def sql_ratio(numerator: str, denominator: str, scale: str = "1.0") -> str:
+    """`scale × numerator / denominator`, NULL when the denominator is 0 (empty population)."""
+    return f"(CASE WHEN {denominator} > 0 THEN {scale} * {numerator} / {denominator} END)"
+
+
+def sql_smaller(a: str, b: str) -> str:
+    # CASE rather than LEAST/MIN: the two databases spell the scalar minimum differently.
+    return f"(CASE WHEN {a} < {b} THEN {a} ELSE {b} END)"
+
+
+def sql_is_on_time(days_from_promise: str, early: str, late: str) -> str:
+    return f"({days_from_promise} BETWEEN -{early} AND {late})"
+
+
+def sql_on_time_quantity(received_in_window: str, ordered: str) -> str:
+    return sql_smaller(f"COALESCE({received_in_window}, 0)", ordered)
+
+
+def sql_landed_cost(
+    *, quantity: str, unit_price: str, line_rate: str, costs: str, cost_rate: str
+) -> str:
+    """NULL when either rate is missing, so the receipt drops out of landed cost."""
+    return f"({quantity} * {unit_price} * {line_rate} + ({costs}) * {cost_rate})"
+
+
+def sql_criterion_score(value: str, floor: str, target: str) -> str:
+    share = f"(1.0 * ({value} - {floor}) / ({target} - {floor}))"
+    return (
+        f"(CASE WHEN {value} IS NULL THEN NULL WHEN {share} <= 0 THEN 0.0 "
+        f"WHEN {share} >= 1 THEN 100.0 "
+        f"ELSE 100.0 * ({value} - {floor}) / ({target} - {floor}) END)"
+    )
+
+
+def sql_composite_score(scores_and_weights: Sequence[tuple[str, str]]) -> str:
+    """Weighted mean over the non-null scores, rounded like `composite_score`."""
+    weighted = " + ".join(f"COALESCE({w} * {s}, 0)" for s, w in scores_and_weights)
+    weights = " + ".join(
+        f"(CASE WHEN {s} IS NULL THEN 0 ELSE {w} END)" for s, w in scores_and_weights
+    )
+    return (
+        f"(CASE WHEN ({weights}) > 0 "
+        f"THEN ROUND(1.0 * ({weighted}) / ({weights}), {COMPOSITE_DECIMALS}) END)"
+    )
+
+
+def sql_grade(composite: str) -> str:
+    bands = " ".join(f"WHEN {composite} >= {minimum} THEN '{g}'" for g, minimum in GRADE_BANDS)
+    return f"(CASE {bands} WHEN {composite} IS NOT NULL THEN '{LOWEST_GRADE}' END)"
+
+
+def sql_percentile(*, source: str, value: str, partition: Sequence[str]) -> str:
+    """One row per partition with the linear-interpolated percentile of `value`.
+
+    Portable form of percentile_cont: rank the values (0-based), locate
+    position = 0.9 × (n − 1) with integer maths (10 × position = 9 × (n − 1)), and
+    interpolate between the values ranked floor(position) and the next one.
+    """
+    keys = ", ".join(partition)
+    num, den = PERCENTILE_NUMERATOR, PERCENTILE_DENOMINATOR
+    lower_value = "MAX(CASE WHEN rank0 = lower_rank THEN ranked_value END)"
+    upper_value = (
+        f"COALESCE(MAX(CASE WHEN rank0 = lower_rank + 1 THEN ranked_value END), {lower_value})"
+    )
+    return f"""
+        SELECT {keys},
+               {lower_value}
+               + (1.0 * (scaled_position - {den} * lower_rank) / {den})
+                 * ({upper_value} - {lower_value}) AS percentile_value
+        FROM (
+            SELECT {keys}, ranked_value, rank0, scaled_position,
+                   scaled_position / {den} AS lower_rank
+            FROM (
+                SELECT {keys}, {value} AS ranked_value,
+                       ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY {value}) - 1 AS rank0,
+                       {num} * (COUNT(*) OVER (PARTITION BY {keys}) - 1) AS scaled_position
+                FROM {source}
+            ) ranked
+        ) located
+        WHERE rank0 BETWEEN lower_rank AND lower_rank + 1
+        GROUP BY {keys}, scaled_position, lower_rank
+    """

@@ -1,0 +1,257 @@
+"""Scorecards: the KPIs of SPEC §3 per supplier and per (part, supplier), and how they score.
+
+Rows are written only by `scorecards.services.scorecard_recompute`, set-based in the
+database. `period` is a calendar month `YYYY-MM` or `rolling-90` (the 90 days ending on
+the as-of date, `period_start`..`period_end`). Population sizes are stored next to every
+figure so a buyer can tell how much rests behind it (low sample: fewer than 5).
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from scorecards import kpis
+
+PERCENT = {"max_digits": 12, "decimal_places": 6, "null": True, "blank": True}
+PPM = {"max_digits": 16, "decimal_places": 6, "null": True, "blank": True}
+DAYS = {"max_digits": 14, "decimal_places": 6, "null": True, "blank": True}
+INDEX = {"max_digits": 16, "decimal_places": 8, "null": True, "blank": True}
+QUANTITY = {"max_digits": 20, "decimal_places": 3, "default": Decimal("0")}
+MONEY = {"max_digits": 24, "decimal_places": 6, "default": Decimal("0")}
+UNIT_COST = {"max_digits": 22, "decimal_places": 8, "null": True, "blank": True}
+
+
+class ScorecardTemplate(models.Model):
+    """How KPIs turn into a 0–100 composite: a floor (scores 0) and a target (scores 100)
+    per criterion, and the criterion weights. Suppliers without an assignment use the default.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    is_default = models.BooleanField(
+        default=False, help_text="Scores every supplier that has no template of its own."
+    )
+    otd_floor_pct = models.DecimalField(max_digits=7, decimal_places=3, default=Decimal("80"))
+    otd_target_pct = models.DecimalField(max_digits=7, decimal_places=3, default=Decimal("98"))
+    otd_weight = models.DecimalField(
+        max_digits=7, decimal_places=3, default=Decimal("40"), validators=[MinValueValidator(0)]
+    )
+    defect_ppm_floor = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("5000"))
+    defect_ppm_target = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("100"))
+    defect_ppm_weight = models.DecimalField(
+        max_digits=7, decimal_places=3, default=Decimal("30"), validators=[MinValueValidator(0)]
+    )
+    lead_time_floor_days = models.DecimalField(
+        max_digits=9, decimal_places=3, default=Decimal("60")
+    )
+    lead_time_target_days = models.DecimalField(
+        max_digits=9, decimal_places=3, default=Decimal("14")
+    )
+    lead_time_weight = models.DecimalField(
+        max_digits=7, decimal_places=3, default=Decimal("10"), validators=[MinValueValidator(0)]
+    )
+    landed_cost_index_floor = models.DecimalField(
+        max_digits=9, decimal_places=4, default=Decimal("1.15")
+    )
+    landed_cost_index_target = models.DecimalField(
+        max_digits=9, decimal_places=4, default=Decimal("0.95")
+    )
+    landed_cost_weight = models.DecimalField(
+        max_digits=7, decimal_places=3, default=Decimal("20"), validators=[MinValueValidator(0)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_template"
+            ),
+            models.CheckConstraint(
+                condition=~Q(otd_floor_pct=F("otd_target_pct"))
+                & ~Q(defect_ppm_floor=F("defect_ppm_target"))
+                & ~Q(lead_time_floor_days=F("lead_time_target_days"))
+                & ~Q(landed_cost_index_floor=F("landed_cost_index_target")),
+                name="template_floor_differs_from_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(otd_weight__gte=0)
+                & Q(defect_ppm_weight__gte=0)
+                & Q(lead_time_weight__gte=0)
+                & Q(landed_cost_weight__gte=0),
+                name="template_weights_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (default)" if self.is_default else self.name
+
+    def clean(self) -> None:
+        errors = {}
+        for criterion in kpis.CRITERIA:
+            floor = getattr(self, criterion.floor_field)
+            target = getattr(self, criterion.target_field)
+            if floor is not None and floor == target:
+                errors[criterion.target_field] = "The target must differ from the floor."
+        weights = [getattr(self, c.weight_field) or 0 for c in kpis.CRITERIA]
+        if not any(weights):
+            errors["otd_weight"] = "At least one criterion needs a weight above zero."
+        if errors:
+            raise ValidationError(errors)
+
+    def criteria(self) -> list[kpis.CriterionSetting]:
+        """The template as plain numbers for `kpis.composite_score`."""
+        return [
+            kpis.CriterionSetting(
+                kpi=c.kpi,
+                floor=getattr(self, c.floor_field),
+                target=getattr(self, c.target_field),
+                weight=getattr(self, c.weight_field),
+            )
+            for c in kpis.CRITERIA
+        ]
+
+
+class ScorecardAssignment(models.Model):
+    """A supplier scored with a template other than the default."""
+
+    supplier_field = "supplier"
+
+    supplier = models.OneToOneField(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="scorecard_assignment"
+    )
+    template = models.ForeignKey(
+        ScorecardTemplate, on_delete=models.CASCADE, related_name="assignments"
+    )
+
+    class Meta:
+        ordering = ["supplier__code"]
+
+    def __str__(self) -> str:
+        return f"{self.supplier.code} → {self.template.name}"
+
+
+class ScorecardFigures(models.Model):
+    """Columns shared by supplier and part scorecards: populations, sums and KPI values."""
+
+    period = models.CharField(max_length=10, help_text="YYYY-MM, or rolling-90.")
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="For rolling-90 this is the as-of date.")
+
+    # OTD / OTIF population: lines promised in the period, not after the as-of date.
+    lines_due = models.PositiveIntegerField(default=0)
+    lines_in_full = models.PositiveIntegerField(default=0)
+    ordered_quantity = models.DecimalField(**QUANTITY)
+    on_time_quantity = models.DecimalField(**QUANTITY)
+    # Lead time and landed cost population: receipts dated in the period.
+    receipts_count = models.PositiveIntegerField(default=0)
+    quantity_received = models.DecimalField(**QUANTITY)
+    priced_receipts_count = models.PositiveIntegerField(default=0)
+    fx_missing_receipts = models.PositiveIntegerField(
+        default=0, help_text="Receipts left out of landed cost: no FX rate on the receipt date."
+    )
+    priced_quantity = models.DecimalField(**QUANTITY)
+    landed_cost_total = models.DecimalField(**MONEY)
+    # Defect population: inspections dated in the period.
+    inspections_count = models.PositiveIntegerField(default=0)
+    units_inspected = models.DecimalField(**QUANTITY)
+    units_defective = models.DecimalField(**QUANTITY)
+
+    otd_pct = models.DecimalField(**PERCENT)
+    otif_pct = models.DecimalField(**PERCENT)
+    defect_ppm = models.DecimalField(**PPM)
+    lead_time_mean_days = models.DecimalField(**DAYS)
+    lead_time_p90_days = models.DecimalField(**DAYS)
+    computed_at = models.DateTimeField(help_text="When these figures last changed.")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_rolling(self) -> bool:
+        return self.period == kpis.ROLLING_PERIOD
+
+    @property
+    def otd_low_sample(self) -> bool:
+        return kpis.is_low_sample(self.lines_due)
+
+    @property
+    def defect_low_sample(self) -> bool:
+        return kpis.is_low_sample(self.inspections_count)
+
+    @property
+    def lead_time_low_sample(self) -> bool:
+        return kpis.is_low_sample(self.receipts_count)
+
+    @property
+    def landed_cost_low_sample(self) -> bool:
+        return kpis.is_low_sample(self.priced_receipts_count)
+
+    @property
+    def low_sample(self) -> bool:
+        """Some figure shown on this row rests on fewer than 5 lines, receipts or inspections."""
+        return (
+            self.otd_low_sample
+            or self.defect_low_sample
+            or self.lead_time_low_sample
+            or self.landed_cost_low_sample
+        )
+
+
+class SupplierScorecard(ScorecardFigures):
+    supplier_field = "supplier"
+
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="scorecards"
+    )
+    landed_cost_index = models.DecimalField(**INDEX)
+    composite_score = models.DecimalField(**PERCENT)
+    grade = models.CharField(max_length=1, null=True, blank=True)
+    template = models.ForeignKey(
+        ScorecardTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The template the composite score was computed with.",
+    )
+
+    class Meta:
+        ordering = ["supplier", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "period"], name="one_scorecard_per_supplier_period"
+            )
+        ]
+        indexes = [models.Index(fields=["period", "supplier"])]
+
+    def __str__(self) -> str:
+        return f"{self.supplier.code} {self.period}"
+
+
+class PartScorecard(ScorecardFigures):
+    """KPIs 1–5 of one source (part × supplier), so two sources can be compared side by side."""
+
+    supplier_field = "supplier"
+
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="part_scorecards"
+    )
+    part = models.ForeignKey("parts.Part", on_delete=models.CASCADE, related_name="scorecards")
+    landed_unit_cost = models.DecimalField(
+        **UNIT_COST, help_text="Base currency per unit, freight, duty and other costs included."
+    )
+
+    class Meta:
+        ordering = ["part", "supplier", "-period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["supplier", "part", "period"], name="one_part_scorecard_per_period"
+            )
+        ]
+        indexes = [models.Index(fields=["part", "period"]), models.Index(fields=["period"])]
+
+    def __str__(self) -> str:
+        return f"{self.part.number} × {self.supplier.code} {self.period}"
