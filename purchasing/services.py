@@ -20,6 +20,9 @@ from purchasing.models import (
     PurchaseOrder,
     PurchaseOrderLine,
     Receipt,
+    ShipNotice,
+    ShipNoticeLine,
+    TransitEvent,
 )
 
 # Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
@@ -196,3 +199,197 @@ def fx_rates_upsert(*, rates: list[FxRate]) -> None:
         update_fields=["rate"],
         batch_size=2000,
     )
+
+
+LINE_EDITABLE_FIELDS = ("part", "quantity", "unit_price", "requested_date", "status")
+
+
+@transaction.atomic
+def purchase_order_update(
+    *,
+    purchase_order: PurchaseOrder,
+    order_date: dt.date | None = None,
+    currency: str | None = None,
+    lines: list[dict] | None = None,
+) -> PurchaseOrder:
+    """Change an order's header and upsert its lines by line number (lines not sent stay).
+
+    Until the supplier confirms, a line's promised date follows its requested date, and a
+    promised date sent here counts as the confirmation. A confirmed promised date is the
+    OTD baseline and never moves: later changes go through `purchase_order_line_acknowledge`.
+    """
+    po = purchase_order
+    if order_date is not None:
+        po.order_date = order_date
+    if currency is not None:
+        po.currency = currency
+    po.full_clean()
+    po.save()
+    existing = {
+        line.line_number: line
+        for line in PurchaseOrderLine.objects.select_for_update().filter(purchase_order=po)
+    }
+    added = []
+    for data in lines or []:
+        data = dict(data)
+        number = data.pop("line_number")
+        promised = data.pop("promised_date", None)
+        line = existing.get(number)
+        if line is None:
+            added.append(
+                purchase_order_line_build(line_number=number, promised_date=promised, **data)
+            )
+            continue
+        if line.acknowledged_at is not None and promised not in (None, line.promised_date):
+            raise ValidationError(
+                {
+                    "lines": f"Line {number}: the promised date {line.promised_date} was "
+                    "confirmed by the supplier and is the delivery baseline; send a revised "
+                    "date through the line's acknowledge endpoint."
+                }
+            )
+        if "part" in data and data["part"].pk != line.part_id and line.receipts.exists():
+            raise ValidationError({"lines": f"Line {number} has receipts; its part cannot change."})
+        for name in LINE_EDITABLE_FIELDS:
+            if name in data:
+                setattr(line, name, data[name])
+        if line.acknowledged_at is None:
+            line.promised_date = promised or line.requested_date
+            line.expected_date = line.promised_date
+            if promised is not None:
+                line.acknowledged_at = timezone.now()
+        line.save()
+    for line in added:
+        line.purchase_order = po
+    PurchaseOrderLine.objects.bulk_create(added)
+    kpi_refresh_queue(supplier_ids=[po.supplier_id])
+    return po
+
+
+@transaction.atomic
+def purchase_order_delete(*, purchase_order: PurchaseOrder) -> None:
+    """Delete an order and its lines; refused (ProtectedError) once shipped or received."""
+    supplier_id = purchase_order.supplier_id
+    purchase_order.delete()
+    kpi_refresh_queue(supplier_ids=[supplier_id])
+
+
+@transaction.atomic
+def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
+    """Correct a receipt (date, quantity, costs, line); the KPIs are refreshed."""
+    old_supplier_id = receipt.line.purchase_order.supplier_id
+    for name, value in fields.items():
+        setattr(receipt, name, value)
+    receipt.save()
+    kpi_refresh_queue(supplier_ids=[old_supplier_id, receipt.line.purchase_order.supplier_id])
+    return receipt
+
+
+@transaction.atomic
+def receipt_delete(*, receipt: Receipt) -> None:
+    """Delete a receipt booked by mistake; refused (ProtectedError) once it was inspected."""
+    supplier_id = receipt.line.purchase_order.supplier_id
+    receipt.delete()
+    kpi_refresh_queue(supplier_ids=[supplier_id])
+
+
+@transaction.atomic
+def inspection_update(*, inspection: Inspection, **fields) -> Inspection:
+    old_supplier_id = inspection.receipt.line.purchase_order.supplier_id
+    for name, value in fields.items():
+        setattr(inspection, name, value)
+    inspection.save()
+    new_supplier_id = inspection.receipt.line.purchase_order.supplier_id
+    kpi_refresh_queue(supplier_ids=[old_supplier_id, new_supplier_id])
+    return inspection
+
+
+@transaction.atomic
+def inspection_delete(*, inspection: Inspection) -> None:
+    supplier_id = inspection.receipt.line.purchase_order.supplier_id
+    inspection.delete()
+    kpi_refresh_queue(supplier_ids=[supplier_id])
+
+
+@transaction.atomic
+def ship_notice_create(
+    *,
+    supplier,
+    number: str,
+    ship_date: dt.date,
+    eta: dt.date,
+    lines: list[tuple[PurchaseOrderLine, object]],
+    carrier: str = "",
+    tracking_number: str = "",
+) -> ShipNotice:
+    """Record an advance ship notice: which order lines ship, how many, and when they arrive."""
+    notice = ShipNotice(
+        supplier=supplier,
+        number=number,
+        ship_date=ship_date,
+        eta=eta,
+        carrier=carrier,
+        tracking_number=tracking_number,
+    )
+    notice.full_clean()
+    notice.save()
+    ShipNoticeLine.objects.bulk_create(
+        [ShipNoticeLine(ship_notice=notice, line=line, quantity=qty) for line, qty in lines]
+    )
+    return notice
+
+
+@transaction.atomic
+def ship_notice_update(
+    *,
+    ship_notice: ShipNotice,
+    lines: list[tuple[PurchaseOrderLine, object]] | None = None,
+    **fields,
+) -> ShipNotice:
+    """Correct a ship notice's header; lines sent replace the notice's lines."""
+    for name, value in fields.items():
+        setattr(ship_notice, name, value)
+    ship_notice.full_clean()
+    ship_notice.save()
+    if lines is not None:
+        ship_notice.lines.all().delete()
+        ShipNoticeLine.objects.bulk_create(
+            [ShipNoticeLine(ship_notice=ship_notice, line=ln, quantity=q) for ln, q in lines]
+        )
+    return ship_notice
+
+
+@transaction.atomic
+def transit_event_record(
+    *,
+    ship_notice: ShipNotice,
+    occurred_at: dt.datetime,
+    location: str = "",
+    eta: dt.date | None = None,
+    description: str = "",
+    delivered: bool = False,
+) -> TransitEvent:
+    """Add a carrier's transit event; the latest event sets the notice's location and ETA."""
+    notice = ShipNotice.objects.select_for_update().get(pk=ship_notice.pk)
+    if eta is not None and eta < notice.ship_date:
+        raise ValidationError(
+            {"eta": f"The ETA cannot be before the ship date {notice.ship_date}."}
+        )
+    event = TransitEvent.objects.create(
+        ship_notice=notice,
+        occurred_at=occurred_at,
+        location=location,
+        eta=eta,
+        description=description,
+    )
+    # Carriers send events out of order: only the newest one moves location and ETA.
+    if notice.last_event_at is None or occurred_at >= notice.last_event_at:
+        notice.last_event_at = occurred_at
+        if location:
+            notice.current_location = location
+        if eta is not None:
+            notice.eta = eta
+    if delivered:
+        notice.is_delivered = True
+    notice.save(update_fields=["last_event_at", "current_location", "eta", "is_delivered"])
+    return event

@@ -1,0 +1,435 @@
+"""Building blocks every /api/v1/ viewset shares.
+
+- `ScopedViewSet`: every queryset through `scope_for_user`, JSON only, bounded bodies,
+  database errors answered as 400/409 instead of 500, CSV/Excel export of lists.
+- `NaturalKeyField`: references by natural key (supplier code, part number), resolved
+  inside what the caller may see, so an unknown and a hidden object answer the same.
+- `BatchListSerializer`: validates a list of items, then resolves the references of the
+  whole batch with one query per referenced model (`child.validate_batch`), and saves it
+  with one bulk service call (`child.create_batch`).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
+
+from dualsource.fastpath import FAIL, FastItemValidator, FastRepresenter
+from dualsource.iso_codes import COUNTRY_CODES, CURRENCY_CODES
+from suppliers.selectors import scope_for_user
+
+# Natural keys may contain dots and dashes, never slashes (a slash would split the URL).
+NATURAL_KEY_REGEX = r"[^/]+"
+# A bulk request larger than this is refused before any validation work.
+MAX_BULK_ITEMS = 10_000
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+class StandardPagination(PageNumberPagination):
+    page_size = api_settings.PAGE_SIZE or 50
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "payload_too_large"
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Other records still refer to this one; it cannot be deleted."
+    default_code = "conflict"
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, plus the database and Django errors that would otherwise be a 500."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict()
+    elif isinstance(exc, IntegrityError):
+        # A concurrent write won the race for a unique key, or a check constraint caught
+        # a value the serializer let through: the input conflicts, the server is fine.
+        exc = exceptions.ValidationError(
+            {
+                api_settings.NON_FIELD_ERRORS_KEY: [
+                    "This conflicts with existing data (a duplicate key or an invalid "
+                    "combination of values). Nothing was saved."
+                ]
+            }
+        )
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge()
+    return exception_handler(exc, context)
+
+
+def context_user(context: dict):
+    """The acting user of a serializer: the request's user, or `user` for imports."""
+    if "user" in context:
+        return context["user"]
+    request = context.get("request")
+    return getattr(request, "user", None)
+
+
+class SaneDateField(serializers.DateField):
+    """An ISO date between 2000 and 2100; anything else is a typo, not a business date."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, dt.datetime):
+            value = value.date()
+        date = super().to_internal_value(value)
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            raise serializers.ValidationError(
+                f"Use a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+            )
+        return date
+
+
+class SaneDateTimeField(serializers.DateTimeField):
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not EARLIEST_DATE.year <= moment.year <= LATEST_DATE.year:
+            raise serializers.ValidationError(
+                f"Use a time between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+            )
+        return moment
+
+
+class CodeField(serializers.CharField):
+    """An ISO code: trimmed, upper-cased, and checked against the official list."""
+
+    def __init__(self, *, codes: frozenset[str], noun: str, **kwargs):
+        self.codes = codes
+        self.noun = noun
+        length = len(next(iter(codes)))
+        kwargs.setdefault("max_length", length)
+        kwargs.setdefault("min_length", length)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).strip().upper()
+        if value and value not in self.codes:
+            raise serializers.ValidationError(f"'{value[:10]}' is not an {self.noun}.")
+        return value
+
+
+def CurrencyField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field class
+    return CodeField(codes=CURRENCY_CODES, noun="ISO 4217 currency code such as EUR", **kwargs)
+
+
+def CountryField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field class
+    return CodeField(codes=COUNTRY_CODES, noun="ISO 3166-1 country code such as DE", **kwargs)
+
+
+class NaturalKeyField(serializers.SlugRelatedField):
+    """A reference by natural key, looked up only among the objects the user may see."""
+
+    default_error_messages = {
+        "does_not_exist": "No {label} with {slug_name} '{value}'.",
+        "invalid": "Use the {slug_name} as text.",
+    }
+
+    def __init__(self, *, label_noun: str, **kwargs):
+        self.label_noun = label_noun
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return scope_for_user(super().get_queryset(), context_user(self.context))
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid")
+        data = str(data)
+        try:
+            return self.get_queryset().get(**{self.slug_field: data})
+        except (self.get_queryset().model.DoesNotExist, ValueError, TypeError):
+            raise serializers.ValidationError(
+                self.error_messages["does_not_exist"].format(
+                    label=self.label_noun, slug_name=self.slug_field, value=data[:60]
+                ),
+                code="does_not_exist",
+            ) from None
+
+
+def add_error(errors: dict, index: int, field: str, message: str) -> None:
+    """Record one batch-level error for item `index` (DRF's dict-of-lists shape)."""
+    item = errors.setdefault(index, {})
+    item.setdefault(field, []).append(message)
+
+
+class BatchListSerializer(serializers.ListSerializer):
+    """Validate every item, then the whole batch at once; errors keep each item's index.
+
+    The child serializer may define:
+    - `validate_batch(items, errors)`: items are validated dicts (None for items that
+      failed field validation); resolve references with one query per model and record
+      problems with `add_error(errors, index, field, message)`;
+    - `create_batch(items)`: save all items through one bulk service call.
+    """
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: ["Send a list of objects."]}, code="not_a_list"
+            )
+        if len(data) > MAX_BULK_ITEMS:
+            raise serializers.ValidationError(
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY: [
+                        f"Send at most {MAX_BULK_ITEMS} items per request, not {len(data)}."
+                    ]
+                },
+                code="max_length",
+            )
+        items: list[dict | None] = []
+        errors: dict[int, dict] = {}
+        fast = FastItemValidator(self.child)
+        for index, item in enumerate(data):
+            validated = fast(item)
+            if validated is not FAIL:
+                items.append(validated)
+                continue
+            try:
+                items.append(self.child.run_validation(item))
+            except serializers.ValidationError as exc:
+                items.append(None)
+                errors[index] = (
+                    dict(exc.detail)
+                    if isinstance(exc.detail, dict)
+                    else {api_settings.NON_FIELD_ERRORS_KEY: exc.detail}
+                )
+        validate_batch = getattr(self.child, "validate_batch", None)
+        if validate_batch is not None:
+            validate_batch(items, errors)
+        if errors:
+            raise serializers.ValidationError(dict(sorted(errors.items())))
+        return items
+
+    def create(self, validated_data):
+        create_batch = getattr(self.child, "create_batch", None)
+        if create_batch is None:
+            return super().create(validated_data)
+        return create_batch(validated_data)
+
+
+class BatchItemSerializer(serializers.Serializer):
+    """One item of a bulk endpoint. A single create or update runs the same batch checks.
+
+    Subclasses define `validate_batch(items, errors)` and `create_batch(items)` (see
+    BatchListSerializer), `flatten(validated)` to turn dotted sources into flat keys, and
+    `instance_values(instance)` (flat keys) so a partial update is checked as a whole.
+    """
+
+    class Meta:
+        list_serializer_class = BatchListSerializer
+
+    def flatten(self, validated: dict) -> dict:
+        return validated
+
+    def instance_values(self, instance) -> dict:
+        raise NotImplementedError
+
+    def to_internal_value(self, data):
+        return self.flatten(super().to_internal_value(data))
+
+    def validate(self, attrs):
+        if isinstance(self.parent, BatchListSerializer):
+            return attrs  # the list runs validate_batch once for the whole batch
+        if self.instance is not None:
+            attrs = {**self.instance_values(self.instance), **attrs}
+        items, errors = [attrs], {}
+        self.validate_batch(items, errors)
+        if errors:
+            raise serializers.ValidationError(errors[0])
+        return items[0]
+
+    def validate_batch(self, items: list, errors: dict) -> None:
+        """Check references and uniqueness of all items at once; see BatchListSerializer."""
+
+    def create(self, validated_data):
+        return self.create_batch([validated_data])[0]
+
+    def to_representation(self, instance):
+        fast = self.__dict__.get("_fast_representer")
+        if fast is None:
+            fast = self.__dict__["_fast_representer"] = FastRepresenter(self)
+        data = fast(instance)
+        return super().to_representation(instance) if data is FAIL else data
+
+
+class PositiveDecimalField(serializers.DecimalField):
+    """A decimal strictly above zero (quantities)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value <= 0:
+            raise serializers.ValidationError("Must be more than zero.", code="not_positive")
+        return value
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: a number or a boolean where text is expected is a mistake, not a code."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be text.", code="invalid")
+        return super().to_internal_value(data)
+
+
+def flat_errors(detail, *, index: int | None = None) -> list[dict]:
+    """DRF's nested error detail as a flat list of {index, field, message}.
+
+    Field paths of nested data are dotted: `lines.2.quantity`, `defect_codes.1`.
+    """
+    out: list[dict] = []
+
+    def walk(node, path: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{path}.{key}" if path else str(key))
+        elif isinstance(node, list) and node and all(isinstance(x, str) for x in node):
+            for message in node:
+                out.append({"index": index, "field": path or None, "message": str(message)})
+        elif isinstance(node, list):
+            for position, value in enumerate(node):
+                if value:
+                    walk(value, f"{path}.{position}" if path else str(position))
+        else:
+            out.append({"index": index, "field": path or None, "message": str(node)})
+
+    walk(detail, "")
+    return out
+
+
+def batch_flat_errors(detail) -> list[dict]:
+    """Errors of a BatchListSerializer (dict index → item errors), flattened."""
+    if isinstance(detail, dict) and all(isinstance(k, int) for k in detail):
+        rows = []
+        for index, item_errors in detail.items():
+            rows.extend(flat_errors(item_errors, index=index))
+        return rows
+    return flat_errors(detail)
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    """A model viewset whose every queryset goes through `scope_for_user`.
+
+    Subclasses set `queryset`, `serializer_class`, `filterset_class`, `lookup_field`.
+    Writes run in a transaction; integrity errors become 400 and protected deletes 409.
+    `?format=csv` or `?format=xlsx` on a list downloads the whole filtered list.
+    """
+
+    pagination_class = StandardPagination
+    parser_classes = [JSONParser]
+    lookup_value_regex = NATURAL_KEY_REGEX
+    # Roles other than buyers and admins may only call these write actions (RolePermission).
+    supplier_actions: tuple[str, ...] = ()
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    def get_queryset(self):
+        return scope_for_user(super().get_queryset(), self.request.user)
+
+    def initial(self, request, *args, **kwargs):
+        # DRF reads the body from the stream, bypassing Django's size cap: enforce it here.
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise PayloadTooLarge(
+                f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; "
+                "send smaller batches."
+            )
+        super().initial(request, *args, **kwargs)
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            from imports.exports import CsvRenderer, XlsxRenderer
+
+            renderers += [CsvRenderer(), XlsxRenderer()]
+        return renderers
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", *EXPORT_FORMATS],
+                description="csv or xlsx downloads the whole filtered list as a file.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+            from imports.exports import export_response
+
+            return export_response(view=self, fmt=request.accepted_renderer.format)
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        with transaction.atomic():
+            instance.delete()
+
+
+class BulkCreateMixin:
+    """POST an object to create one; POST a list to create many, all or nothing.
+
+    A bad batch answers 400 with `{"detail": ..., "errors": [{"index", "field",
+    "message"}, ...]}`, one entry per problem, and writes nothing.
+    """
+
+    def create(self, request, *args, **kwargs):
+        data = request.data
+        if isinstance(data, list):
+            serializer = self.get_serializer(data=data, many=True)
+            if not serializer.is_valid():
+                errors = batch_flat_errors(serializer.errors)
+                bad_items = len({e["index"] for e in errors})
+                return Response(
+                    {
+                        "detail": f"Nothing was created: {bad_items} of {len(data)} items "
+                        "are invalid.",
+                        "errors": errors,
+                    },
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            with transaction.atomic():
+                serializer.save()
+            return Response(serializer.data, status=status.HTTP_201_CREATED)
+        if not isinstance(data, dict):
+            raise exceptions.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: ["Send an object or a list of objects."]}
+            )
+        # One object goes through the same batch path, so the rules are the same.
+        serializer = self.get_serializer(data=[data], many=True)
+        if not serializer.is_valid():
+            raise exceptions.ValidationError(serializer.errors.get(0, serializer.errors))
+        with transaction.atomic():
+            serializer.save()
+        return Response(serializer.data[0], status=status.HTTP_201_CREATED)

@@ -1,0 +1,265 @@
+"""CSV and Excel exports of any API list, with the list's scoping and filters.
+
+An export reuses the resource's viewset: its scoped queryset (`scope_for_user`), its
+FilterSet and its serializer, so a file holds exactly what the list shows, unpaginated.
+One nested list (the lines of an order or ship notice) becomes one row per item, the
+parent's columns repeated, which is also the layout the importer reads back.
+"""
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import BaseRenderer
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXCEL_MAX_ROWS = 1_048_575  # one row is the header
+# Up to this many objects an export is built in memory; beyond, CSV is streamed.
+IN_MEMORY_LIMIT = 20_000
+CHUNK_SIZE = 2_000
+LIST_SEPARATOR = "; "
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # header in the file
+    key: str  # key in the serialized item
+    kind: str  # text, decimal, integer, date, datetime, boolean, list
+    nested: bool = False  # taken from the exploded nested item
+
+
+def _kind(field) -> str:
+    if isinstance(field, serializers.DecimalField):
+        return "decimal"
+    if isinstance(field, serializers.IntegerField):
+        return "integer"
+    if isinstance(field, serializers.DateTimeField):
+        return "datetime"
+    if isinstance(field, serializers.DateField):
+        return "date"
+    if isinstance(field, serializers.BooleanField):
+        return "boolean"
+    if isinstance(field, serializers.ListField | serializers.ListSerializer):
+        return "list"
+    return "text"
+
+
+def _readable(serializer) -> list[tuple[str, object]]:
+    return [(name, f) for name, f in serializer.fields.items() if not f.write_only]
+
+
+def export_columns(serializer, *, explode: str | None, exclude: Iterable[str] = ()):
+    """The file's columns; `explode` names the nested list that becomes one row per item."""
+    exclude = set(exclude)
+    columns = []
+    nested_serializer = None
+    for name, field in _readable(serializer):
+        if name in exclude:
+            continue
+        if name == explode and isinstance(field, serializers.ListSerializer):
+            nested_serializer = field.child
+            continue
+        columns.append(Column(name, name, _kind(field)))
+    if nested_serializer is not None:
+        taken = {c.name for c in columns}
+        for name, field in _readable(nested_serializer):
+            header = f"{explode}.{name}" if name in taken else name
+            columns.append(Column(header, name, _kind(field), nested=True))
+    return columns
+
+
+def _explode_field(view) -> str | None:
+    explicit = getattr(view, "export_explode", None)
+    if explicit is not None:
+        return explicit
+    return "lines" if "lines" in view.get_serializer().fields else None
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return LIST_SEPARATOR.join(_list_item_text(v) for v in value)
+    return str(value)
+
+
+def _list_item_text(value) -> str:
+    if isinstance(value, dict):
+        # A nested object in a list (a checklist item): its first value names it.
+        return str(next(iter(value.values()), ""))
+    return str(value)
+
+
+def _cell_native(value, kind: str):
+    """A serialized value as a typed Excel cell (numbers stay numbers, dates dates)."""
+    if value is None or value == "":
+        return None
+    try:
+        if kind == "decimal":
+            return Decimal(str(value))
+        if kind == "date":
+            return dt.date.fromisoformat(str(value))
+        if kind == "datetime":
+            moment = dt.datetime.fromisoformat(str(value))
+            if timezone.is_aware(moment):
+                moment = timezone.make_naive(moment)  # Excel has no time zones
+            return moment
+    except (ValueError, InvalidOperation):
+        return _cell_text(value)
+    if kind == "list" or isinstance(value, list | dict):
+        return _cell_text(value)
+    return value
+
+
+def rows_of(item: dict, columns: list[Column], explode: str | None) -> Iterator[list]:
+    """One serialized object as file rows of raw values (several when a list is exploded)."""
+    nested_items = (item.get(explode) or [None]) if explode else [None]
+    for nested in nested_items:
+        yield [(nested or {}).get(col.key) if col.nested else item.get(col.key) for col in columns]
+
+
+def _chunks(queryset, size: int) -> Iterator[list]:
+    chunk = []
+    for obj in queryset.iterator(chunk_size=size):
+        chunk.append(obj)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def export_rows(view) -> tuple[list[Column], Iterator[list], int]:
+    """The columns, a lazy row iterator and the object count of a list view's export."""
+    queryset = view.filter_queryset(view.get_queryset())
+    serializer_class = view.get_serializer_class()
+    context = view.get_serializer_context()
+    explode = _explode_field(view)
+    columns = export_columns(
+        serializer_class(context=context),
+        explode=explode,
+        exclude=getattr(view, "export_exclude", ()),
+    )
+    count = queryset.count()
+
+    def rows():
+        for chunk in _chunks(queryset, CHUNK_SIZE):
+            for item in serializer_class(chunk, many=True, context=context).data:
+                yield from rows_of(item, columns, explode)
+
+    return columns, rows(), count
+
+
+def _filename(view, fmt: str) -> str:
+    name = getattr(view, "basename", None) or view.get_queryset().model._meta.model_name
+    return f"{name}-{timezone.localdate().isoformat()}.{fmt}"
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    yield "\ufeff"  # a byte-order mark, so Excel opens UTF-8 correctly
+    yield writer.writerow([c.name for c in columns])
+    for row in rows:
+        yield writer.writerow([_cell_text(v) for v in row])
+
+
+def xlsx_bytes(columns: list[Column], rows: Iterable[list], *, title: str = "Export") -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([c.name for c in columns])
+    kinds = [c.kind for c in columns]
+    for row in rows:
+        sheet.append([_cell_native(v, k) for v, k in zip(row, kinds, strict=True)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_response(*, view, fmt: str):
+    """The whole filtered, scoped list of a DRF list view as a CSV or Excel download."""
+    columns, rows, count = export_rows(view)
+    filename = _filename(view, fmt)
+    disposition = f'attachment; filename="{filename}"'
+    if fmt == "xlsx":
+        if count > EXCEL_MAX_ROWS:
+            raise ValidationError(
+                {"format": f"{count} rows do not fit in Excel; filter the list or use CSV."}
+            )
+        title = getattr(view, "basename", None) or "Export"
+        response = HttpResponse(
+            xlsx_bytes(columns, rows, title=title), content_type=XLSX_MEDIA_TYPE
+        )
+    elif count <= IN_MEMORY_LIMIT:
+        response = HttpResponse(
+            "".join(csv_lines(columns, rows)), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = StreamingHttpResponse(
+            csv_lines(columns, rows), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = disposition
+    return response
+
+
+def export_viewset_response(*, request, viewset, basename: str, fmt: str):
+    """Run a DRF list viewset's authentication, permissions, scoping and filters for a
+    Django request, and answer with the export instead of a page of JSON."""
+    view = viewset(action_map={"get": "list"}, basename=basename, detail=False, format_kwarg=None)
+    view.args, view.kwargs = (), {}
+    drf_request = view.initialize_request(request)
+    view.request = drf_request
+    view.headers = view.default_response_headers
+    try:
+        view.initial(drf_request)
+        response = export_response(view=view, fmt=fmt)
+    except Exception as exc:  # noqa: BLE001 - DRF turns API errors into responses
+        response = view.handle_exception(exc)
+    return view.finalize_response(drf_request, response)
+
+
+def _error_rows(data) -> tuple[list[Column], list[list]]:
+    columns = [Column("field", "field", "text"), Column("message", "message", "text")]
+    if isinstance(data, dict):
+        rows = [[key, _cell_text(value)] for key, value in data.items()]
+    else:
+        rows = [["", _cell_text(data)]]
+    return columns, rows
+
+
+class CsvRenderer(BaseRenderer):
+    """Selected by `?format=csv` on a list. Lists are written by `export_response`;
+    this renders what else may come back (an error) as a small table."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        columns, rows = _error_rows(data)
+        return "".join(csv_lines(columns, rows)).encode("utf-8")
+
+
+class XlsxRenderer(BaseRenderer):
+    media_type = XLSX_MEDIA_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        columns, rows = _error_rows(data)
+        return xlsx_bytes(columns, rows, title="Errors")

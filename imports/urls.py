@@ -1,0 +1,19 @@
+from django.urls import path, re_path
+
+from imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("imports/", views.import_home, name="home"),
+    re_path(
+        r"^imports/templates/(?P<kind>[a-z_]+)\.(?P<fmt>csv|xlsx)$",
+        views.import_template,
+        name="template",
+    ),
+    re_path(
+        r"^exports/(?P<resource>[a-z0-9-]+)\.(?P<fmt>csv|xlsx)$",
+        views.export_resource,
+        name="export",
+    ),
+]

@@ -1,0 +1,54 @@
+"""/api/v1/fx-rates/: base-currency units per one unit of a currency, from a date on."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from rest_framework import serializers
+
+from dualsource.api import CurrencyField, SaneDateField, ScopedViewSet
+from purchasing.filters import FxRateFilter
+from purchasing.models import FxRate
+
+
+class FxRateSerializer(serializers.ModelSerializer):
+    currency = CurrencyField()
+    date = SaneDateField()
+    rate = serializers.DecimalField(
+        max_digits=18,
+        decimal_places=8,
+        min_value=Decimal("0.00000001"),
+        help_text="Base-currency units per one unit of `currency`.",
+    )
+
+    class Meta:
+        model = FxRate
+        fields = ["id", "currency", "date", "rate"]
+        validators = []  # (currency, date) uniqueness is checked in validate() with a clear message
+
+    def validate_currency(self, value):
+        if value == settings.BASE_CURRENCY:
+            raise serializers.ValidationError(
+                f"{value} is the base currency; its rate is always 1."
+            )
+        return value
+
+    def validate(self, attrs):
+        currency = attrs.get("currency", getattr(self.instance, "currency", None))
+        date = attrs.get("date", getattr(self.instance, "date", None))
+        clash = FxRate.objects.filter(currency=currency, date=date)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise serializers.ValidationError(
+                {"date": f"There is already a {currency} rate for {date}; update that one."}
+            )
+        return attrs
+
+
+class FxRateViewSet(ScopedViewSet):
+    """FX rates (internal: supplier contacts see none)."""
+
+    queryset = FxRate.objects.order_by("currency", "-date")
+    serializer_class = FxRateSerializer
+    filterset_class = FxRateFilter
+    lookup_value_regex = "[0-9]{1,18}"

@@ -1,0 +1,46 @@
+"""Supplier filters, shared by the supplier pages and /api/v1/suppliers/."""
+
+import django_filters
+from django.db.models import Q
+
+from suppliers.models import Supplier
+from suppliers.selectors import visible_suppliers
+
+
+def visible_suppliers_for(request):
+    """Choices for a `supplier` filter: only suppliers the user may see.
+
+    A supplier contact filtering by another supplier's code gets "not a valid choice",
+    exactly as for a code that does not exist, so the filter reveals nothing.
+    """
+    if request is None:
+        return Supplier.objects.none()
+    return visible_suppliers(request.user)
+
+
+def SupplierCodeFilter(field_name: str = "supplier", **kwargs):  # noqa: N802
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name,
+        queryset=visible_suppliers_for,
+        to_field_name="code",
+        label="Supplier code",
+        **kwargs,
+    )
+
+
+class SupplierFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(lookup_expr="iexact")
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    status = django_filters.MultipleChoiceFilter(choices=Supplier.Status.choices)
+    country = django_filters.CharFilter(lookup_expr="iexact")
+    region = django_filters.CharFilter(lookup_expr="iexact")
+    currency = django_filters.CharFilter(lookup_expr="iexact")
+    owner = django_filters.CharFilter(field_name="owner__username", label="Owner (username)")
+    q = django_filters.CharFilter(method="search", label="Code or name contains")
+
+    class Meta:
+        model = Supplier
+        fields = ["code", "name", "status", "country", "region", "currency", "owner"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
