@@ -1,0 +1,250 @@
+"""Demo data: a realistic supplier portfolio built through the same services as real data.
+
+The same (size, seed, today) always gives the same rows. History ends with the month of
+`today`, so dashboards look live; pin `today` to reproduce a data set exactly.
+
+Only the standard library and `accounts.roles` are imported at module level, so
+`DEMO_LOGINS` can be read without setting Django up (the Makefile and README print it).
+"""
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+
+from accounts.roles import Role
+
+DEMO_PASSWORD_ENV = "DUALSOURCE_DEMO_PASSWORD"
+DEFAULT_DEMO_PASSWORD = "dualsource-demo"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: Role
+    description: str
+    first_name: str
+    last_name: str
+
+
+DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin("admin", Role.ADMIN, "everything, users and settings", "Ines", "Hartmann"),
+    DemoLogin("buyer", Role.BUYER, "buyer, owner of most suppliers", "Jonas", "Becker"),
+    DemoLogin("buyer2", Role.BUYER, "buyer, owner of the other suppliers", "Sofia", "Marino"),
+    DemoLogin("viewer", Role.VIEWER, "read-only analyst", "Lena", "Vogel"),
+    DemoLogin(
+        "supplier1", Role.SUPPLIER, "contact at one source of a dual-sourced part", "Mark", "Ellis"
+    ),
+    DemoLogin(
+        "supplier2", Role.SUPPLIER, "contact at the other source of that part", "Anna", "Kowal"
+    ),
+)
+DEMO_SIZES = ("tiny", "small", "large")
+
+
+def demo_password() -> str:
+    return os.environ.get(DEMO_PASSWORD_ENV) or DEFAULT_DEMO_PASSWORD
+
+
+@dataclass
+class SeedResult:
+    size: str
+    seed: int
+    today: dt.date
+    first_month: dt.date
+    counts: dict[str, int] = field(default_factory=dict)
+    degrading_suppliers: list[tuple[str, str]] = field(default_factory=list)
+    # username → (supplier code, supplier name)
+    contacts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    shared_part: str = ""
+    kpis: str = ""
+    load_seconds: float = 0.0
+    kpi_seconds: float = 0.0
+
+
+def demo_data_present() -> bool:
+    from suppliers.models import Supplier
+
+    return Supplier.objects.exists()
+
+
+def demo_data_seed(
+    *,
+    size: str,
+    seed: int,
+    today: dt.date | None = None,
+    recompute_kpis: bool = True,
+    progress: bool = False,
+) -> SeedResult:
+    """Load the demo portfolio into an empty database, all or nothing.
+
+    KPI refreshes are not queued per chunk; with `recompute_kpis` the scorecards are
+    recomputed once at the end, as of `today`.
+    """
+    # Django-dependent imports stay here so the module imports without Django set up.
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from tqdm import tqdm
+
+    from demo.generators import master
+    from demo.generators.fx import FxTable
+    from demo.generators.orders import OrderHistory
+    from demo.generators.plan import SIZES, Calendar, DemoPlan
+    from demo.generators.stock import inventory_create
+    from purchasing.services import fx_rates_upsert, kpi_refresh_deferred
+
+    if size not in SIZES:
+        raise ValueError(f"Unknown demo size {size!r}; choose one of {', '.join(SIZES)}.")
+    if demo_data_present():
+        raise ValueError("The database already holds suppliers; demo data needs an empty one.")
+    spec = SIZES[size]
+    today = today or timezone.localdate()
+    first_month = _months_back(today.replace(day=1), spec.months - 1)
+    calendar = Calendar(today=today, first_month=first_month)
+    result = SeedResult(size=size, seed=seed, today=today, first_month=first_month)
+    started = time.perf_counter()
+    rng = _rng(seed, "master")
+
+    with transaction.atomic(), kpi_refresh_deferred():
+        # Quotes start early enough to price orders placed before the first due month.
+        fx = FxTable(
+            rng=_rng(seed, "fx"),
+            start=first_month - dt.timedelta(days=120),
+            end=today,
+            base=settings.BASE_CURRENCY,
+        )
+        fx_rates_upsert(rates=fx.stored_rates())
+        users = _users_create()
+        suppliers = master.suppliers_build(
+            rng=rng, size=spec, calendar=calendar, owners=[users["buyer"], users["buyer2"]]
+        )
+        master.supplier_records_create(rng=rng, plans=suppliers, calendar=calendar)
+        parts = master.parts_build(
+            rng=rng, size=spec, suppliers=suppliers, fx=fx, calendar=calendar
+        )
+        degrading = master.degrading_choose(
+            rng=rng, suppliers=suppliers, count=spec.degrading_suppliers
+        )
+        master.contracts_build(rng=rng, suppliers=suppliers, calendar=calendar, actor=None)
+        first, second, shared = master.contacts_choose(parts=parts)
+        _contacts_create(first.supplier, second.supplier)
+
+        plan = DemoPlan(calendar=calendar, suppliers=suppliers, parts=parts)
+        history = OrderHistory(seed=seed, plan=plan, fx=fx, target_lines=spec.order_lines)
+        months = history.months()
+        with tqdm(total=len(months), unit="month", disable=not progress) as bar:
+            lines = receipts = 0
+            for month in months:
+                counts = history.month_create(month)
+                lines += counts.lines
+                receipts += counts.receipts
+                bar.set_postfix_str(f"{month:%Y-%m} lines={lines:,} receipts={receipts:,}")
+                bar.update(1)
+        inventory_create(seed=seed, plan=plan)
+
+    if connection.vendor == "postgresql":
+        # Fresh statistics, so the first dashboards and KPI runs get good query plans.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    result.load_seconds = round(time.perf_counter() - started, 1)
+    result.degrading_suppliers = [(p.supplier.code, p.supplier.name) for p in degrading]
+    result.contacts = {
+        "supplier1": (first.supplier.code, first.supplier.name),
+        "supplier2": (second.supplier.code, second.supplier.name),
+    }
+    result.shared_part = f"{shared.part.number} {shared.part.name}"
+    if recompute_kpis:
+        result.kpis, result.kpi_seconds = _kpis_recompute(today)
+    else:
+        result.kpis = "skipped"
+    result.counts = demo_counts()
+    return result
+
+
+def demo_counts() -> dict[str, int]:
+    """Rows per model of the demo, for the closing summary."""
+    from django.apps import apps
+
+    labels = (
+        "suppliers.Supplier",
+        "suppliers.QualificationAssessment",
+        "suppliers.Certificate",
+        "suppliers.EsgAssessment",
+        "parts.Part",
+        "parts.InspectionCharacteristic",
+        "parts.ApprovedSource",
+        "contracts.Contract",
+        "contracts.ContractRule",
+        "contracts.PriceTier",
+        "contracts.VolumeCommitment",
+        "purchasing.FxRate",
+        "purchasing.PurchaseOrder",
+        "purchasing.PurchaseOrderLine",
+        "purchasing.PromiseRevision",
+        "purchasing.ShipNotice",
+        "purchasing.TransitEvent",
+        "purchasing.Receipt",
+        "purchasing.Inspection",
+        "inventory.InventoryPosition",
+    )
+    return {label: apps.get_model(label).objects.count() for label in labels}
+
+
+def _rng(seed: int, topic: str):
+    import random
+
+    # A string seed is hashed with SHA-512: stable across runs and Python versions.
+    return random.Random(f"{seed}:{topic}")
+
+
+def _months_back(month: dt.date, months: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _demo_user(login: DemoLogin, *, email: str, supplier=None):
+    """Create a demo login; an account of that name created earlier is kept as it is."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.services import user_create
+
+    existing = get_user_model().objects.filter(username=login.username).first()
+    if existing is not None:
+        return existing
+    return user_create(
+        username=login.username,
+        password=demo_password(),
+        role=login.role,
+        email=email,
+        first_name=login.first_name,
+        last_name=login.last_name,
+        supplier=supplier,
+    )
+
+
+def _users_create() -> dict:
+    return {
+        login.username: _demo_user(login, email=f"{login.username}@dualsource.example")
+        for login in DEMO_LOGINS
+        if login.role != Role.SUPPLIER
+    }
+
+
+def _contacts_create(*suppliers) -> None:
+    contacts = [login for login in DEMO_LOGINS if login.role == Role.SUPPLIER]
+    for login, supplier in zip(contacts, suppliers, strict=True):
+        _demo_user(
+            login, email=f"{login.username}@{supplier.code.lower()}.example", supplier=supplier
+        )
+
+
+def _kpis_recompute(today: dt.date) -> tuple[str, float]:
+    """Recompute every scorecard once, if the scorecard engine is installed."""
+    try:
+        from scorecards.services import scorecard_recompute
+    except ImportError:
+        return "not available", 0.0
+    started = time.perf_counter()
+    scorecard_recompute(as_of=today)
+    return "recomputed", round(time.perf_counter() - started, 1)
