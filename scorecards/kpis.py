@@ -25,6 +25,7 @@ DEFAULT_LATE_TOLERANCE_DAYS = 0
 # The lead-time percentile, as a fraction so the database can locate it with integer maths.
 PERCENTILE_NUMERATOR, PERCENTILE_DENOMINATOR = 9, 10
 COMPOSITE_DECIMALS = 6
+QUANTITY_ROUNDING = "0.0005"  # half the smallest quantity step (3 decimals)
 GRADE_BANDS: tuple[tuple[str, int], ...] = (("A", 90), ("B", 75), ("C", 60))
 LOWEST_GRADE = "D"
 
@@ -151,6 +152,11 @@ def on_time_quantity(received_in_window: Number, ordered: Number) -> Decimal:
     return min(_decimal(received_in_window), _decimal(ordered))
 
 
+def is_in_full(on_time_quantity_line: Number, ordered: Number) -> bool:
+    """OTIF: the line's on-time quantity reached its ordered quantity."""
+    return _decimal(on_time_quantity_line) >= _decimal(ordered)
+
+
 def otd_pct(on_time_quantity_total: Number, ordered_quantity_total: Number) -> Decimal | None:
     return ratio(on_time_quantity_total, ordered_quantity_total, 100)
 
@@ -267,6 +273,11 @@ def sql_on_time_quantity(received_in_window: str, ordered: str) -> str:
     return sql_smaller(f"COALESCE({received_in_window}, 0)", ordered)
 
 
+def sql_is_in_full(on_time: str, ordered: str) -> str:
+    # Quantities carry 3 decimals; the half-thousandth absorbs binary rounding of their sums.
+    return f"(CASE WHEN {on_time} >= {ordered} - {QUANTITY_ROUNDING} THEN 1 ELSE 0 END)"
+
+
 def sql_landed_cost(
     *, quantity: str, unit_price: str, line_rate: str, costs: str, cost_rate: str
 ) -> str:
@@ -291,7 +302,7 @@ def sql_composite_score(scores_and_weights: Sequence[tuple[str, str]]) -> str:
     )
     return (
         f"(CASE WHEN ({weights}) > 0 "
-        f"THEN ROUND(1.0 * ({weighted}) / ({weights}), {COMPOSITE_DECIMALS}) END)"
+        f"THEN ROUND(CAST(1.0 * ({weighted}) / ({weights}) AS NUMERIC), {COMPOSITE_DECIMALS}) END)"
     )
 
 
@@ -300,34 +311,29 @@ def sql_grade(composite: str) -> str:
     return f"(CASE {bands} WHEN {composite} IS NOT NULL THEN '{LOWEST_GRADE}' END)"
 
 
-def sql_percentile(*, source: str, value: str, partition: Sequence[str]) -> str:
-    """One row per partition with the linear-interpolated percentile of `value`.
+def sql_percentile_ranks(*, value: str, partition: Sequence[str]) -> str:
+    """Window columns locating the percentile in each partition (see `sql_percentile`).
 
-    Portable form of percentile_cont: rank the values (0-based), locate
-    position = 0.9 × (n − 1) with integer maths (10 × position = 9 × (n − 1)), and
-    interpolate between the values ranked floor(position) and the next one.
+    `percentile_rank` is a value's 0-based rank; `percentile_position` is 10 × the
+    percentile's rank, 0.9 × (n − 1), kept as an integer so both databases agree.
     """
     keys = ", ".join(partition)
-    num, den = PERCENTILE_NUMERATOR, PERCENTILE_DENOMINATOR
-    lower_value = "MAX(CASE WHEN rank0 = lower_rank THEN ranked_value END)"
-    upper_value = (
-        f"COALESCE(MAX(CASE WHEN rank0 = lower_rank + 1 THEN ranked_value END), {lower_value})"
+    return (
+        f"ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY {value}) - 1 AS percentile_rank, "
+        f"{PERCENTILE_NUMERATOR} * (COUNT(*) OVER (PARTITION BY {keys}) - 1) "
+        "AS percentile_position"
     )
-    return f"""
-        SELECT {keys},
-               {lower_value}
-               + (1.0 * (scaled_position - {den} * lower_rank) / {den})
-                 * ({upper_value} - {lower_value}) AS percentile_value
-        FROM (
-            SELECT {keys}, ranked_value, rank0, scaled_position,
-                   scaled_position / {den} AS lower_rank
-            FROM (
-                SELECT {keys}, {value} AS ranked_value,
-                       ROW_NUMBER() OVER (PARTITION BY {keys} ORDER BY {value}) - 1 AS rank0,
-                       {num} * (COUNT(*) OVER (PARTITION BY {keys}) - 1) AS scaled_position
-                FROM {source}
-            ) ranked
-        ) located
-        WHERE rank0 BETWEEN lower_rank AND lower_rank + 1
-        GROUP BY {keys}, scaled_position, lower_rank
-    """
+
+
+def sql_percentile(value: str) -> str:
+    """Aggregate over rows carrying `sql_percentile_ranks` columns: linear interpolation
+    between the values ranked floor(position) and floor(position) + 1, as
+    PostgreSQL's percentile_cont and numpy's default percentile do."""
+    den = PERCENTILE_DENOMINATOR
+    lower_rank = f"(percentile_position / {den})"  # integer division: floor
+    lower = f"MAX(CASE WHEN percentile_rank = {lower_rank} THEN {value} END)"
+    upper = f"MAX(CASE WHEN percentile_rank = {lower_rank} + 1 THEN {value} END)"
+    fraction = (
+        f"(1.0 * (MAX(percentile_position) - {den} * (MAX(percentile_position) / {den})) / {den})"
+    )
+    return f"({lower} + {fraction} * (COALESCE({upper}, {lower}) - {lower}))"

@@ -1,23 +1,26 @@
-"""The KPI pipeline's reads: SPEC §3 facts staged in temporary tables, then aggregated.
+"""The KPI pipeline's reads: SPEC §3 facts staged in temporary tables and aggregated.
 
-Everything runs in the database, over all suppliers in scope at once:
+Everything runs in the database over all suppliers in scope at once, in few passes:
 
-1. `kpi_line`: due, non-cancelled lines with the tolerances of the contract valid on
-   their promised date; `kpi_line_period`: each line's capped on-time quantity, once per
-   period it falls in (its month, and `rolling-90` when inside the window).
-2. `kpi_receipt` / `kpi_fx` / `kpi_receipt_period`: receipts with lead time and landed
-   cost in base currency (FX looked up once per currency and day, not per receipt).
-3. `kpi_inspection_period`: inspections by period.
-4. `kpi_part_result` / `kpi_supplier_result`: one row per (supplier, part, period) and
-   (supplier, period) with the population sums, the KPI values (formulas from
-   `scorecards.kpis`) and the lead-time p90, ready to be upserted by the services.
+1. `kpi_tolerance`: each supplier's timeline cut into segments with the tolerances of the
+   contract valid on them (a handful of rows per supplier).
+2. `kpi_delivery`: the one big join: non-cancelled PO lines ⟕ their receipts, with the
+   line's tolerances, ordered quantity, price and currency and the receipt's lead time and
+   costs. Every later step reads this table instead of joining the base tables again.
+3. `kpi_fx`: the FX rate of every (currency, day) a receipt can fall on: the latest rate
+   dated on or before that day (looked up per day, not per receipt).
+4. `kpi_part`: ONE GROUP BY (supplier, part, period) over the union of line facts (capped
+   on-time quantity per due line), receipt facts (lead time, landed cost, p90 ranks) and
+   inspection facts; each fact counted in its month and, inside the window, `rolling-90`.
+5. `kpi_supplier_p90`: the lead-time p90 per (supplier, period): the only figure that
+   cannot be summed up from the part rows.
 
-Both SQLite and PostgreSQL run the same statements; `Dialect` holds the few spellings
-that differ. Temporary tables live for one recompute transaction.
+The services upsert `kpi_part` and its roll-up per supplier (`supplier_result_statement`).
+SQLite and PostgreSQL run the same statements; `Dialect` holds the few spellings that
+differ. Staged quantities and money are doubles (see `_float`).
 """
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,18 +30,14 @@ from purchasing.models import FxRate, Inspection, PurchaseOrder, PurchaseOrderLi
 from scorecards import kpis
 from suppliers.models import Supplier
 
+ROLLING_PERIOD_KEY = "0"  # the period key of `rolling-90` while staging; months are 12·y + m
 STAGING_TABLES = (
-    "kpi_line",
-    "kpi_line_period",
-    "kpi_receipt",
+    "kpi_tolerance",
+    "kpi_delivery",
     "kpi_fx",
-    "kpi_receipt_period",
-    "kpi_inspection_period",
-    "kpi_part",
     "kpi_period",
-    "kpi_part_p90",
+    "kpi_part",
     "kpi_supplier_p90",
-    "kpi_part_result",
     "kpi_supplier_result",
     "kpi_target",
 )
@@ -104,10 +103,28 @@ class Dialect:
     def is_postgresql(self) -> bool:
         return self.vendor == "postgresql"
 
-    def month_of(self, column: str) -> str:
+    def month_key(self, column: str) -> str:
+        """12 × year + month: an integer stands for the month while staging (cheap to hash
+        and sort, unlike formatting 'YYYY-MM' for every fact)."""
         if self.is_postgresql:
-            return f"to_char({column}, 'YYYY-MM')"
-        return f"strftime('%%Y-%%m', {column})"  # %% because statements carry parameters
+            return (
+                f"(CAST(date_part('year', {column}) AS INTEGER) * 12"
+                f" + CAST(date_part('month', {column}) AS INTEGER))"
+            )
+        # %% because statements carry parameters.
+        return (
+            f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12"
+            f" + CAST(strftime('%%m', {column}) AS INTEGER))"
+        )
+
+    def date_parameter(self, name: str) -> str:
+        # SQLite keeps dates as ISO text; a CAST there would turn '2026-01-31' into 2026.
+        return f"CAST(%({name})s AS DATE)" if self.is_postgresql else f"%({name})s"
+
+    def day_after(self, column: str) -> str:
+        if self.is_postgresql:
+            return f"({column} + 1)"
+        return f"date({column}, '+1 day')"
 
     def days_between(self, later: str, earlier: str) -> str:
         if self.is_postgresql:
@@ -123,7 +140,7 @@ class Dialect:
 
 
 class StagingQueries:
-    """Builds the staging statements for one scope; `statements()` yields them in order."""
+    """The staging statements for one scope, with their parameters in `params`."""
 
     def __init__(self, *, scope: Scope, dialect: Dialect):
         self.scope = scope
@@ -174,14 +191,11 @@ class StagingQueries:
             return "1=1"
         if not self._month_ranges:
             return "1=0"
-        return (
-            "("
-            + " OR ".join(
-                f"{date_column} BETWEEN %(month{i}_start)s AND %(month{i}_end)s"
-                for i in range(len(self._month_ranges))
-            )
-            + ")"
+        ranges = " OR ".join(
+            f"{date_column} BETWEEN %(month{i}_start)s AND %(month{i}_end)s"
+            for i in range(len(self._month_ranges))
         )
+        return f"({ranges})"
 
     def rolling_filter(self, date_column: str) -> str:
         if not self.scope.include_rolling:
@@ -189,6 +203,8 @@ class StagingQueries:
         return f"{date_column} BETWEEN %(rolling_start)s AND %(as_of)s"
 
     def fact_filter(self, date_column: str) -> str:
+        if self._month_ranges is None:
+            return "1=1"
         return f"({self.month_filter(date_column)} OR {self.rolling_filter(date_column)})"
 
     def period_filter(self, period_column: str) -> str:
@@ -203,241 +219,288 @@ class StagingQueries:
         rolling = f"{period_column} = %(rolling_period)s" if self.scope.include_rolling else "1=0"
         return f"({months} OR {rolling})"
 
-    def by_period(self, select: str, date_column: str, source: str) -> str:
-        """`select` once per period a fact falls in: its month, and the rolling window."""
-        month = select.format(period=self.sql.month_of(date_column))
-        parts = [f"{month} FROM {source} WHERE {self.month_filter(date_column)}"]
+    def by_period(
+        self, select: str, date_column: str, source: str, *, key: str | None = None, where="1=1"
+    ) -> str:
+        """`select` once per period a fact falls in: its month, and the rolling window.
+
+        In `select`, `{period}` is the period key (`key`, else computed from the date) and
+        `{period_partition}` adds it to a window partition (nothing for the rolling window,
+        where it is a constant).
+        """
+        month_key = key or self.sql.month_key(date_column)
+        month = select.format(period=month_key, period_partition=f", {month_key}")
+        parts = [f"{month} FROM {source} WHERE {where} AND {self.month_filter(date_column)}"]
         if self.scope.include_rolling:
-            rolling = select.format(period="%(rolling_period)s")
-            parts.append(f"{rolling} FROM {source} WHERE {self.rolling_filter(date_column)}")
+            rolling = select.format(period=ROLLING_PERIOD_KEY, period_partition="")
+            parts.append(
+                f"{rolling} FROM {source} WHERE {where} AND {self.rolling_filter(date_column)}"
+            )
         return "\nUNION ALL\n".join(parts)
 
     # --- statements ----------------------------------------------------------------
 
-    def statements(self) -> Iterator[tuple[str, str]]:
-        """(step name, SQL) in execution order; each creates one staging table."""
-        yield "Due order lines", self.line_statement()
-        yield "On-time quantities", self.line_period_statement()
-        yield "Receipts", self.receipt_statement()
-        yield "FX rates", self.fx_statement()
-        yield "Landed costs", self.receipt_period_statement()
-        yield "Inspections", self.inspection_period_statement()
-        yield "Part sums", self.part_statement()
-
-    def line_statement(self) -> str:
-        line, order, contract = _table(PurchaseOrderLine), _table(PurchaseOrder), _table(Contract)
+    def tolerance_statement(self) -> str:
+        """Each supplier's timeline cut where a contract starts or ends; every segment
+        carries the tolerances of the latest-starting contract valid on it (defaults where
+        none is). A line then finds its tolerances with one equi-join on the supplier."""
+        contract = _table(Contract)
+        covering = f"""
+            SELECT c.{{field}} FROM {contract} c
+            WHERE c.supplier_id = segment.supplier_id AND c.valid_from <= segment.starts
+              AND (c.valid_to IS NULL OR c.valid_to >= segment.starts)
+            ORDER BY c.valid_from DESC, c.id DESC LIMIT 1"""
         return f"""
-            CREATE TEMP TABLE kpi_line AS
-            SELECT l.id AS line_id, po.supplier_id, l.part_id, l.promised_date, l.quantity,
-                   COALESCE(c.early_tolerance_days, %(default_early)s) AS early_days,
-                   COALESCE(c.late_tolerance_days, %(default_late)s) AS late_days
+            CREATE TEMP TABLE kpi_tolerance AS
+            WITH boundary AS (
+                SELECT supplier_id, valid_from AS starts FROM {contract}
+                WHERE {self.supplier_filter("supplier_id")}
+                UNION
+                SELECT supplier_id, {self.sql.day_after("valid_to")} FROM {contract}
+                WHERE valid_to IS NOT NULL AND {self.supplier_filter("supplier_id")}
+            ),
+            segment AS (
+                SELECT supplier_id, starts,
+                       LEAD(starts) OVER (PARTITION BY supplier_id ORDER BY starts) AS next_starts
+                FROM boundary
+            )
+            SELECT supplier_id, starts, next_starts,
+                   COALESCE(({covering.format(field="early_tolerance_days")}), %(default_early)s)
+                       AS early_days,
+                   COALESCE(({covering.format(field="late_tolerance_days")}), %(default_late)s)
+                       AS late_days
+            FROM segment
+        """
+
+    def delivery_statement(self) -> str:
+        line, order, receipt = _table(PurchaseOrderLine), _table(PurchaseOrder), _table(Receipt)
+        in_scope = "1=1"
+        if self._month_ranges is not None:
+            inspection = _table(Inspection)
+            # A line due in scope needs all its receipts; a receipt or inspection dated in
+            # scope needs its line.
+            in_scope = f"""(
+                (l.promised_date <= %(as_of)s AND {self.fact_filter("l.promised_date")})
+                OR {self.fact_filter("r.receipt_date")}
+                OR EXISTS (SELECT 1 FROM {inspection} i
+                           WHERE i.receipt_id = r.id AND {self.fact_filter("i.inspection_date")})
+            )"""
+        return f"""
+            CREATE TEMP TABLE kpi_delivery AS
+            SELECT l.id AS line_id, po.supplier_id, l.part_id, l.promised_date,
+                   {_float("l.quantity")} AS ordered_quantity,
+                   COALESCE(t.early_days, %(default_early)s) AS early_days,
+                   COALESCE(t.late_days, %(default_late)s) AS late_days,
+                   {_float("l.unit_price")} AS unit_price, po.currency AS line_currency,
+                   r.id AS receipt_id, r.receipt_date,
+                   {_float("r.quantity")} AS received_quantity,
+                   {self.sql.days_between("r.receipt_date", "po.order_date")} AS lead_days,
+                   {self.sql.month_key("l.promised_date")} AS promised_month,
+                   {self.sql.month_key("r.receipt_date")} AS receipt_month,
+                   {_float("r.freight + r.duty + r.other_costs")} AS costs, r.cost_currency
             FROM {line} l
             JOIN {order} po ON po.id = l.purchase_order_id
-            LEFT JOIN {contract} c ON c.id = (
-                -- the supplier's contract valid on the promised date, the latest-starting one
-                SELECT c2.id FROM {contract} c2
-                WHERE c2.supplier_id = po.supplier_id
-                  AND c2.valid_from <= l.promised_date
-                  AND (c2.valid_to IS NULL OR c2.valid_to >= l.promised_date)
-                ORDER BY c2.valid_from DESC, c2.id DESC
-                LIMIT 1)
-            WHERE l.status <> %(cancelled)s
-              AND l.promised_date <= %(as_of)s
-              AND {self.supplier_filter("po.supplier_id")}
-              AND {self.fact_filter("l.promised_date")}
-        """
-
-    def line_period_statement(self) -> str:
-        receipt = _table(Receipt)
-        on_time = kpis.sql_on_time_quantity("received.quantity", "kl.quantity")
-        in_window = kpis.sql_is_on_time(
-            self.sql.days_between("r.receipt_date", "kl.promised_date"),
-            "kl.early_days",
-            "kl.late_days",
-        )
-        select = """
-            SELECT supplier_id, part_id, {period} AS period, ordered_quantity, on_time_quantity,
-                   CASE WHEN on_time_quantity >= ordered_quantity THEN 1 ELSE 0 END AS in_full"""
-        return f"""
-            CREATE TEMP TABLE kpi_line_period AS
-            WITH scored AS (
-                SELECT kl.supplier_id, kl.part_id, kl.promised_date,
-                       kl.quantity AS ordered_quantity, {on_time} AS on_time_quantity
-                FROM kpi_line kl
-                LEFT JOIN (
-                    SELECT kl.line_id, SUM(r.quantity) AS quantity
-                    FROM kpi_line kl JOIN {receipt} r ON r.line_id = kl.line_id
-                    WHERE {in_window}
-                    GROUP BY kl.line_id
-                ) received ON received.line_id = kl.line_id
-            )
-            {self.by_period(select, "promised_date", "scored")}
-        """
-
-    def receipt_statement(self) -> str:
-        receipt, line, order = _table(Receipt), _table(PurchaseOrderLine), _table(PurchaseOrder)
-        return f"""
-            CREATE TEMP TABLE kpi_receipt AS
-            SELECT r.id AS receipt_id, po.supplier_id, l.part_id, r.receipt_date, r.quantity,
-                   {self.sql.days_between("r.receipt_date", "po.order_date")} AS lead_days,
-                   l.unit_price, po.currency AS line_currency,
-                   r.freight + r.duty + r.other_costs AS costs, r.cost_currency
-            FROM {receipt} r
-            JOIN {line} l ON l.id = r.line_id
-            JOIN {order} po ON po.id = l.purchase_order_id
+            LEFT JOIN {receipt} r ON r.line_id = l.id
+            LEFT JOIN kpi_tolerance t
+                   ON t.supplier_id = po.supplier_id AND t.starts <= l.promised_date
+                  AND (t.next_starts IS NULL OR l.promised_date < t.next_starts)
             WHERE l.status <> %(cancelled)s
               AND {self.supplier_filter("po.supplier_id")}
-              AND {self.fact_filter("r.receipt_date")}
+              AND {in_scope}
         """
+
+    def receipt_dates_statement(self) -> str:
+        if self.scope.is_everything:
+            return f"SELECT MIN(receipt_date), MAX(receipt_date) FROM {_table(Receipt)}"
+        return "SELECT MIN(receipt_date), MAX(receipt_date) FROM kpi_delivery"
 
     def fx_statement(self) -> str:
+        """Rates of every non-base currency on every day from `fx_first` to `fx_last`."""
         fx = _table(FxRate)
-        # One lookup per (currency, day) actually needed: the latest rate on or before it.
+        latest_rate = f"""(
+            SELECT f.rate FROM {fx} f
+            WHERE f.currency = currencies.currency AND f.date <= calendar.day
+            ORDER BY f.date DESC LIMIT 1)"""
         return f"""
             CREATE TEMP TABLE kpi_fx AS
-            SELECT needed.currency, needed.day,
-                   CASE WHEN needed.currency = %(base_currency)s THEN 1.0 ELSE (
-                       SELECT f.rate FROM {fx} f
-                       WHERE f.currency = needed.currency AND f.date <= needed.day
-                       ORDER BY f.date DESC LIMIT 1
-                   ) END AS rate
-            FROM (
-                SELECT line_currency AS currency, receipt_date AS day FROM kpi_receipt
-                UNION
-                SELECT cost_currency AS currency, receipt_date AS day FROM kpi_receipt
-            ) needed
-        """
-
-    def receipt_period_statement(self) -> str:
-        landed_cost = kpis.sql_landed_cost(
-            quantity="kr.quantity",
-            unit_price="kr.unit_price",
-            line_rate="line_fx.rate",
-            costs="kr.costs",
-            cost_rate="cost_fx.rate",
-        )
-        select = """
-            SELECT supplier_id, part_id, {period} AS period, quantity, lead_days, landed_cost"""
-        return f"""
-            CREATE TEMP TABLE kpi_receipt_period AS
-            WITH costed AS (
-                SELECT kr.supplier_id, kr.part_id, kr.receipt_date, kr.quantity, kr.lead_days,
-                       {landed_cost} AS landed_cost
-                FROM kpi_receipt kr
-                LEFT JOIN kpi_fx line_fx
-                       ON line_fx.currency = kr.line_currency AND line_fx.day = kr.receipt_date
-                LEFT JOIN kpi_fx cost_fx
-                       ON cost_fx.currency = kr.cost_currency AND cost_fx.day = kr.receipt_date
+            WITH RECURSIVE calendar (day) AS (
+                SELECT {self.sql.date_parameter("fx_first")}
+                UNION ALL
+                SELECT {self.sql.day_after("day")} FROM calendar
+                WHERE day < {self.sql.date_parameter("fx_last")}
             )
-            {self.by_period(select, "receipt_date", "costed")}
+            SELECT currencies.currency, calendar.day, {_float(latest_rate)} AS rate
+            FROM (SELECT DISTINCT currency FROM {fx} WHERE currency <> %(base_currency)s)
+                 currencies
+            CROSS JOIN calendar
         """
 
-    def inspection_period_statement(self) -> str:
-        inspection, receipt = _table(Inspection), _table(Receipt)
-        line, order = _table(PurchaseOrderLine), _table(PurchaseOrder)
-        select = """
-            SELECT supplier_id, part_id, {period} AS period,
-                   inspected_quantity, defective_quantity"""
-        return f"""
-            CREATE TEMP TABLE kpi_inspection_period AS
-            WITH inspected AS (
-                SELECT po.supplier_id, l.part_id, i.inspection_date,
-                       i.inspected_quantity, i.defective_quantity
-                FROM {inspection} i
-                JOIN {receipt} r ON r.id = i.receipt_id
-                JOIN {line} l ON l.id = r.line_id
-                JOIN {order} po ON po.id = l.purchase_order_id
-                WHERE l.status <> %(cancelled)s
-                  AND {self.supplier_filter("po.supplier_id")}
-                  AND {self.fact_filter("i.inspection_date")}
-            )
-            {self.by_period(select, "inspection_date", "inspected")}
-        """
-
-    def part_statement(self) -> str:
-        """Sum every fact into its (supplier, part, period): one UNION ALL, one GROUP BY."""
-        zeros = {c: "0" for c in SUM_COLUMNS}
-        branches = [
-            (
-                "kpi_line_period",
-                {
-                    **zeros,
-                    "lines_due": "COUNT(*)",
-                    "lines_in_full": "SUM(in_full)",
-                    "ordered_quantity": "SUM(ordered_quantity)",
-                    "on_time_quantity": "SUM(on_time_quantity)",
-                },
-            ),
-            (
-                "kpi_receipt_period",
-                {
-                    **zeros,
-                    "receipts_count": "COUNT(*)",
-                    "quantity_received": "SUM(quantity)",
-                    "lead_time_days_total": "SUM(lead_days)",
-                    "priced_receipts_count": "COUNT(landed_cost)",
-                    "fx_missing_receipts": "COUNT(*) - COUNT(landed_cost)",
-                    "priced_quantity": (
-                        "COALESCE(SUM(CASE WHEN landed_cost IS NOT NULL THEN quantity END), 0)"
-                    ),
-                    "landed_cost_total": "COALESCE(SUM(landed_cost), 0)",
-                },
-            ),
-            (
-                "kpi_inspection_period",
-                {
-                    **zeros,
-                    "inspections_count": "COUNT(*)",
-                    "units_inspected": "SUM(inspected_quantity)",
-                    "units_defective": "SUM(defective_quantity)",
-                },
-            ),
-        ]
-        union = "\nUNION ALL\n".join(
-            "SELECT supplier_id, part_id, period, "
-            + ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
-            + f" FROM {source} GROUP BY supplier_id, part_id, period"
-            for source, columns in branches
-        )
-        sums = ", ".join(f"SUM({c}) AS {c}" for c in SUM_COLUMNS)
-        return f"""
-            CREATE TEMP TABLE kpi_part AS
-            SELECT supplier_id, part_id, period, {sums}
-            FROM ({union}) facts
-            GROUP BY supplier_id, part_id, period
-        """
+    def fx_empty_statement(self) -> str:
+        return "CREATE TEMP TABLE kpi_fx (currency VARCHAR(3), day DATE, rate DOUBLE PRECISION)"
 
     def period_statement(self) -> str:
         return (
-            "CREATE TEMP TABLE kpi_period (period VARCHAR(10), period_start DATE, period_end DATE)"
+            "CREATE TEMP TABLE kpi_period "
+            "(period_key INTEGER, period VARCHAR(10), period_start DATE, period_end DATE)"
         )
 
-    def percentile_statements(self) -> Iterator[str]:
-        yield "CREATE TEMP TABLE kpi_part_p90 AS " + kpis.sql_percentile(
-            source="kpi_receipt_period",
-            value="lead_days",
-            partition=("supplier_id", "part_id", "period"),
-        )
-        yield "CREATE TEMP TABLE kpi_supplier_p90 AS " + kpis.sql_percentile(
-            source="kpi_receipt_period", value="lead_days", partition=("supplier_id", "period")
-        )
+    def fact_dates_statement(self) -> str:
+        """First and last date any fact can be dated on (index look-ups, no scan)."""
+        line, receipt, inspection = _table(PurchaseOrderLine), _table(Receipt), _table(Inspection)
+        return f"""
+            SELECT (SELECT MIN(promised_date) FROM {line}), (SELECT MAX(promised_date) FROM {line}),
+                   (SELECT MIN(receipt_date) FROM {receipt}),
+                   (SELECT MAX(receipt_date) FROM {receipt}),
+                   (SELECT MIN(inspection_date) FROM {inspection}),
+                   (SELECT MAX(inspection_date) FROM {inspection})
+        """
 
-    def part_result_statement(self) -> str:
+    def period_rows(self, dates) -> list[tuple[int, str, dt.date, dt.date]]:
+        """(key, period, first day, last day) of every period a staged row can belong to."""
+        periods = set(self.scope.months or ())
+        if self.scope.months is None:
+            # SQLite answers ISO text, PostgreSQL dates.
+            known = [dt.date.fromisoformat(str(d)[:10]) for d in dates if d is not None]
+            if known:
+                month = kpis.month_bounds(kpis.period_of(min(known)))[0]
+                last = max(known)
+                while month <= last:
+                    periods.add(kpis.period_of(month))
+                    month = kpis.month_bounds(kpis.period_of(month))[1] + dt.timedelta(days=1)
+        if self.scope.include_rolling:
+            periods.add(kpis.ROLLING_PERIOD)
+        return [
+            (_period_key(p), p, *kpis.period_bounds(p, as_of=self.scope.as_of))
+            for p in sorted(periods)
+        ]
+
+    def part_statement(self) -> str:
+        """Every fact summed into its (supplier, part, period): one UNION ALL, one GROUP BY."""
+        inspection = _table(Inspection)
+        in_window = kpis.sql_is_on_time(
+            self.sql.days_between("receipt_date", "promised_date"), "early_days", "late_days"
+        )
+        received_in_window = f"SUM(CASE WHEN {in_window} THEN received_quantity END)"
+        on_time = kpis.sql_on_time_quantity(received_in_window, "ordered_quantity")
+        in_full = kpis.sql_is_in_full("on_time_quantity", "ordered_quantity")
+        landed_cost = kpis.sql_landed_cost(
+            quantity="d.received_quantity",
+            unit_price="d.unit_price",
+            line_rate=self._rate("d.line_currency", "line_fx.rate"),
+            costs="d.costs",
+            cost_rate=self._rate("d.cost_currency", "cost_fx.rate"),
+        )
+        ranks = kpis.sql_percentile_ranks(
+            value="lead_days", partition=("supplier_id", "part_id{period_partition}")
+        )
+        line_select = f"""
+            SELECT supplier_id, part_id, {{period}} AS period_key,
+                   1 AS lines_due, {in_full} AS lines_in_full, ordered_quantity, on_time_quantity,
+                   0 AS receipts_count, 0 AS quantity_received, 0 AS lead_days,
+                   0 AS priced_receipts_count, 0 AS fx_missing_receipts, 0 AS priced_quantity,
+                   0 AS landed_cost_total,
+                   0 AS inspections_count, 0 AS units_inspected, 0 AS units_defective,
+                   CAST(NULL AS BIGINT) AS percentile_rank,
+                   CAST(NULL AS BIGINT) AS percentile_position"""
+        receipt_select = f"""
+            SELECT supplier_id, part_id, {{period}} AS period_key,
+                   0, 0, 0, 0,
+                   1, quantity, lead_days,
+                   CASE WHEN landed_cost IS NULL THEN 0 ELSE 1 END,
+                   CASE WHEN landed_cost IS NULL THEN 1 ELSE 0 END,
+                   CASE WHEN landed_cost IS NULL THEN 0 ELSE quantity END,
+                   COALESCE(landed_cost, 0),
+                   0, 0, 0,
+                   {ranks}"""
+        inspection_select = """
+            SELECT supplier_id, part_id, {period} AS period_key,
+                   0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0,
+                   1, inspected_quantity, defective_quantity,
+                   CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)"""
+        lines = self.by_period(line_select, "promised_date", "due_line", key="promised_month")
+        receipts = self.by_period(receipt_select, "receipt_date", "received", key="receipt_month")
+        inspections = self.by_period(inspection_select, "inspection_date", "inspected")
+        sums = ", ".join(
+            f"SUM({'lead_days' if c == 'lead_time_days_total' else c}) AS {c}" for c in SUM_COLUMNS
+        )
+        return f"""
+            CREATE TEMP TABLE kpi_part AS
+            WITH due_line AS (
+                SELECT supplier_id, part_id, promised_date, promised_month, ordered_quantity,
+                       {on_time} AS on_time_quantity
+                FROM kpi_delivery
+                WHERE promised_date <= %(as_of)s AND {self.fact_filter("promised_date")}
+                GROUP BY line_id, supplier_id, part_id, promised_date, promised_month,
+                         ordered_quantity
+            ),
+            received AS (
+                SELECT d.supplier_id, d.part_id, d.receipt_date, d.receipt_month,
+                       d.received_quantity AS quantity, d.lead_days, {landed_cost} AS landed_cost
+                FROM kpi_delivery d
+                LEFT JOIN kpi_fx line_fx
+                       ON line_fx.currency = d.line_currency AND line_fx.day = d.receipt_date
+                LEFT JOIN kpi_fx cost_fx
+                       ON cost_fx.currency = d.cost_currency AND cost_fx.day = d.receipt_date
+                WHERE d.receipt_id IS NOT NULL AND {self.fact_filter("d.receipt_date")}
+            ),
+            inspected AS (
+                SELECT d.supplier_id, d.part_id, i.inspection_date,
+                       {_float("i.inspected_quantity")} AS inspected_quantity,
+                       {_float("i.defective_quantity")} AS defective_quantity
+                FROM {inspection} i
+                JOIN kpi_delivery d ON d.receipt_id = i.receipt_id
+                WHERE {self.fact_filter("i.inspection_date")}
+            )
+            SELECT sums.*, p.period, p.period_start, p.period_end
+            FROM (
+                SELECT supplier_id, part_id, period_key, {sums},
+                       {kpis.sql_percentile("lead_days")} AS lead_time_p90_days
+                FROM (
+                    {lines}
+                    UNION ALL
+                    {receipts}
+                    UNION ALL
+                    {inspections}
+                ) facts
+                GROUP BY supplier_id, part_id, period_key
+            ) sums
+            JOIN kpi_period p ON p.period_key = sums.period_key
+        """
+
+    def supplier_percentile_statement(self) -> str:
+        ranks = kpis.sql_percentile_ranks(
+            value="lead_days", partition=("supplier_id{period_partition}",)
+        )
+        select = f"SELECT supplier_id, {{period}} AS period_key, lead_days, {ranks}"
+        receipts = self.by_period(
+            select,
+            "receipt_date",
+            "kpi_delivery",
+            key="receipt_month",
+            where="receipt_id IS NOT NULL",
+        )
+        return f"""
+            CREATE TEMP TABLE kpi_supplier_p90 AS
+            SELECT p90.*, p.period
+            FROM (
+                SELECT supplier_id, period_key,
+                       {kpis.sql_percentile("lead_days")} AS lead_time_p90_days
+                FROM ({receipts}) ranked
+                GROUP BY supplier_id, period_key
+            ) p90
+            JOIN kpi_period p ON p.period_key = p90.period_key
+        """
+
+    def part_result_select(self) -> str:
         values = ", ".join(
             f"{expr} AS {name}"
             for name, expr in {**VALUE_EXPRESSIONS, **PART_ONLY_EXPRESSIONS}.items()
         )
-        sums = ", ".join(f"k.{c} AS {c}" for c in SUM_COLUMNS)
+        sums = ", ".join(f"k.{c}" for c in SUM_COLUMNS)
         return f"""
-            CREATE TEMP TABLE kpi_part_result AS
-            SELECT k.supplier_id, k.part_id, k.period, p.period_start, p.period_end, {sums},
-                   {values},
-                   p90.percentile_value AS lead_time_p90_days
+            SELECT k.supplier_id, k.part_id, k.period, k.period_start, k.period_end, {sums},
+                   {values}, k.lead_time_p90_days
             FROM kpi_part k
-            JOIN kpi_period p ON p.period = k.period
-            LEFT JOIN kpi_part_p90 p90
-                   ON p90.supplier_id = k.supplier_id AND p90.part_id = k.part_id
-                  AND p90.period = k.period
         """
 
     def supplier_result_statement(self) -> str:
@@ -460,7 +523,7 @@ class StagingQueries:
         return f"""
             CREATE TEMP TABLE kpi_supplier_result AS
             SELECT t.supplier_id, t.period, p.period_start, p.period_end, {columns}, {values},
-                   p90.percentile_value AS lead_time_p90_days
+                   p90.lead_time_p90_days
             FROM (
                 SELECT supplier_id, period, {sums} FROM kpi_part GROUP BY supplier_id, period
                 {rolling_without_activity}
@@ -470,14 +533,22 @@ class StagingQueries:
                    ON p90.supplier_id = t.supplier_id AND p90.period = t.period
         """
 
-    def periods_in_stage(self) -> str:
-        return "SELECT DISTINCT period FROM kpi_part"
+    def _rate(self, currency: str, looked_up: str) -> str:
+        return f"(CASE WHEN {currency} = %(base_currency)s THEN 1.0 ELSE {looked_up} END)"
 
-    def period_rows(self, periods: set[str]) -> list[tuple[str, dt.date, dt.date]]:
-        if self.scope.include_rolling:
-            periods = periods | {kpis.ROLLING_PERIOD}
-        return [(p, *kpis.period_bounds(p, as_of=self.scope.as_of)) for p in sorted(periods)]
+
+def _period_key(period: str) -> int:
+    if period == kpis.ROLLING_PERIOD:
+        return int(ROLLING_PERIOD_KEY)
+    first, _ = kpis.month_bounds(period)
+    return first.year * 12 + first.month
 
 
 def _table(model) -> str:
     return model._meta.db_table
+
+
+def _float(expression: str) -> str:
+    # Staged quantities and money are doubles: fast sums on PostgreSQL (numeric sums are
+    # several times slower), the same arithmetic SQLite does, and ~15 significant digits.
+    return f"CAST({expression} AS DOUBLE PRECISION)"

@@ -36,20 +36,19 @@ from scorecards.models import (
 from scorecards.queries import STAGING_TABLES, SUM_COLUMNS, Dialect, Scope, StagingQueries
 
 RECOMPUTE_STEPS = (
-    "Due order lines",
-    "On-time quantities",
-    "Receipts",
-    "FX rates",
-    "Landed costs",
-    "Inspections",
+    "Contract tolerances",
+    "Deliveries",
+    "FX rates and periods",
     "Part sums",
-    "Lead-time percentiles",
+    "Supplier sums",
     "Part scorecards",
     "Supplier scorecards",
     "Scores and grades",
 )
 # Serialises concurrent recomputes on PostgreSQL (SQLite's IMMEDIATE transactions already do).
 _ADVISORY_LOCK_KEY = 0x5C0_2ECA
+RECOMPUTE_WORK_MEM = "256MB"
+INDEX_DECIMALS = SupplierScorecard._meta.get_field("landed_cost_index").decimal_places
 _PART_COLUMNS = (
     "supplier_id",
     "part_id",
@@ -100,40 +99,71 @@ def scorecard_recompute(
     stage = StagingQueries(scope=scope, dialect=dialect)
     report = progress or (lambda step: None)
     with transaction.atomic(), connection.cursor() as cursor:
-        if dialect.is_postgresql:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        _session_prepare(cursor, dialect)
         _staging_drop(cursor, dialect)
-        for step, statement in stage.statements():
-            _run(cursor, dialect, statement, stage.params)
-            report(step)
+        params = stage.params
+        cursor.execute(stage.tolerance_statement(), params)
+        report("Contract tolerances")
+        cursor.execute(stage.delivery_statement(), params)
+        if dialect.is_postgresql:
+            cursor.execute("ANALYZE kpi_delivery")  # the one big staged table: real statistics
+        report("Deliveries")
 
+        cursor.execute(stage.receipt_dates_statement(), params)
+        first, last = cursor.fetchone()
+        if first is None:
+            cursor.execute(stage.fx_empty_statement())
+        else:
+            cursor.execute(stage.fx_statement(), {**params, "fx_first": first, "fx_last": last})
         cursor.execute(stage.period_statement())
-        cursor.execute(stage.periods_in_stage())
-        period_rows = stage.period_rows({row[0] for row in cursor.fetchall()})
-        cursor.executemany(
-            "INSERT INTO kpi_period (period, period_start, period_end) VALUES (%s, %s, %s)",
-            [(p, _date(start), _date(end)) for p, start, end in period_rows],
+        cursor.execute(stage.fact_dates_statement())
+        periods = stage.period_rows(cursor.fetchone())
+        cursor.execute(
+            "INSERT INTO kpi_period (period_key, period, period_start, period_end) VALUES "
+            + ", ".join(["(%s, %s, %s, %s)"] * len(periods)),
+            [v for key, p, start, end in periods for v in (key, p, _date(start), _date(end))],
         )
-        for statement in stage.percentile_statements():
-            _run(cursor, dialect, statement, stage.params)
-        report("Lead-time percentiles")
+        report("FX rates and periods")
 
-        _run(cursor, dialect, stage.part_result_statement(), stage.params)
-        _run(cursor, dialect, stage.supplier_result_statement(), stage.params)
+        cursor.execute(stage.part_statement(), params)
+        report("Part sums")
+        cursor.execute(stage.supplier_percentile_statement(), params)
+        cursor.execute(stage.supplier_result_statement(), params)
+        report("Supplier sums")
         if not scope.is_everything:
-            _run(cursor, dialect, _target_statement(stage), stage.params)
+            cursor.execute(_target_statement(stage), params)
 
         now = _datetime(timezone.now())
         part_written, part_deleted, part_rows = _rows_replace(
-            cursor, dialect, stage, PartScorecard, _PART_COLUMNS, "kpi_part_result", now
+            cursor,
+            dialect,
+            stage,
+            model=PartScorecard,
+            columns=_PART_COLUMNS,
+            select=stage.part_result_select(),
+            staged="kpi_part",
+            now=now,
         )
         report("Part scorecards")
         supplier_written, supplier_deleted, supplier_rows = _rows_replace(
-            cursor, dialect, stage, SupplierScorecard, _SUPPLIER_COLUMNS, "kpi_supplier_result", now
+            cursor,
+            dialect,
+            stage,
+            model=SupplierScorecard,
+            columns=_SUPPLIER_COLUMNS,
+            select=f"SELECT {', '.join(_SUPPLIER_COLUMNS)} FROM kpi_supplier_result",
+            staged="kpi_supplier_result",
+            now=now,
         )
         report("Supplier scorecards")
 
-        scored = _scores_update(cursor, dialect, restrict_to_target=not scope.is_everything)
+        scored = _scores_update(
+            cursor,
+            dialect,
+            restrict_to_target=not scope.is_everything,
+            # A full recompute staged every part row: read the (narrower) staging table.
+            part_rows="kpi_part" if scope.is_everything else None,
+        )
         report("Scores and grades")
         _staging_drop(cursor, dialect)
 
@@ -153,8 +183,7 @@ def scorecard_scores_refresh() -> int:
     template changed. The KPI figures themselves stay as they are."""
     dialect = Dialect(connection.vendor)
     with transaction.atomic(), connection.cursor() as cursor:
-        if dialect.is_postgresql:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        _session_prepare(cursor, dialect)
         return _scores_update(cursor, dialect, restrict_to_target=False)
 
 
@@ -178,12 +207,13 @@ def _scope(*, supplier_ids, periods, as_of) -> Scope:
     )
 
 
-def _run(cursor, dialect: Dialect, statement: str, params: dict) -> None:
-    cursor.execute(statement, params)
-    if dialect.is_postgresql and statement.lstrip().startswith("CREATE TEMP TABLE"):
-        # Fresh statistics so the planner joins the staged rows sensibly.
-        table = statement.split()[3]
-        cursor.execute(f"ANALYZE {table}")
+def _session_prepare(cursor, dialect: Dialect) -> None:
+    """PostgreSQL: one recompute at a time, and room for its hash aggregates (local to
+    this transaction). JIT compilation costs more than it saves on these statements."""
+    if dialect.is_postgresql:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        cursor.execute(f"SET LOCAL work_mem = '{RECOMPUTE_WORK_MEM}'")
+        cursor.execute("SET LOCAL jit = off")
 
 
 def _staging_drop(cursor, dialect: Dialect) -> None:
@@ -203,7 +233,7 @@ def _target_statement(stage: StagingQueries) -> str:
             SELECT part_id, period FROM {part}
             WHERE {stage.supplier_filter("supplier_id")} AND {stage.period_filter("period")}
             UNION
-            SELECT part_id, period FROM kpi_part_result
+            SELECT part_id, period FROM kpi_part
         ) touched ON touched.part_id = other.part_id AND touched.period = other.period
         UNION
         SELECT supplier_id, period FROM kpi_supplier_result
@@ -211,9 +241,10 @@ def _target_statement(stage: StagingQueries) -> str:
 
 
 def _rows_replace(
-    cursor, dialect: Dialect, stage: StagingQueries, model, columns, source: str, now
+    cursor, dialect: Dialect, stage: StagingQueries, *, model, columns, select, staged, now
 ) -> tuple[int, int, int]:
-    """Upsert the staged rows, then delete stored rows in scope that were not staged."""
+    """Upsert the rows `select` yields (only those whose figures changed are written), then
+    delete stored rows in scope that are not in `staged` any more."""
     table = model._meta.db_table
     keys = [c for c in columns if c in ("supplier_id", "part_id", "period")]
     written_columns = [*columns, "computed_at"]
@@ -224,7 +255,8 @@ def _rows_replace(
     cursor.execute(
         f"""
         INSERT INTO {table} ({", ".join(written_columns)})
-        SELECT {", ".join(columns)}, %(now)s FROM {source} WHERE 1 = 1
+        SELECT {", ".join(f"result.{c}" for c in columns)}, %(now)s FROM ({select}) result
+        WHERE 1 = 1
         ON CONFLICT ({", ".join(keys)}) DO UPDATE
         SET {", ".join(f"{c} = excluded.{c}" for c in written_columns if c not in keys)}
         WHERE {changed}
@@ -238,23 +270,27 @@ def _rows_replace(
         DELETE FROM {table}
         WHERE {stage.supplier_filter(f"{table}.supplier_id")}
           AND {stage.period_filter(f"{table}.period")}
-          AND NOT EXISTS (SELECT 1 FROM {source} staged WHERE {match})
+          AND NOT EXISTS (SELECT 1 FROM {staged} staged WHERE {match})
         """,
         params,
     )
     deleted = max(cursor.rowcount, 0)
-    cursor.execute(f"SELECT COUNT(*) FROM {source}")
+    cursor.execute(f"SELECT COUNT(*) FROM {staged}")
     return written, deleted, cursor.fetchone()[0]
 
 
-def _scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int:
-    """Landed cost index, composite score and grade of supplier rows, in one UPDATE.
+def _scores_update(
+    cursor, dialect: Dialect, *, restrict_to_target: bool, part_rows: str | None = None
+) -> int:
+    """Landed cost index, composite score and grade of supplier rows.
 
     LCI = Σ_p landed cost of the supplier / Σ_p q_sp × luc_p, where luc_p is the
     quantity-weighted landed unit cost of part p over all its sources in the period.
+    `part_rows` is where the part figures are read (default: the stored part scorecards).
+    The criterion scores are staged first so each formula is evaluated once per row.
     """
     supplier_rows = SupplierScorecard._meta.db_table
-    part_rows = PartScorecard._meta.db_table
+    part_rows = part_rows or PartScorecard._meta.db_table
     template = ScorecardTemplate._meta.db_table
     assignment = ScorecardAssignment._meta.db_table
     target_join = (
@@ -270,25 +306,56 @@ def _scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int
         else ""
     )
     index = kpis.sql_ratio(
-        "SUM(own.landed_cost_total)", "SUM(own.priced_quantity * average.unit_cost)"
+        f"SUM({_float('own.landed_cost_total')})",
+        f"SUM({_float('own.priced_quantity')} * average.unit_cost)",
     )
-    scores = []
     criteria_columns = []
     for criterion in kpis.CRITERIA:
         value = (
             "cost.landed_cost_index"
             if criterion.kpi == "landed_cost_index"
-            else f"sc.{criterion.kpi}"
+            else _float(f"sc.{criterion.kpi}")
         )
         score = kpis.sql_criterion_score(
-            value, f"tpl.{criterion.floor_field}", f"tpl.{criterion.target_field}"
+            value, _float(f"tpl.{criterion.floor_field}"), _float(f"tpl.{criterion.target_field}")
         )
-        weight = f"tpl.{criterion.weight_field}"
+        weight = _float(f"tpl.{criterion.weight_field}")
         criteria_columns.append(
             f"{score} AS {criterion.kpi}_score, {weight} AS {criterion.kpi}_weight"
         )
-        scores.append((f"{criterion.kpi}_score", f"{criterion.kpi}_weight"))
-    composite = kpis.sql_composite_score(scores)
+    cursor.execute(f"DROP TABLE IF EXISTS {dialect.temp_table('kpi_score')}")
+    cursor.execute(
+        f"""
+        CREATE TEMP TABLE kpi_score AS
+        SELECT sc.id, tpl.id AS template_id, cost.landed_cost_index, {", ".join(criteria_columns)}
+        FROM {supplier_rows} sc
+        {target_join.format(alias="sc")}
+        LEFT JOIN (
+            SELECT own.supplier_id, own.period, {index} AS landed_cost_index
+            FROM {part_rows} own
+            JOIN (
+                SELECT pa.part_id, pa.period,
+                       SUM({_float("pa.landed_cost_total")}) / SUM({_float("pa.priced_quantity")})
+                           AS unit_cost
+                FROM {part_rows} pa
+                {target_parts}
+                WHERE pa.priced_quantity > 0
+                GROUP BY pa.part_id, pa.period
+            ) average ON average.part_id = own.part_id AND average.period = own.period
+            {target_join.format(alias="own")}
+            WHERE own.priced_quantity > 0
+            GROUP BY own.supplier_id, own.period
+        ) cost ON cost.supplier_id = sc.supplier_id AND cost.period = sc.period
+        LEFT JOIN {assignment} a ON a.supplier_id = sc.supplier_id
+        LEFT JOIN {template} tpl ON tpl.id = COALESCE(
+            a.template_id, (SELECT d.id FROM {template} d WHERE d.is_default = %(true)s)
+        )
+        """,
+        {"true": True},
+    )
+    composite = kpis.sql_composite_score(
+        [(f"{c.kpi}_score", f"{c.kpi}_weight") for c in kpis.CRITERIA]
+    )
     changed = " OR ".join(
         dialect.is_distinct(f"{supplier_rows}.{c}", f"scored.{c}")
         for c in ("landed_cost_index", "composite_score", "grade", "template_id")
@@ -304,40 +371,23 @@ def _scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int
             SELECT id, template_id, landed_cost_index, composite_score,
                    {kpis.sql_grade("composite_score")} AS grade
             FROM (
-                SELECT id, template_id, landed_cost_index, {composite} AS composite_score
-                FROM (
-                    SELECT sc.id, tpl.id AS template_id, cost.landed_cost_index,
-                           {", ".join(criteria_columns)}
-                    FROM {supplier_rows} sc
-                    {target_join.format(alias="sc")}
-                    LEFT JOIN (
-                        SELECT own.supplier_id, own.period, ROUND({index}, 8) AS landed_cost_index
-                        FROM {part_rows} own
-                        JOIN (
-                            SELECT pa.part_id, pa.period,
-                                   1.0 * SUM(pa.landed_cost_total) / SUM(pa.priced_quantity)
-                                       AS unit_cost
-                            FROM {part_rows} pa
-                            {target_parts}
-                            WHERE pa.priced_quantity > 0
-                            GROUP BY pa.part_id, pa.period
-                        ) average ON average.part_id = own.part_id AND average.period = own.period
-                        {target_join.format(alias="own")}
-                        WHERE own.priced_quantity > 0
-                        GROUP BY own.supplier_id, own.period
-                    ) cost ON cost.supplier_id = sc.supplier_id AND cost.period = sc.period
-                    LEFT JOIN {assignment} a ON a.supplier_id = sc.supplier_id
-                    LEFT JOIN {template} tpl ON tpl.id = COALESCE(
-                        a.template_id, (SELECT d.id FROM {template} d WHERE d.is_default = %(true)s)
-                    )
-                ) criteria
-            ) weighted
+                SELECT id, template_id,
+                       ROUND(CAST(landed_cost_index AS NUMERIC), {INDEX_DECIMALS})
+                           AS landed_cost_index,
+                       {composite} AS composite_score
+                FROM kpi_score
+            ) composite
         ) scored
         WHERE {supplier_rows}.id = scored.id AND ({changed})
-        """,
-        {"true": True},
+        """
     )
-    return max(cursor.rowcount, 0)
+    updated = max(cursor.rowcount, 0)
+    cursor.execute(f"DROP TABLE {dialect.temp_table('kpi_score')}")
+    return updated
+
+
+def _float(expression: str) -> str:
+    return f"CAST({expression} AS DOUBLE PRECISION)"
 
 
 def _date(value: dt.date):

@@ -1,0 +1,299 @@
+#!/usr/bin/env python
+"""Benchmark of the KPI engine against the SPEC §8 budget.
+
+Times, on the rows already in the database (demo data or `--generate`):
+  * a full recompute of every scorecard, cold (scorecard tables emptied first: every row
+    inserted) and warm (unchanged facts: the nightly case);
+  * the physical floor: one raw SQL GROUP BY supplier, month over the PO lines joined to
+    their receipts;
+  * the incremental refresh of one supplier after one new receipt;
+and prints medians, the cold/floor ratio (budget ≤ 3) and the peak memory of this process
+(budget 512 MB; the aggregation itself runs in the database server).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_kpi \\
+        python bench/kpi_recompute.py --generate large --runs 3
+
+`--generate small|large` bulk-inserts synthetic facts with generate_series
+(PostgreSQL only) into an otherwise empty database; `large` is the SPEC budget scale:
+2,000 suppliers, 20,000 parts (two sources each), 1,000,000 PO lines, ~1,200,000
+receipts, ~600,000 inspections over 36 months.
+"""
+
+import argparse
+import datetime as dt
+import os
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dualsource.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from purchasing.models import (  # noqa: E402
+    Inspection,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+)
+from purchasing.services import receipts_create  # noqa: E402
+from scorecards.models import PartScorecard, SupplierScorecard  # noqa: E402
+from scorecards.services import scorecard_recompute  # noqa: E402
+from suppliers.models import Supplier  # noqa: E402
+
+SIZES = {
+    "small": {"suppliers": 100, "parts": 1_000, "lines": 50_000},
+    "large": {"suppliers": 2_000, "parts": 20_000, "lines": 1_000_000},
+}
+MONTHS = 36
+
+RAW_AGGREGATE = """
+    SELECT po.supplier_id, {month} AS month, COUNT(*), SUM(l.quantity), SUM(r.quantity)
+    FROM purchasing_purchaseorderline l
+    JOIN purchasing_purchaseorder po ON po.id = l.purchase_order_id
+    LEFT JOIN purchasing_receipt r ON r.line_id = l.id
+    GROUP BY po.supplier_id, {month}
+"""
+
+
+def generate(size: str, as_of: dt.date) -> None:
+    """Synthetic facts, inserted set-based; every part has two sources."""
+    if connection.vendor != "postgresql":
+        raise SystemExit("--generate needs PostgreSQL (it uses generate_series).")
+    if PurchaseOrderLine.objects.exists():
+        raise SystemExit("The database already holds order lines; generate into an empty one.")
+    n = SIZES[size]
+    suppliers, parts, lines = n["suppliers"], n["parts"], n["lines"]
+    start = as_of - dt.timedelta(days=MONTHS * 365 // 12)
+    span = (as_of - start).days
+    params = {
+        "suppliers": suppliers,
+        "parts": parts,
+        "lines": lines,
+        "orders": lines // 2,
+        "half": suppliers // 2,
+        "parts_per_role": parts // suppliers,
+        "start": start,
+        "span": span,
+        "as_of": as_of,
+    }
+    statements = [
+        "SELECT setseed(0.42)",
+        """INSERT INTO suppliers_supplier (id, code, name, country, region, currency, status,
+                                           created_at, updated_at)
+           SELECT i, 'BS' || lpad(i::text, 5, '0'), 'Bench supplier ' || i, 'DE', 'EMEA',
+                  (ARRAY['EUR', 'EUR', 'USD', 'GBP', 'CNY'])[1 + i %% 5], 'approved', now(), now()
+           FROM generate_series(1, %(suppliers)s) i""",
+        """INSERT INTO parts_part (id, number, name, unit, category, specification_reference,
+                                   specification_revision, is_critical)
+           SELECT i, 'BP-' || lpad(i::text, 6, '0'), 'Bench part ' || i, 'ea', 'bench', '', '',
+                  true
+           FROM generate_series(1, %(parts)s) i""",
+        """INSERT INTO contracts_contract (id, reference, valid_from, valid_to,
+               early_tolerance_days, late_tolerance_days, otd_target_pct, defect_ppm_target,
+               notes, supplier_id)
+           SELECT i, 'BC-' || i, %(start)s::date - 400, NULL, 3, i %% 3, 95, 500, '', i
+           FROM generate_series(1, %(suppliers)s) i""",
+        """INSERT INTO purchasing_fxrate (currency, date, rate)
+           SELECT c.currency, (%(start)s::date - 31) + m * 30, c.base + 0.01 * sin(m)
+           FROM (VALUES ('USD', 0.9), ('GBP', 1.15), ('CNY', 0.13)) c(currency, base),
+                generate_series(0, %(span)s / 30 + 2) m
+           WHERE NOT (c.currency = 'CNY' AND m < 3)""",
+        """INSERT INTO purchasing_purchaseorder (id, number, order_date, currency, created_at,
+                                                 supplier_id)
+           SELECT i, 'BPO-' || lpad(i::text, 8, '0'),
+                  %(start)s::date + (i::bigint * %(span)s / %(orders)s)::int,
+                  (ARRAY['EUR', 'EUR', 'USD', 'GBP', 'CNY'])[1 + (1 + i %% %(suppliers)s) %% 5],
+                  now(), 1 + i %% %(suppliers)s
+           FROM generate_series(1, %(orders)s) i""",
+        # Supplier s supplies parts s + k·S (its own) and those of supplier s ± S/2 (shared).
+        """INSERT INTO purchasing_purchaseorderline (id, line_number, quantity, unit_price,
+               requested_date, promised_date, acknowledged_at, expected_date, status, part_id,
+               purchase_order_id)
+           SELECT l.id, 1 + l.id %% 2, q.quantity, q.price, q.promised, q.promised, now(),
+                  q.promised + (random() * 4)::int,
+                  CASE WHEN random() < 0.02 THEN 'cancelled' WHEN q.promised < %(as_of)s
+                       THEN 'closed' ELSE 'open' END,
+                  1 + ((CASE WHEN q.k < q.roles THEN po.supplier_id - 1
+                             ELSE (po.supplier_id - 1 + %(half)s) %% %(suppliers)s END)
+                       + %(suppliers)s * (q.k %% q.roles)) %% %(parts)s,
+                  po.id
+           FROM generate_series(1, %(lines)s) l(id)
+           JOIN purchasing_purchaseorder po ON po.id = (l.id + 1) / 2
+           CROSS JOIN LATERAL (
+               SELECT (10 + floor(random() * 490))::numeric AS quantity,
+                      round((5 + random() * 95)::numeric, 2) AS price,
+                      po.order_date + 20 + (random() * 40)::int AS promised,
+                      (random() * 2 * %(parts_per_role)s)::int %% (2 * %(parts_per_role)s) AS k,
+                      %(parts_per_role)s AS roles
+               OFFSET 0
+           ) q""",
+        # One receipt per delivered line, a split second one for one line in five.
+        """INSERT INTO purchasing_receipt (number, receipt_date, quantity, freight, duty,
+               other_costs, cost_currency, created_at, line_id)
+           SELECT 'BGR-' || l.id || '-' || s.part,
+                  l.promised_date + (d.shift + (s.part - 1) * 7)::int,
+                  CASE WHEN l.id %% 5 <> 0 THEN l.quantity
+                       WHEN s.part = 1 THEN round(l.quantity * 0.6)
+                       ELSE l.quantity - round(l.quantity * 0.6) END,
+                  round((random() * 50)::numeric, 2), round((random() * 10)::numeric, 2), 0,
+                  CASE WHEN l.id %% 7 = 0 THEN 'USD' ELSE 'EUR' END, now(), l.id
+           FROM purchasing_purchaseorderline l
+           CROSS JOIN LATERAL generate_series(1, CASE WHEN l.id %% 5 = 0 THEN 2 ELSE 1 END)
+               s(part)
+           CROSS JOIN LATERAL (SELECT ((random() * 12)::int - 5 + 0 * l.id)::int AS shift) d
+           WHERE l.promised_date <= %(as_of)s - 10""",
+        """INSERT INTO purchasing_inspection (inspection_date, inspected_quantity,
+               defective_quantity, defect_codes, disposition, created_at, receipt_id)
+           SELECT r.receipt_date + 1, r.quantity,
+                  CASE WHEN random() < 0.1 THEN least(r.quantity, 1 + floor(random() * 5))
+                       ELSE 0 END,
+                  '[]'::jsonb, 'accept', now(), r.id
+           FROM purchasing_receipt r WHERE r.id %% 2 = 0""",
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in statements:
+            t0 = time.perf_counter()
+            cursor.execute(statement, params)
+            label = " ".join(statement.split()[:3])
+            print(f"  {label:<48} {time.perf_counter() - t0:6.1f} s", flush=True)
+        for table in (
+            "suppliers_supplier",
+            "parts_part",
+            "contracts_contract",
+            "purchasing_purchaseorder",
+            "purchasing_purchaseorderline",
+        ):
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"(SELECT MAX(id) FROM {table}))"
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def timed(fn, runs: int, before=None) -> list[float]:
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def raw_aggregate() -> None:
+    month = (
+        "to_char(l.promised_date, 'YYYY-MM')"
+        if connection.vendor == "postgresql"
+        else "strftime('%Y-%m', l.promised_date)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(RAW_AGGREGATE.format(month=month))
+        cursor.fetchall()
+
+
+def scorecards_truncate() -> None:
+    with transaction.atomic():
+        PartScorecard.objects.all().delete()
+        SupplierScorecard.objects.all().delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE scorecards_partscorecard")
+            cursor.execute("VACUUM ANALYZE scorecards_supplierscorecard")
+
+
+def incremental_refresh_runs(runs: int) -> list[float]:
+    """One new receipt on an open line, then the refresh its task would run."""
+    times = []
+    lines = list(
+        PurchaseOrderLine.objects.exclude(status=PurchaseOrderLine.Status.CANCELLED)
+        .order_by("-promised_date")
+        .select_related("purchase_order")[:runs]
+    )
+    for i, line in enumerate(lines):
+        with transaction.atomic():
+            receipts_create(
+                receipts=[
+                    Receipt(
+                        number=f"BENCH-{timezone.now():%H%M%S%f}-{i}",
+                        line=line,
+                        receipt_date=timezone.localdate(),
+                        quantity=Decimal("1"),
+                        cost_currency="EUR",
+                    )
+                ]
+            )
+        t0 = time.perf_counter()
+        scorecard_recompute(supplier_ids=[line.purchase_order.supplier_id])
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--generate", choices=sorted(SIZES), help="Insert synthetic facts first.")
+    parser.add_argument("--runs", type=int, default=3, help="Timed runs of each measurement.")
+    parser.add_argument("--skip-cold", action="store_true", help="Only warm full recomputes.")
+    args = parser.parse_args()
+
+    print(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
+    call_command("migrate", verbosity=0)
+    if args.generate:
+        print(f"Generating {args.generate} data set …")
+        generate(args.generate, timezone.localdate())
+
+    counts = {
+        "suppliers": Supplier.objects.count(),
+        "order lines": PurchaseOrderLine.objects.count(),
+        "orders": PurchaseOrder.objects.count(),
+        "receipts": Receipt.objects.count(),
+        "inspections": Inspection.objects.count(),
+    }
+    print("Rows: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+
+    tracemalloc.start()
+    raw = timed(raw_aggregate, args.runs + 1)[1:]  # the first run warms the cache
+    result = scorecard_recompute()  # first run: creates every row, warms the cache
+    print(
+        f"First full recompute: {result.seconds:.2f} s, {result.supplier_rows:,} supplier rows, "
+        f"{result.part_rows:,} part rows"
+    )
+    cold = [] if args.skip_cold else timed(scorecard_recompute, args.runs, scorecards_truncate)
+    warm = timed(scorecard_recompute, args.runs)
+    incremental = incremental_refresh_runs(args.runs)
+    _, peak_python = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+    def show(name, times):
+        if times:
+            runs = ", ".join(f"{t:.2f}" for t in times)
+            print(f"{name:<42} median {statistics.median(times):8.3f} s   ({runs})")
+
+    floor = statistics.median(raw)
+    print()
+    show("Raw SQL aggregate (lines ⋈ receipts)", raw)
+    show("Full recompute, cold (all rows inserted)", cold)
+    show("Full recompute, warm (nightly, no change)", warm)
+    show("Incremental refresh, one supplier", incremental)
+    if cold:
+        print(f"Ratio cold / raw aggregate: {statistics.median(cold) / floor:.2f} (budget ≤ 3)")
+    print(f"Ratio warm / raw aggregate: {statistics.median(warm) / floor:.2f}")
+    print(f"Peak memory: Python heap {peak_python / 2**20:.1f} MB, process RSS {max_rss:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
