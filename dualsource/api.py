@@ -153,7 +153,7 @@ class NaturalKeyField(serializers.SlugRelatedField):
 
     def to_internal_value(self, data):
         if not isinstance(data, str | int) or isinstance(data, bool):
-            self.fail("invalid")
+            self.fail("invalid", slug_name=self.slug_field)
         data = str(data)
         try:
             return self.get_queryset().get(**{self.slug_field: data})

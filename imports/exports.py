@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
@@ -100,10 +101,17 @@ def _list_item_text(value) -> str:
     return str(value)
 
 
+def _excel_text(value) -> str:
+    # Excel files cannot hold control characters; a stray one would break the whole file.
+    return ILLEGAL_CHARACTERS_RE.sub("", _cell_text(value))
+
+
 def _cell_native(value, kind: str):
     """A serialized value as a typed Excel cell (numbers stay numbers, dates dates)."""
     if value is None or value == "":
         return None
+    if isinstance(value, str) and kind not in ("decimal", "date", "datetime"):
+        return _excel_text(value)
     try:
         if kind == "decimal":
             return Decimal(str(value))
@@ -115,9 +123,9 @@ def _cell_native(value, kind: str):
                 moment = timezone.make_naive(moment)  # Excel has no time zones
             return moment
     except (ValueError, InvalidOperation):
-        return _cell_text(value)
-    if kind == "list" or isinstance(value, list | dict):
-        return _cell_text(value)
+        return _excel_text(value)
+    if kind == "list" or isinstance(value, list | dict | str):
+        return _excel_text(value)
     return value
 
 
@@ -181,7 +189,7 @@ def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
 def xlsx_bytes(columns: list[Column], rows: Iterable[list], *, title: str = "Export") -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append([c.name for c in columns])
+    sheet.append([_excel_text(c.name) for c in columns])
     kinds = [c.kind for c in columns]
     for row in rows:
         sheet.append([_cell_native(v, k) for v, k in zip(row, kinds, strict=True)])
