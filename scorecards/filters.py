@@ -11,14 +11,15 @@ def period_validator(value: str) -> None:
     try:
         kpis.period_validate(value)
     except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
+        # As a parameter: the message quotes the input, which may contain "%".
+        raise ValidationError("%(problem)s", params={"problem": str(exc)}) from exc
 
 
 def month_validator(value: str) -> None:
     try:
         kpis.month_bounds(value)
     except ValueError as exc:
-        raise ValidationError(str(exc)) from exc
+        raise ValidationError("%(problem)s", params={"problem": str(exc)}) from exc
 
 
 class ScorecardFilterBase(django_filters.FilterSet):
