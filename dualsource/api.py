@@ -14,7 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -62,6 +62,11 @@ def api_exception_handler(exc, context):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
     elif isinstance(exc, ProtectedError | RestrictedError):
         exc = Conflict()
+    elif isinstance(exc, DataError):
+        # A value the database cannot hold (out of range, malformed): bad input.
+        exc = exceptions.ValidationError(
+            {api_settings.NON_FIELD_ERRORS_KEY: ["A value is out of range; nothing was saved."]}
+        )
     elif isinstance(exc, IntegrityError):
         # A concurrent write won the race for a unique key, or a check constraint caught
         # a value the serializer let through: the input conflicts, the server is fine.
@@ -345,6 +350,13 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return scope_for_user(super().get_queryset(), self.request.user)
+
+    def get_object(self):
+        # PostgreSQL cannot compare text with NUL characters; no key contains one anyway.
+        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
+        if "\x00" in value:
+            raise exceptions.NotFound()
+        return super().get_object()
 
     def initial(self, request, *args, **kwargs):
         # DRF reads the body from the stream, bypassing Django's size cap: enforce it here.

@@ -12,6 +12,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -25,7 +27,19 @@ PHASES = ["examples", "fuzzing"] + (["coverage"] if os.environ.get("FUZZ_COVERAG
 
 
 @pytest.fixture
-def api_schema(world, buyer):
+def keep_test_transaction():
+    """Requests go straight to the WSGI handler, whose end-of-request hook would close the
+    database connection and with it the test's transaction (Django's test client avoids
+    that the same way)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(world, buyer, keep_test_transaction):
     token, _ = Token.objects.get_or_create(user=buyer)
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     schema.config.update(headers={"Authorization": f"Token {token.key}"})
