@@ -49,7 +49,7 @@ from purchasing.models import (  # noqa: E402
 )
 from purchasing.services import receipts_create  # noqa: E402
 from scorecards.models import PartScorecard, SupplierScorecard  # noqa: E402
-from scorecards.services import scorecard_recompute  # noqa: E402
+from scorecards.services import RECOMPUTE_WORK_MEM, scorecard_recompute  # noqa: E402
 from suppliers.models import Supplier  # noqa: E402
 
 SIZES = {
@@ -195,12 +195,17 @@ def timed(fn, runs: int, before=None) -> list[float]:
 
 
 def raw_aggregate() -> None:
+    """The floor, with the session settings the recompute itself runs with."""
+    postgresql = connection.vendor == "postgresql"
     month = (
         "to_char(l.promised_date, 'YYYY-MM')"
-        if connection.vendor == "postgresql"
+        if postgresql
         else "strftime('%Y-%m', l.promised_date)"
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if postgresql:
+            cursor.execute(f"SET LOCAL work_mem = '{RECOMPUTE_WORK_MEM}'")
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(RAW_AGGREGATE.format(month=month))
         cursor.fetchall()
 

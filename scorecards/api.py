@@ -42,8 +42,25 @@ _FIGURE_FIELDS = [
 ]
 
 
+def _decimal(places: int) -> serializers.DecimalField:
+    """A stored double served as a decimal string with a fixed number of places."""
+    return serializers.DecimalField(
+        max_digits=None, decimal_places=places, read_only=True, allow_null=True
+    )
+
+
 class ScorecardFiguresSerializer(serializers.ModelSerializer):
     supplier = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    ordered_quantity = _decimal(3)
+    on_time_quantity = _decimal(3)
+    quantity_received = _decimal(3)
+    units_inspected = _decimal(3)
+    units_defective = _decimal(3)
+    otd_pct = _decimal(6)
+    otif_pct = _decimal(6)
+    defect_ppm = _decimal(6)
+    lead_time_mean_days = _decimal(6)
+    lead_time_p90_days = _decimal(6)
     window = serializers.SerializerMethodField(help_text='"month" or "rolling-90".')
     low_sample = serializers.BooleanField(
         read_only=True, help_text="A figure on this row rests on fewer than 5 observations."
@@ -65,6 +82,8 @@ class ScorecardFiguresSerializer(serializers.ModelSerializer):
 
 class SupplierScorecardSerializer(ScorecardFiguresSerializer):
     template = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    landed_cost_index = _decimal(8)
+    composite_score = _decimal(6)
 
     class Meta:
         model = SupplierScorecard
@@ -82,6 +101,7 @@ class SupplierScorecardSerializer(ScorecardFiguresSerializer):
 
 class PartScorecardSerializer(ScorecardFiguresSerializer):
     part = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    landed_unit_cost = _decimal(8)
 
     class Meta:
         model = PartScorecard

@@ -302,13 +302,20 @@ def sql_composite_score(scores_and_weights: Sequence[tuple[str, str]]) -> str:
     )
     return (
         f"(CASE WHEN ({weights}) > 0 "
-        f"THEN ROUND(CAST(1.0 * ({weighted}) / ({weights}) AS NUMERIC), {COMPOSITE_DECIMALS}) END)"
+        f"THEN CAST(ROUND(CAST(1.0 * ({weighted}) / ({weights}) AS NUMERIC), {COMPOSITE_DECIMALS})"
+        " AS DOUBLE PRECISION) END)"
     )
 
 
 def sql_grade(composite: str) -> str:
     bands = " ".join(f"WHEN {composite} >= {minimum} THEN '{g}'" for g, minimum in GRADE_BANDS)
     return f"(CASE {bands} WHEN {composite} IS NOT NULL THEN '{LOWEST_GRADE}' END)"
+
+
+def sql_percentile_cont(value: str) -> str:
+    """PostgreSQL's own ordered-set aggregate: the definition the SPEC names."""
+    fraction = PERCENTILE_NUMERATOR / PERCENTILE_DENOMINATOR
+    return f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {value})"
 
 
 def sql_percentile_ranks(*, value: str, partition: Sequence[str]) -> str:

@@ -15,13 +15,10 @@ from django.db.models import F, Q
 
 from scorecards import kpis
 
-PERCENT = {"max_digits": 12, "decimal_places": 6, "null": True, "blank": True}
-PPM = {"max_digits": 16, "decimal_places": 6, "null": True, "blank": True}
-DAYS = {"max_digits": 14, "decimal_places": 6, "null": True, "blank": True}
-INDEX = {"max_digits": 16, "decimal_places": 8, "null": True, "blank": True}
-QUANTITY = {"max_digits": 20, "decimal_places": 3, "default": Decimal("0")}
-MONEY = {"max_digits": 24, "decimal_places": 6, "default": Decimal("0")}
-UNIT_COST = {"max_digits": 22, "decimal_places": 8, "null": True, "blank": True}
+# Figures are doubles (15 significant digits), computed and compared in the database; the
+# API serves them as decimal strings with 6 places (8 for the index and unit cost).
+FIGURE = {"null": True, "blank": True}
+SUM = {"default": 0}
 
 
 class ScorecardTemplate(models.Model):
@@ -143,27 +140,27 @@ class ScorecardFigures(models.Model):
     # OTD / OTIF population: lines promised in the period, not after the as-of date.
     lines_due = models.PositiveIntegerField(default=0)
     lines_in_full = models.PositiveIntegerField(default=0)
-    ordered_quantity = models.DecimalField(**QUANTITY)
-    on_time_quantity = models.DecimalField(**QUANTITY)
+    ordered_quantity = models.FloatField(**SUM)
+    on_time_quantity = models.FloatField(**SUM)
     # Lead time and landed cost population: receipts dated in the period.
     receipts_count = models.PositiveIntegerField(default=0)
-    quantity_received = models.DecimalField(**QUANTITY)
+    quantity_received = models.FloatField(**SUM)
     priced_receipts_count = models.PositiveIntegerField(default=0)
     fx_missing_receipts = models.PositiveIntegerField(
         default=0, help_text="Receipts left out of landed cost: no FX rate on the receipt date."
     )
-    priced_quantity = models.DecimalField(**QUANTITY)
-    landed_cost_total = models.DecimalField(**MONEY)
+    priced_quantity = models.FloatField(**SUM)
+    landed_cost_total = models.FloatField(**SUM)
     # Defect population: inspections dated in the period.
     inspections_count = models.PositiveIntegerField(default=0)
-    units_inspected = models.DecimalField(**QUANTITY)
-    units_defective = models.DecimalField(**QUANTITY)
+    units_inspected = models.FloatField(**SUM)
+    units_defective = models.FloatField(**SUM)
 
-    otd_pct = models.DecimalField(**PERCENT)
-    otif_pct = models.DecimalField(**PERCENT)
-    defect_ppm = models.DecimalField(**PPM)
-    lead_time_mean_days = models.DecimalField(**DAYS)
-    lead_time_p90_days = models.DecimalField(**DAYS)
+    otd_pct = models.FloatField(**FIGURE)
+    otif_pct = models.FloatField(**FIGURE)
+    defect_ppm = models.FloatField(**FIGURE)
+    lead_time_mean_days = models.FloatField(**FIGURE)
+    lead_time_p90_days = models.FloatField(**FIGURE)
     computed_at = models.DateTimeField(help_text="When these figures last changed.")
 
     class Meta:
@@ -206,8 +203,8 @@ class SupplierScorecard(ScorecardFigures):
     supplier = models.ForeignKey(
         "suppliers.Supplier", on_delete=models.CASCADE, related_name="scorecards"
     )
-    landed_cost_index = models.DecimalField(**INDEX)
-    composite_score = models.DecimalField(**PERCENT)
+    landed_cost_index = models.FloatField(**FIGURE)
+    composite_score = models.FloatField(**FIGURE)
     grade = models.CharField(max_length=1, null=True, blank=True)
     template = models.ForeignKey(
         ScorecardTemplate,
@@ -240,8 +237,8 @@ class PartScorecard(ScorecardFigures):
         "suppliers.Supplier", on_delete=models.CASCADE, related_name="part_scorecards"
     )
     part = models.ForeignKey("parts.Part", on_delete=models.CASCADE, related_name="scorecards")
-    landed_unit_cost = models.DecimalField(
-        **UNIT_COST, help_text="Base currency per unit, freight, duty and other costs included."
+    landed_unit_cost = models.FloatField(
+        **FIGURE, help_text="Base currency per unit, freight, duty and other costs included."
     )
 
     class Meta:

@@ -2,25 +2,28 @@
 
 Everything runs in the database over all suppliers in scope at once, in few passes:
 
-1. `kpi_tolerance`: each supplier's timeline cut into segments with the tolerances of the
-   contract valid on them (a handful of rows per supplier).
-2. `kpi_delivery`: the one big join: non-cancelled PO lines ⟕ their receipts, with the
-   line's tolerances, ordered quantity, price and currency and the receipt's lead time and
-   costs. Every later step reads this table instead of joining the base tables again.
-3. `kpi_fx`: the FX rate of every (currency, day) a receipt can fall on: the latest rate
-   dated on or before that day (looked up per day, not per receipt).
-4. `kpi_part`: ONE GROUP BY (supplier, part, period) over the union of line facts (capped
-   on-time quantity per due line), receipt facts (lead time, landed cost, p90 ranks) and
-   inspection facts; each fact counted in its month and, inside the window, `rolling-90`.
-5. `kpi_supplier_p90`: the lead-time p90 per (supplier, period): the only figure that
-   cannot be summed up from the part rows.
+1. `kpi_tolerance`: each supplier's timeline cut into segments carrying the tolerances of
+   the contract valid on them (a handful of rows per supplier).
+2. `kpi_fx`: the rate of every (currency, day) a receipt can fall on: the latest rate
+   dated on or before that day (one look-up per day, not per receipt).
+3. `kpi_delivery`: the one big join: non-cancelled PO lines ⟕ their receipts, with the
+   line's tolerances and quantity and the receipt's lead time and landed cost in base
+   currency (NULL when a rate is missing). Every later step reads this table instead of
+   joining the base tables again.
+4. `kpi_part`: one row per (supplier, part, period): line sums (capped on-time quantity of
+   each due line), receipt sums (lead time, landed cost, p90) and inspection sums, each
+   fact counted in its month and, inside the window, in `rolling-90`; then the KPI values.
+5. `kpi_supplier_p90` and `kpi_supplier_result`: the part rows summed per supplier, the
+   lead-time p90 (the one figure that does not sum up), the landed cost index and the
+   composite score and grade from the supplier's template.
 
-The services upsert `kpi_part` and its roll-up per supplier (`supplier_result_statement`).
+`services.py` writes `kpi_part` and `kpi_supplier_result` into the scorecard tables.
 SQLite and PostgreSQL run the same statements; `Dialect` holds the few spellings that
-differ. Staged quantities and money are doubles (see `_float`).
+differ. Staged and stored figures are doubles (see `_float`).
 """
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -28,9 +31,10 @@ from django.conf import settings
 from contracts.models import Contract
 from purchasing.models import FxRate, Inspection, PurchaseOrder, PurchaseOrderLine, Receipt
 from scorecards import kpis
+from scorecards.models import PartScorecard, ScorecardAssignment, ScorecardTemplate
 from suppliers.models import Supplier
 
-ROLLING_PERIOD_KEY = "0"  # the period key of `rolling-90` while staging; months are 12·y + m
+ROLLING_PERIOD_KEY = "0"  # `rolling-90` while staging; a month is 12 × year + month
 STAGING_TABLES = (
     "kpi_tolerance",
     "kpi_delivery",
@@ -40,14 +44,11 @@ STAGING_TABLES = (
     "kpi_supplier_p90",
     "kpi_supplier_result",
     "kpi_target",
+    "kpi_changed",
 )
 
-# Population sums kept on every scorecard row, in the order the staging tables hold them.
-SUM_COLUMNS = (
-    "lines_due",
-    "lines_in_full",
-    "ordered_quantity",
-    "on_time_quantity",
+LINE_SUMS = ("lines_due", "lines_in_full", "ordered_quantity", "on_time_quantity")
+RECEIPT_SUMS = (
     "receipts_count",
     "quantity_received",
     "lead_time_days_total",
@@ -55,10 +56,10 @@ SUM_COLUMNS = (
     "fx_missing_receipts",
     "priced_quantity",
     "landed_cost_total",
-    "inspections_count",
-    "units_inspected",
-    "units_defective",
 )
+INSPECTION_SUMS = ("inspections_count", "units_inspected", "units_defective")
+# Population sums kept while staging (the stored rows keep all but the lead-time total).
+SUM_COLUMNS = LINE_SUMS + RECEIPT_SUMS + INSPECTION_SUMS
 # The KPI values every row stores, as SQL over the sums above (same names as the models).
 VALUE_EXPRESSIONS = {
     "otd_pct": kpis.sql_ratio("on_time_quantity", "ordered_quantity", "100.0"),
@@ -134,9 +135,28 @@ class Dialect:
     def is_distinct(self, a: str, b: str) -> str:
         return f"{a} IS DISTINCT FROM {b}" if self.is_postgresql else f"{a} IS NOT {b}"
 
+    @property
+    def fence(self) -> str:
+        """Ends a subquery PostgreSQL must not inline: otherwise every reference to a
+        computed column repeats its whole expression (the composite would recompute each
+        criterion score a dozen times per row)."""
+        return " OFFSET 0" if self.is_postgresql else ""
+
     def temp_table(self, name: str) -> str:
         # Qualified, so a DROP can never hit a regular table of the same name.
         return f"pg_temp.{name}" if self.is_postgresql else f"temp.{name}"
+
+    # The lead-time p90: PostgreSQL's percentile_cont, and on SQLite (which has none) the
+    # same interpolation from window ranks. tests/scorecards compare both with numpy.
+    def percentile_ranks(self, value: str, partition: Sequence[str]) -> str:
+        if self.is_postgresql:
+            return ""
+        return ", " + kpis.sql_percentile_ranks(value=value, partition=partition)
+
+    def percentile(self, value: str) -> str:
+        if self.is_postgresql:
+            return kpis.sql_percentile_cont(value)
+        return kpis.sql_percentile(value)
 
 
 class StagingQueries:
@@ -153,6 +173,7 @@ class StagingQueries:
             "base_currency": settings.BASE_CURRENCY,
             "default_early": kpis.DEFAULT_EARLY_TOLERANCE_DAYS,
             "default_late": kpis.DEFAULT_LATE_TOLERANCE_DAYS,
+            "true": True,
         }
         self._month_ranges = self._merge_months(scope.months)
         for i, (start, end) in enumerate(self._month_ranges or ()):
@@ -285,34 +306,53 @@ class StagingQueries:
                 OR EXISTS (SELECT 1 FROM {inspection} i
                            WHERE i.receipt_id = r.id AND {self.fact_filter("i.inspection_date")})
             )"""
+        landed_cost = kpis.sql_landed_cost(
+            quantity=_float("r.quantity"),
+            unit_price=_float("l.unit_price"),
+            line_rate=self._rate("po.currency", "line_fx.rate"),
+            costs=_float("r.freight + r.duty + r.other_costs"),
+            cost_rate=self._rate("r.cost_currency", "cost_fx.rate"),
+        )
         return f"""
             CREATE TEMP TABLE kpi_delivery AS
             SELECT l.id AS line_id, po.supplier_id, l.part_id, l.promised_date,
+                   {self.sql.month_key("l.promised_date")} AS promised_month,
                    {_float("l.quantity")} AS ordered_quantity,
                    COALESCE(t.early_days, %(default_early)s) AS early_days,
                    COALESCE(t.late_days, %(default_late)s) AS late_days,
-                   {_float("l.unit_price")} AS unit_price, po.currency AS line_currency,
                    r.id AS receipt_id, r.receipt_date,
+                   {self.sql.month_key("r.receipt_date")} AS receipt_month,
                    {_float("r.quantity")} AS received_quantity,
                    {self.sql.days_between("r.receipt_date", "po.order_date")} AS lead_days,
-                   {self.sql.month_key("l.promised_date")} AS promised_month,
-                   {self.sql.month_key("r.receipt_date")} AS receipt_month,
-                   {_float("r.freight + r.duty + r.other_costs")} AS costs, r.cost_currency
+                   {landed_cost} AS landed_cost
             FROM {line} l
             JOIN {order} po ON po.id = l.purchase_order_id
             LEFT JOIN {receipt} r ON r.line_id = l.id
             LEFT JOIN kpi_tolerance t
                    ON t.supplier_id = po.supplier_id AND t.starts <= l.promised_date
                   AND (t.next_starts IS NULL OR l.promised_date < t.next_starts)
+            LEFT JOIN kpi_fx line_fx
+                   ON line_fx.currency = po.currency AND line_fx.day = r.receipt_date
+            LEFT JOIN kpi_fx cost_fx
+                   ON cost_fx.currency = r.cost_currency AND cost_fx.day = r.receipt_date
             WHERE l.status <> %(cancelled)s
               AND {self.supplier_filter("po.supplier_id")}
               AND {in_scope}
         """
 
     def receipt_dates_statement(self) -> str:
-        if self.scope.is_everything:
-            return f"SELECT MIN(receipt_date), MAX(receipt_date) FROM {_table(Receipt)}"
-        return "SELECT MIN(receipt_date), MAX(receipt_date) FROM kpi_delivery"
+        """First and last receipt date in scope: the days `kpi_fx` must cover."""
+        receipt = _table(Receipt)
+        if self.scope.supplier_ids is None:
+            return f"SELECT MIN(receipt_date), MAX(receipt_date) FROM {receipt}"
+        line, order = _table(PurchaseOrderLine), _table(PurchaseOrder)
+        return f"""
+            SELECT MIN(r.receipt_date), MAX(r.receipt_date)
+            FROM {receipt} r
+            JOIN {line} l ON l.id = r.line_id
+            JOIN {order} po ON po.id = l.purchase_order_id
+            WHERE {self.supplier_filter("po.supplier_id")}
+        """
 
     def fx_statement(self) -> str:
         """Rates of every non-base currency on every day from `fx_first` to `fx_last`."""
@@ -375,7 +415,7 @@ class StagingQueries:
         ]
 
     def part_statement(self) -> str:
-        """Every fact summed into its (supplier, part, period): one UNION ALL, one GROUP BY."""
+        """Line, receipt and inspection sums per (supplier, part, period), then the KPIs."""
         inspection = _table(Inspection)
         in_window = kpis.sql_is_on_time(
             self.sql.days_between("receipt_date", "promised_date"), "early_days", "late_days"
@@ -383,45 +423,47 @@ class StagingQueries:
         received_in_window = f"SUM(CASE WHEN {in_window} THEN received_quantity END)"
         on_time = kpis.sql_on_time_quantity(received_in_window, "ordered_quantity")
         in_full = kpis.sql_is_in_full("on_time_quantity", "ordered_quantity")
-        landed_cost = kpis.sql_landed_cost(
-            quantity="d.received_quantity",
-            unit_price="d.unit_price",
-            line_rate=self._rate("d.line_currency", "line_fx.rate"),
-            costs="d.costs",
-            cost_rate=self._rate("d.cost_currency", "cost_fx.rate"),
+        keys = ("supplier_id", "part_id{period_partition}")
+        lines = self.by_period(
+            f"""SELECT supplier_id, part_id, {{period}} AS period_key, ordered_quantity,
+                       on_time_quantity, {in_full} AS in_full""",
+            "promised_date",
+            "due_line",
+            key="promised_month",
         )
-        ranks = kpis.sql_percentile_ranks(
-            value="lead_days", partition=("supplier_id", "part_id{period_partition}")
+        receipts = self.by_period(
+            f"""SELECT supplier_id, part_id, {{period}} AS period_key, quantity, lead_days,
+                       landed_cost {self.sql.percentile_ranks("lead_days", keys)}""",
+            "receipt_date",
+            "received",
+            key="receipt_month",
         )
-        line_select = f"""
-            SELECT supplier_id, part_id, {{period}} AS period_key,
-                   1 AS lines_due, {in_full} AS lines_in_full, ordered_quantity, on_time_quantity,
-                   0 AS receipts_count, 0 AS quantity_received, 0 AS lead_days,
-                   0 AS priced_receipts_count, 0 AS fx_missing_receipts, 0 AS priced_quantity,
-                   0 AS landed_cost_total,
-                   0 AS inspections_count, 0 AS units_inspected, 0 AS units_defective,
-                   CAST(NULL AS BIGINT) AS percentile_rank,
-                   CAST(NULL AS BIGINT) AS percentile_position"""
-        receipt_select = f"""
-            SELECT supplier_id, part_id, {{period}} AS period_key,
-                   0, 0, 0, 0,
-                   1, quantity, lead_days,
-                   CASE WHEN landed_cost IS NULL THEN 0 ELSE 1 END,
-                   CASE WHEN landed_cost IS NULL THEN 1 ELSE 0 END,
-                   CASE WHEN landed_cost IS NULL THEN 0 ELSE quantity END,
-                   COALESCE(landed_cost, 0),
-                   0, 0, 0,
-                   {ranks}"""
-        inspection_select = """
-            SELECT supplier_id, part_id, {period} AS period_key,
-                   0, 0, 0, 0,  0, 0, 0, 0, 0, 0, 0,
-                   1, inspected_quantity, defective_quantity,
-                   CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)"""
-        lines = self.by_period(line_select, "promised_date", "due_line", key="promised_month")
-        receipts = self.by_period(receipt_select, "receipt_date", "received", key="receipt_month")
-        inspections = self.by_period(inspection_select, "inspection_date", "inspected")
-        sums = ", ".join(
-            f"SUM({'lead_days' if c == 'lead_time_days_total' else c}) AS {c}" for c in SUM_COLUMNS
+        inspections = self.by_period(
+            """SELECT supplier_id, part_id, {period} AS period_key,
+                      inspected_quantity, defective_quantity""",
+            "inspection_date",
+            "inspected",
+        )
+        branches = {
+            "line_sums": LINE_SUMS,
+            "receipt_sums": RECEIPT_SUMS,
+            "inspection_sums": INSPECTION_SUMS,
+        }
+        union = "\nUNION ALL\n".join(
+            "SELECT supplier_id, part_id, period_key, "
+            + ", ".join(c if c in own else f"0 AS {c}" for c in SUM_COLUMNS)
+            + (
+                ", lead_time_p90_days"
+                if name == "receipt_sums"
+                else f", {_float('NULL')} AS lead_time_p90_days"
+            )
+            + f" FROM {name}"
+            for name, own in branches.items()
+        )
+        sums = ", ".join(f"SUM({c}) AS {c}" for c in SUM_COLUMNS)
+        values = ", ".join(
+            f"{expr} AS {name}"
+            for name, expr in {**VALUE_EXPRESSIONS, **PART_ONLY_EXPRESSIONS}.items()
         )
         return f"""
             CREATE TEMP TABLE kpi_part AS
@@ -434,14 +476,10 @@ class StagingQueries:
                          ordered_quantity
             ),
             received AS (
-                SELECT d.supplier_id, d.part_id, d.receipt_date, d.receipt_month,
-                       d.received_quantity AS quantity, d.lead_days, {landed_cost} AS landed_cost
-                FROM kpi_delivery d
-                LEFT JOIN kpi_fx line_fx
-                       ON line_fx.currency = d.line_currency AND line_fx.day = d.receipt_date
-                LEFT JOIN kpi_fx cost_fx
-                       ON cost_fx.currency = d.cost_currency AND cost_fx.day = d.receipt_date
-                WHERE d.receipt_id IS NOT NULL AND {self.fact_filter("d.receipt_date")}
+                SELECT supplier_id, part_id, receipt_date, receipt_month,
+                       received_quantity AS quantity, lead_days, landed_cost
+                FROM kpi_delivery
+                WHERE receipt_id IS NOT NULL AND {self.fact_filter("receipt_date")}
             ),
             inspected AS (
                 SELECT d.supplier_id, d.part_id, i.inspection_date,
@@ -450,28 +488,50 @@ class StagingQueries:
                 FROM {inspection} i
                 JOIN kpi_delivery d ON d.receipt_id = i.receipt_id
                 WHERE {self.fact_filter("i.inspection_date")}
+            ),
+            line_sums AS (
+                SELECT supplier_id, part_id, period_key, {_count("*")} AS lines_due,
+                       SUM(in_full) AS lines_in_full, SUM(ordered_quantity) AS ordered_quantity,
+                       SUM(on_time_quantity) AS on_time_quantity
+                FROM ({lines}) facts
+                GROUP BY supplier_id, part_id, period_key
+            ),
+            receipt_sums AS (
+                SELECT supplier_id, part_id, period_key, {_count("*")} AS receipts_count,
+                       SUM(quantity) AS quantity_received,
+                       SUM(lead_days) AS lead_time_days_total,
+                       {_count("landed_cost")} AS priced_receipts_count,
+                       {_count("*")} - {_count("landed_cost")} AS fx_missing_receipts,
+                       COALESCE(SUM(CASE WHEN landed_cost IS NOT NULL THEN quantity END), 0)
+                           AS priced_quantity,
+                       COALESCE(SUM(landed_cost), 0) AS landed_cost_total,
+                       {_float(self.sql.percentile("lead_days"))} AS lead_time_p90_days
+                FROM ({receipts}) facts
+                GROUP BY supplier_id, part_id, period_key
+            ),
+            inspection_sums AS (
+                SELECT supplier_id, part_id, period_key, {_count("*")} AS inspections_count,
+                       SUM(inspected_quantity) AS units_inspected,
+                       SUM(defective_quantity) AS units_defective
+                FROM ({inspections}) facts
+                GROUP BY supplier_id, part_id, period_key
             )
-            SELECT sums.*, p.period, p.period_start, p.period_end
+            SELECT t.supplier_id, t.part_id, p.period, p.period_start, p.period_end,
+                   {", ".join(f"t.{c}" for c in SUM_COLUMNS)}, {values}, t.lead_time_p90_days
             FROM (
                 SELECT supplier_id, part_id, period_key, {sums},
-                       {kpis.sql_percentile("lead_days")} AS lead_time_p90_days
-                FROM (
-                    {lines}
-                    UNION ALL
-                    {receipts}
-                    UNION ALL
-                    {inspections}
-                ) facts
+                       MAX(lead_time_p90_days) AS lead_time_p90_days
+                FROM ({union}) facts
                 GROUP BY supplier_id, part_id, period_key
-            ) sums
-            JOIN kpi_period p ON p.period_key = sums.period_key
+            ) t
+            JOIN kpi_period p ON p.period_key = t.period_key
         """
 
     def supplier_percentile_statement(self) -> str:
-        ranks = kpis.sql_percentile_ranks(
-            value="lead_days", partition=("supplier_id{period_partition}",)
+        select = (
+            "SELECT supplier_id, {period} AS period_key, lead_days"
+            + self.sql.percentile_ranks("lead_days", ("supplier_id{period_partition}",))
         )
-        select = f"SELECT supplier_id, {{period}} AS period_key, lead_days, {ranks}"
         receipts = self.by_period(
             select,
             "receipt_date",
@@ -481,30 +541,36 @@ class StagingQueries:
         )
         return f"""
             CREATE TEMP TABLE kpi_supplier_p90 AS
-            SELECT p90.*, p.period
+            SELECT p90.supplier_id, p.period, p90.lead_time_p90_days
             FROM (
                 SELECT supplier_id, period_key,
-                       {kpis.sql_percentile("lead_days")} AS lead_time_p90_days
+                       {_float(self.sql.percentile("lead_days"))} AS lead_time_p90_days
                 FROM ({receipts}) ranked
                 GROUP BY supplier_id, period_key
             ) p90
             JOIN kpi_period p ON p.period_key = p90.period_key
         """
 
-    def part_result_select(self) -> str:
-        values = ", ".join(
-            f"{expr} AS {name}"
-            for name, expr in {**VALUE_EXPRESSIONS, **PART_ONLY_EXPRESSIONS}.items()
-        )
-        sums = ", ".join(f"k.{c}" for c in SUM_COLUMNS)
-        return f"""
-            SELECT k.supplier_id, k.part_id, k.period, k.period_start, k.period_end, {sums},
-                   {values}, k.lead_time_p90_days
-            FROM kpi_part k
-        """
+    def peer_part_rows(self) -> str:
+        """Part rows the landed cost benchmark of the staged suppliers rests on: theirs,
+        and the stored rows of every other source of the same parts in the same periods."""
+        if self.scope.supplier_ids is None:
+            return "kpi_part"
+        stored = _table(PartScorecard)
+        columns = "supplier_id, part_id, period, landed_cost_total, priced_quantity"
+        return f"""(
+            SELECT {columns} FROM kpi_part
+            UNION ALL
+            SELECT {", ".join(f"other.{c}" for c in columns.split(", "))}
+            FROM {stored} other
+            JOIN (SELECT DISTINCT part_id, period FROM kpi_part) touched
+              ON touched.part_id = other.part_id AND touched.period = other.period
+            WHERE NOT {self.supplier_filter("other.supplier_id")}
+        )"""
 
     def supplier_result_statement(self) -> str:
-        """Supplier rows: the part rows summed, plus a rolling row for every supplier in scope."""
+        """Supplier rows: the part rows summed (plus an empty rolling row for a supplier in
+        scope without activity), the p90, the landed cost index, composite and grade."""
         supplier = _table(Supplier)
         sums = ", ".join(f"SUM({c}) AS {c}" for c in SUM_COLUMNS)
         values = ", ".join(f"{expr} AS {name}" for name, expr in VALUE_EXPRESSIONS.items())
@@ -519,11 +585,10 @@ class StagingQueries:
                   AND NOT EXISTS (SELECT 1 FROM kpi_part k
                                   WHERE k.supplier_id = s.id AND k.period = %(rolling_period)s)
             """
-        columns = ", ".join(f"t.{c}" for c in SUM_COLUMNS)
-        return f"""
-            CREATE TEMP TABLE kpi_supplier_result AS
-            SELECT t.supplier_id, t.period, p.period_start, p.period_end, {columns}, {values},
-                   p90.lead_time_p90_days
+        figures = f"""
+            SELECT t.supplier_id, t.period, p.period_start, p.period_end,
+                   {", ".join(f"t.{c}" for c in SUM_COLUMNS)}, {values},
+                   p90.lead_time_p90_days, cost.landed_cost_index
             FROM (
                 SELECT supplier_id, period, {sums} FROM kpi_part GROUP BY supplier_id, period
                 {rolling_without_activity}
@@ -531,10 +596,86 @@ class StagingQueries:
             JOIN kpi_period p ON p.period = t.period
             LEFT JOIN kpi_supplier_p90 p90
                    ON p90.supplier_id = t.supplier_id AND p90.period = t.period
+            LEFT JOIN ({landed_cost_index_select(self.peer_part_rows())}) cost
+                   ON cost.supplier_id = t.supplier_id AND cost.period = t.period
         """
+        carried = [
+            "supplier_id",
+            "period",
+            "period_start",
+            "period_end",
+            *SUM_COLUMNS,
+            *VALUE_EXPRESSIONS,
+            "lead_time_p90_days",
+            "landed_cost_index",
+        ]
+        scored = scores_select(figures + self.sql.fence, carried, self.sql)
+        return f"CREATE TEMP TABLE kpi_supplier_result AS {scored}"
 
     def _rate(self, currency: str, looked_up: str) -> str:
         return f"(CASE WHEN {currency} = %(base_currency)s THEN 1.0 ELSE {looked_up} END)"
+
+
+def landed_cost_index_select(own_rows: str, peer_rows: str | None = None) -> str:
+    """(supplier_id, period, landed_cost_index) for the suppliers in `own_rows`.
+
+    LCI = Σ_p landed cost / Σ_p q_sp × luc_p, where luc_p is the quantity-weighted landed
+    unit cost of part p over every source in `peer_rows` (default: `own_rows`). Both are
+    relations of (supplier_id, part_id, period, landed_cost_total, priced_quantity).
+    """
+    index = kpis.sql_ratio(
+        "SUM(own.landed_cost_total)", "SUM(own.priced_quantity * average.unit_cost)"
+    )
+    return f"""
+        SELECT own.supplier_id, own.period, {index} AS landed_cost_index
+        FROM {own_rows} own
+        JOIN (
+            SELECT part_id, period, SUM(landed_cost_total) / SUM(priced_quantity) AS unit_cost
+            FROM {peer_rows or own_rows} peer
+            WHERE priced_quantity > 0
+            GROUP BY part_id, period
+        ) average ON average.part_id = own.part_id AND average.period = own.period
+        WHERE own.priced_quantity > 0
+        GROUP BY own.supplier_id, own.period
+    """
+
+
+def scores_select(source: str, columns: Sequence[str], dialect: Dialect) -> str:
+    """`columns` of `source`, plus template_id, composite_score and grade.
+
+    `source` has supplier_id and the four criterion KPIs; each supplier is scored with its
+    assigned template, else the default one (none: no composite).
+    """
+    template, assignment = _table(ScorecardTemplate), _table(ScorecardAssignment)
+    criteria = []
+    for criterion in kpis.CRITERIA:
+        score = kpis.sql_criterion_score(
+            f"source.{criterion.kpi}",
+            _float(f"tpl.{criterion.floor_field}"),
+            _float(f"tpl.{criterion.target_field}"),
+        )
+        weight = _float(f"tpl.{criterion.weight_field}")
+        criteria.append(f"{score} AS {criterion.kpi}_score, {weight} AS {criterion.kpi}_weight")
+    composite = kpis.sql_composite_score(
+        [(f"{c.kpi}_score", f"{c.kpi}_weight") for c in kpis.CRITERIA]
+    )
+    carried = ", ".join(columns)
+    return f"""
+        SELECT {carried}, template_id, composite_score,
+               {kpis.sql_grade("composite_score")} AS grade
+        FROM (
+            SELECT {carried}, template_id, {composite} AS composite_score
+            FROM (
+                SELECT {", ".join(f"source.{c}" for c in columns)}, tpl.id AS template_id,
+                       {", ".join(criteria)}
+                FROM ({source}) source
+                LEFT JOIN {assignment} a ON a.supplier_id = source.supplier_id
+                LEFT JOIN {template} tpl ON tpl.id = COALESCE(
+                    a.template_id, (SELECT d.id FROM {template} d WHERE d.is_default = %(true)s)
+                ){dialect.fence}
+            ) criteria{dialect.fence}
+        ) composite
+    """
 
 
 def _period_key(period: str) -> int:
@@ -549,6 +690,11 @@ def _table(model) -> str:
 
 
 def _float(expression: str) -> str:
-    # Staged quantities and money are doubles: fast sums on PostgreSQL (numeric sums are
-    # several times slower), the same arithmetic SQLite does, and ~15 significant digits.
+    # Figures are doubles from staging to storage: fast sums on PostgreSQL (numeric is
+    # several times slower), the arithmetic SQLite does anyway, 15 significant digits.
     return f"CAST({expression} AS DOUBLE PRECISION)"
+
+
+def _count(expression: str) -> str:
+    # INTEGER, so that sums of counts stay integers (PostgreSQL sums bigints as numeric).
+    return f"CAST(COUNT({expression}) AS INTEGER)"
