@@ -409,6 +409,47 @@ class ScopedViewSet(viewsets.ModelViewSet):
             instance.delete()
 
 
+class BatchErrorSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the item in the list (from 0).")
+    field = serializers.CharField(
+        allow_null=True, help_text="Field name; nested paths are dotted (defect_codes.1)."
+    )
+    message = serializers.CharField()
+
+
+class BatchErrorsSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="Nothing was created: N of M items are invalid.")
+    errors = BatchErrorSerializer(many=True)
+
+
+BULK_DESCRIPTION = (
+    "POST one object to create it (answer: the object; errors: the usual field errors), "
+    f"or a JSON list of up to {MAX_BULK_ITEMS} objects to create them all at once, all or nothing "
+    "(answer: the list, in order). If any item is invalid nothing is written and the "
+    'answer is 400 `{"detail": "...", "errors": [{"index": 3, "field": "quantity", '
+    '"message": "..."}]}`, one entry per problem.'
+)
+
+
+def bulk_create_schema(serializer_class, *, noun: str):
+    """OpenAPI for a create that takes one object or a list (see BulkCreateMixin)."""
+    from drf_spectacular.utils import PolymorphicProxySerializer
+
+    name = serializer_class.__name__.removesuffix("Serializer")
+    one_or_many = PolymorphicProxySerializer(
+        component_name=f"{name}OneOrMany",
+        serializers=[serializer_class, serializer_class(many=True)],
+        resource_type_field_name=None,
+        many=False,
+    )
+    return extend_schema(
+        summary=f"Create one {noun} or many at once",
+        description=BULK_DESCRIPTION,
+        request=one_or_many,
+        responses={201: one_or_many, 400: BatchErrorsSerializer},
+    )
+
+
 class BulkCreateMixin:
     """POST an object to create one; POST a list to create many, all or nothing.
 

@@ -6,6 +6,7 @@ supplier path, so `scope_for_user` gives them nothing).
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 
 from dualsource.api import (
@@ -14,6 +15,7 @@ from dualsource.api import (
     SaneDateTimeField,
     ScopedViewSet,
     add_error,
+    bulk_create_schema,
     context_user,
 )
 from inventory.filters import InventoryPositionFilter
@@ -102,6 +104,7 @@ class InventoryPositionSerializer(BatchItemSerializer):
         return instance
 
 
+@extend_schema_view(create=bulk_create_schema(InventoryPositionSerializer, noun="stock reading"))
 class InventoryPositionViewSet(BulkCreateMixin, ScopedViewSet):
     """Stock readings per part and site; `?current=true` keeps the latest reading of each."""
 

@@ -7,6 +7,7 @@ batch, and the batch is written with one bulk insert; one bad item and nothing i
 
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 
 from dualsource.api import (
@@ -18,6 +19,7 @@ from dualsource.api import (
     ScopedViewSet,
     StrictCharField,
     add_error,
+    bulk_create_schema,
     context_user,
 )
 from dualsource.validators import natural_key_validator
@@ -157,6 +159,7 @@ class ReceiptSerializer(BatchItemSerializer):
         return receipt_update(receipt=instance, **self._fields(validated_data))
 
 
+@extend_schema_view(create=bulk_create_schema(ReceiptSerializer, noun="goods receipt"))
 class ReceiptViewSet(BulkCreateMixin, ScopedViewSet):
     """Goods receipts, by goods-receipt number. POST a list to create many at once."""
 
@@ -302,6 +305,7 @@ class InspectionSerializer(BatchItemSerializer):
         return inspection_update(inspection=instance, **self._fields(validated_data))
 
 
+@extend_schema_view(create=bulk_create_schema(InspectionSerializer, noun="inspection"))
 class InspectionViewSet(BulkCreateMixin, ScopedViewSet):
     """Incoming inspections of receipts. POST a list to create many at once."""
 
