@@ -35,6 +35,12 @@ from scorecards.models import PartScorecard, ScorecardAssignment, ScorecardTempl
 from suppliers.models import Supplier
 
 ROLLING_PERIOD_KEY = "0"  # `rolling-90` while staging; a month is 12 × year + month
+# Indexes SQLite needs to join the staged tables (PostgreSQL hashes; they cost it little).
+STAGING_INDEXES = {
+    "kpi_tolerance": ("supplier_id",),
+    "kpi_fx": ("currency", "day"),
+    "kpi_part_average": ("part_id", "period"),
+}
 STAGING_TABLES = (
     "kpi_tolerance",
     "kpi_delivery",
@@ -45,6 +51,7 @@ STAGING_TABLES = (
     "kpi_supplier_result",
     "kpi_target",
     "kpi_changed",
+    "kpi_part_average",
 )
 
 LINE_SUMS = ("lines_due", "lines_in_full", "ordered_quantity", "on_time_quantity")
@@ -355,14 +362,15 @@ class StagingQueries:
         """
 
     def fx_statement(self) -> str:
-        """Rates of every non-base currency on every day from `fx_first` to `fx_last`."""
+        """Fill `kpi_fx`: rates of every non-base currency on every day from `fx_first` to
+        `fx_last`."""
         fx = _table(FxRate)
         latest_rate = f"""(
             SELECT f.rate FROM {fx} f
             WHERE f.currency = currencies.currency AND f.date <= calendar.day
             ORDER BY f.date DESC LIMIT 1)"""
         return f"""
-            CREATE TEMP TABLE kpi_fx AS
+            INSERT INTO kpi_fx (currency, day, rate)
             WITH RECURSIVE calendar (day) AS (
                 SELECT {self.sql.date_parameter("fx_first")}
                 UNION ALL
@@ -375,7 +383,9 @@ class StagingQueries:
             CROSS JOIN calendar
         """
 
-    def fx_empty_statement(self) -> str:
+    def fx_table_statement(self) -> str:
+        # Declared types: SQLite only uses the index on `day` when its affinity matches
+        # the receipt dates it is joined with.
         return "CREATE TEMP TABLE kpi_fx (currency VARCHAR(3), day DATE, rate DOUBLE PRECISION)"
 
     def period_statement(self) -> str:
@@ -596,7 +606,7 @@ class StagingQueries:
             JOIN kpi_period p ON p.period = t.period
             LEFT JOIN kpi_supplier_p90 p90
                    ON p90.supplier_id = t.supplier_id AND p90.period = t.period
-            LEFT JOIN ({landed_cost_index_select(self.peer_part_rows())}) cost
+            LEFT JOIN ({landed_cost_index_select("kpi_part")}) cost
                    ON cost.supplier_id = t.supplier_id AND cost.period = t.period
         """
         carried = [
@@ -616,25 +626,30 @@ class StagingQueries:
         return f"(CASE WHEN {currency} = %(base_currency)s THEN 1.0 ELSE {looked_up} END)"
 
 
-def landed_cost_index_select(own_rows: str, peer_rows: str | None = None) -> str:
-    """(supplier_id, period, landed_cost_index) for the suppliers in `own_rows`.
-
-    LCI = Σ_p landed cost / Σ_p q_sp × luc_p, where luc_p is the quantity-weighted landed
-    unit cost of part p over every source in `peer_rows` (default: `own_rows`). Both are
-    relations of (supplier_id, part_id, period, landed_cost_total, priced_quantity).
+def part_average_statement(peer_rows: str) -> str:
+    """`kpi_part_average`: luc_p, the quantity-weighted landed unit cost of each part per
+    period over every source in `peer_rows` (supplier_id, part_id, period,
+    landed_cost_total, priced_quantity)."""
+    return f"""
+        CREATE TEMP TABLE kpi_part_average AS
+        SELECT part_id, period, SUM(landed_cost_total) / SUM(priced_quantity) AS unit_cost
+        FROM {peer_rows} peer
+        WHERE priced_quantity > 0
+        GROUP BY part_id, period
     """
+
+
+def landed_cost_index_select(own_rows: str) -> str:
+    """(supplier_id, period, landed_cost_index) for the suppliers in `own_rows`:
+    LCI = Σ_p landed cost / Σ_p q_sp × luc_p, luc_p from `kpi_part_average`."""
     index = kpis.sql_ratio(
         "SUM(own.landed_cost_total)", "SUM(own.priced_quantity * average.unit_cost)"
     )
     return f"""
         SELECT own.supplier_id, own.period, {index} AS landed_cost_index
         FROM {own_rows} own
-        JOIN (
-            SELECT part_id, period, SUM(landed_cost_total) / SUM(priced_quantity) AS unit_cost
-            FROM {peer_rows or own_rows} peer
-            WHERE priced_quantity > 0
-            GROUP BY part_id, period
-        ) average ON average.part_id = own.part_id AND average.period = own.period
+        JOIN kpi_part_average average
+          ON average.part_id = own.part_id AND average.period = own.period
         WHERE own.priced_quantity > 0
         GROUP BY own.supplier_id, own.period
     """

@@ -32,12 +32,14 @@ from django.utils import timezone
 from scorecards import kpis
 from scorecards.models import PartScorecard, SupplierScorecard
 from scorecards.queries import (
+    STAGING_INDEXES,
     STAGING_TABLES,
     VALUE_EXPRESSIONS,
     Dialect,
     Scope,
     StagingQueries,
     landed_cost_index_select,
+    part_average_statement,
     scores_select,
 )
 
@@ -132,13 +134,14 @@ def scorecard_recompute(
         _session_prepare(cursor, dialect)
         _staging_drop(cursor, dialect)
         cursor.execute(stage.tolerance_statement(), params)
+        _index(cursor, "kpi_tolerance")
         report("Contract tolerances")
         cursor.execute(stage.receipt_dates_statement(), params)
         first, last = cursor.fetchone()
-        if first is None:
-            cursor.execute(stage.fx_empty_statement())
-        else:
+        cursor.execute(stage.fx_table_statement())
+        if first is not None:
             cursor.execute(stage.fx_statement(), {**params, "fx_first": first, "fx_last": last})
+        _index(cursor, "kpi_fx")
         _analyze(cursor, dialect, "kpi_fx")
         cursor.execute(stage.delivery_statement(), params)
         report("Deliveries")
@@ -160,6 +163,7 @@ def scorecard_recompute(
             _analyze(cursor, dialect, "kpi_part")
         report("Part sums")
         cursor.execute(stage.supplier_percentile_statement(), params)
+        _part_average_create(cursor, dialect, stage.peer_part_rows(), params)
         cursor.execute(stage.supplier_result_statement(), params)
         report("Supplier sums and scores")
         if not scope.is_everything:
@@ -237,6 +241,18 @@ def _session_prepare(cursor, dialect: Dialect) -> None:
 def _analyze(cursor, dialect: Dialect, table: str) -> None:
     if dialect.is_postgresql:
         cursor.execute(f"ANALYZE {table}")
+
+
+def _index(cursor, table: str) -> None:
+    columns = STAGING_INDEXES[table]
+    cursor.execute(f"CREATE INDEX {table}_lookup ON {table} ({', '.join(columns)})")
+
+
+def _part_average_create(cursor, dialect: Dialect, peer_rows: str, params: dict) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {dialect.temp_table('kpi_part_average')}")
+    cursor.execute(part_average_statement(peer_rows), params)
+    _index(cursor, "kpi_part_average")
+    _analyze(cursor, dialect, "kpi_part_average")
 
 
 def _staging_drop(cursor, dialect: Dialect) -> None:
@@ -345,12 +361,13 @@ def _scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int
                cost.landed_cost_index
         FROM {supplier_rows} sc
         {target_join}
-        LEFT JOIN ({landed_cost_index_select(own_rows, peer_rows)}) cost
+        LEFT JOIN ({landed_cost_index_select(own_rows)}) cost
                ON cost.supplier_id = sc.supplier_id AND cost.period = sc.period
     """
     changed = " OR ".join(
         dialect.is_distinct(f"{supplier_rows}.{c}", f"scored.{c}") for c in _SCORE_COLUMNS
     )
+    _part_average_create(cursor, dialect, peer_rows, {})
     cursor.execute(
         f"""
         UPDATE {supplier_rows}
@@ -360,7 +377,9 @@ def _scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int
         """,
         {"true": True, "now": _datetime(timezone.now())},
     )
-    return max(cursor.rowcount, 0)
+    updated = max(cursor.rowcount, 0)
+    cursor.execute(f"DROP TABLE {dialect.temp_table('kpi_part_average')}")
+    return updated
 
 
 def _date(value: dt.date):
