@@ -3,11 +3,18 @@
 
 Posts batches of receipts (JSON lists, as an ERP would) through the real endpoint —
 URL routing, middleware, token authentication, validation, bulk insert, KPI refresh
-queueing — with Django's test client in this process, and prints the median rate of
-several runs. Building the JSON bodies is the client's work and is not timed.
+queueing — and prints the median rate of several runs. Building the JSON bodies is the
+client's work and is not timed.
+
+Two ways to drive it:
+- default: Django's test client in this process, one request after the other (the
+  latency of a single ERP feed);
+- `--server N`: gunicorn with N worker processes on a local port and N client threads
+  posting at once (what the machine sustains when several feeds arrive together, as in
+  production, where gunicorn runs several workers).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_ingest \\
-        .venv/bin/python bench/ingest.py [--batch-size 1000] [--batches 10] [--runs 5]
+        .venv/bin/python bench/ingest.py [--batch-size 1000] [--batches 10] [--runs 5] [--server 2]
 
 The target (SPEC issue 4) is at least 5,000 receipts per second on PostgreSQL. The
 script migrates the database, creates its own reference data (a supplier, parts and
@@ -16,10 +23,15 @@ orders, all prefixed BENCH) and deletes the receipts it posted when done.
 
 import argparse
 import datetime as dt
+import http.client
 import json
 import os
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -127,11 +139,112 @@ def batch_body(prefix: str, start: int, size: int, lines: list[tuple[str, int]])
     return json.dumps(items).encode()
 
 
+class LiveServer:
+    """gunicorn serving the project on a free local port (a process this script owns)."""
+
+    def __init__(self, workers: int):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        # Queued KPI refreshes land in a throw-away broker folder, not the real queue.
+        self.var_dir = tempfile.TemporaryDirectory(prefix="bench-ingest-")
+        env = {**os.environ, "DUALSOURCE_VAR_DIR": self.var_dir.name}
+        env.pop("REDIS_URL", None)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "dualsource.wsgi:application",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                connection.request("GET", "/login/")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def post(self, body: bytes, headers: dict) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        connection.request(
+            "POST",
+            "/api/v1/receipts/",
+            body=body,
+            headers={"Content-Type": "application/json", **headers},
+        )
+        response = connection.getresponse()
+        return response.status, response.read()
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.var_dir.cleanup()
+
+
+def run_in_process(bodies: list[bytes], token: str) -> float:
+    client = Client()
+    started = time.perf_counter()
+    for body in bodies:
+        response = client.post(
+            "/api/v1/receipts/",
+            body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {token}",
+        )
+        if response.status_code != 201:
+            raise RuntimeError(f"batch failed: {response.status_code} {response.content[:300]!r}")
+    return time.perf_counter() - started
+
+
+def run_live(server: LiveServer, bodies: list[bytes], token: str, clients: int) -> float:
+    failures = []
+    shares = [bodies[n::clients] for n in range(clients)]
+
+    def feed(share):
+        for body in share:
+            status, content = server.post(body, {"Authorization": f"Token {token}"})
+            if status != 201:
+                failures.append(f"{status} {content[:300]!r}")
+
+    threads = [threading.Thread(target=feed, args=(share,)) for share in shares]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"batch failed: {failures[0]}")
+    return elapsed
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--batches", type=int, default=10, help="batches per run")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--server",
+        type=int,
+        metavar="WORKERS",
+        default=0,
+        help="post to gunicorn with this many workers, from as many client threads",
+    )
     args = parser.parse_args()
 
     # Queued scorecard refreshes stay in this process instead of reaching a real broker.
@@ -139,49 +252,49 @@ def main() -> int:
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     call_command("migrate", verbosity=0)
     lines = reference_data()
-    headers = {"HTTP_AUTHORIZATION": f"Token {bench_user_token()}"}
-    client = Client()
+    token = bench_user_token()
     prefix = f"BENCH-{uuid.uuid4().hex[:8]}"
-
-    # One small warm-up batch: imports, connections and caches are not what we measure.
-    warm = client.post(
-        "/api/v1/receipts/",
-        batch_body(f"{prefix}-W", 0, 10, lines),
-        content_type="application/json",
-        **headers,
-    )
-    if warm.status_code != 201:
-        print(f"warm-up failed: {warm.status_code} {warm.content[:500]!r}")
-        return 1
+    server = None
+    if args.server:
+        server = LiveServer(args.server)
+        server.wait_ready()
+        mode = f"gunicorn, {args.server} workers, {args.server} concurrent clients"
+    else:
+        mode = "in-process test client, one request at a time"
+    print(f"mode: {mode}")
 
     rates = []
     try:
+        # One small warm-up batch per worker: imports and connections are not measured.
+        warm = [batch_body(f"{prefix}-W", n * 10, 10, lines) for n in range(max(1, args.server))]
+        if server:
+            run_live(server, warm, token, args.server)
+        else:
+            run_in_process(warm, token)
         for run in range(args.runs):
             bodies = [
                 batch_body(f"{prefix}-{run}", b * args.batch_size, args.batch_size, lines)
                 for b in range(args.batches)
             ]
-            started = time.perf_counter()
-            for body in bodies:
-                response = client.post(
-                    "/api/v1/receipts/", body, content_type="application/json", **headers
-                )
-                if response.status_code != 201:
-                    print(f"batch failed: {response.status_code} {response.content[:500]!r}")
-                    return 1
-            elapsed = time.perf_counter() - started
-            rate = args.batch_size * args.batches / elapsed
+            if server:
+                elapsed = run_live(server, bodies, token, args.server)
+            else:
+                elapsed = run_in_process(bodies, token)
+            count = args.batch_size * args.batches
+            rate = count / elapsed
             rates.append(rate)
-            print(
-                f"run {run + 1}: {args.batch_size * args.batches} receipts in "
-                f"{elapsed:.2f} s = {rate:,.0f} receipts/s"
-            )
+            print(f"run {run + 1}: {count} receipts in {elapsed:.2f} s = {rate:,.0f} receipts/s")
+    except RuntimeError as exc:
+        print(exc)
+        return 1
     finally:
+        if server:
+            server.stop()
         Receipt.objects.filter(number__startswith=prefix).delete()
 
     print(
         f"median: {statistics.median(rates):,.0f} receipts/s "
-        f"(batches of {args.batch_size}, {args.runs} runs of {args.batches} batches)"
+        f"(batches of {args.batch_size}, {args.runs} runs of {args.batches} batches; {mode})"
     )
     return 0
 
