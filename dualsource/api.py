@@ -95,8 +95,6 @@ class SaneDateField(serializers.DateField):
     """An ISO date between 2000 and 2100; anything else is a typo, not a business date."""
 
     def to_internal_value(self, value):
-        if isinstance(value, dt.datetime):
-            value = value.date()
         date = super().to_internal_value(value)
         if not EARLIEST_DATE <= date <= LATEST_DATE:
             raise serializers.ValidationError(
