@@ -8,8 +8,10 @@ Only the standard library and `accounts.roles` are imported at module level, so
 """
 
 import datetime as dt
+import gc
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from accounts.roles import Role
@@ -75,8 +77,14 @@ def demo_data_seed(
     today: dt.date | None = None,
     recompute_kpis: bool = True,
     progress: bool = False,
+    workers: int | None = None,
 ) -> SeedResult:
-    """Load the demo portfolio into an empty database, all or nothing.
+    """Load the demo portfolio into an empty database.
+
+    With one worker everything is one transaction: all or nothing. On PostgreSQL the order
+    history can be written by several worker processes (default for `large`: one per CPU,
+    two to four); then the master data, each month and the stock readings commit one by
+    one, and a failed load leaves part of the demo behind.
 
     KPI refreshes are not queued per chunk; with `recompute_kpis` the scorecards are
     recomputed once at the end, as of `today`.
@@ -89,6 +97,7 @@ def demo_data_seed(
 
     from demo.generators import master
     from demo.generators.fx import FxTable
+    from demo.generators.loader import months_load
     from demo.generators.orders import OrderHistory
     from demo.generators.plan import SIZES, Calendar, DemoPlan
     from demo.generators.stock import inventory_create
@@ -98,6 +107,10 @@ def demo_data_seed(
         raise ValueError(f"Unknown demo size {size!r}; choose one of {', '.join(SIZES)}.")
     if demo_data_present():
         raise ValueError("The database already holds suppliers; demo data needs an empty one.")
+    if workers is None:
+        workers = _default_workers(size)
+    if workers > 1 and (connection.vendor != "postgresql" or connection.in_atomic_block):
+        raise ValueError("Parallel workers need PostgreSQL and no surrounding transaction.")
     spec = SIZES[size]
     today = today or timezone.localdate()
     first_month = _months_back(today.replace(day=1), spec.months - 1)
@@ -105,6 +118,24 @@ def demo_data_seed(
     result = SeedResult(size=size, seed=seed, today=today, first_month=first_month)
     started = time.perf_counter()
     rng = _rng(seed, "master")
+    totals = {"lines": 0, "receipts": 0}
+
+    def history_load(history: OrderHistory) -> None:
+        months = history.months()
+        with (
+            _garbage_collector_spared(),
+            tqdm(total=len(months), unit="month", disable=not progress) as bar,
+        ):
+
+            def report(month, lines, receipts):
+                totals["lines"] += lines
+                totals["receipts"] += receipts
+                bar.set_postfix_str(
+                    f"{month:%Y-%m} lines={totals['lines']:,} receipts={totals['receipts']:,}"
+                )
+                bar.update(1)
+
+            months_load(history=history, months=months, workers=workers, report=report)
 
     with transaction.atomic(), kpi_refresh_deferred():
         # Quotes start early enough to price orders placed before the first due month.
@@ -132,16 +163,14 @@ def demo_data_seed(
 
         plan = DemoPlan(calendar=calendar, suppliers=suppliers, parts=parts)
         history = OrderHistory(seed=seed, plan=plan, fx=fx, target_lines=spec.order_lines)
-        months = history.months()
-        with tqdm(total=len(months), unit="month", disable=not progress) as bar:
-            lines = receipts = 0
-            for month in months:
-                counts = history.month_create(month)
-                lines += counts.lines
-                receipts += counts.receipts
-                bar.set_postfix_str(f"{month:%Y-%m} lines={lines:,} receipts={receipts:,}")
-                bar.update(1)
-        inventory_create(seed=seed, plan=plan)
+        if workers <= 1:
+            history_load(history)
+            inventory_create(seed=seed, plan=plan)
+    if workers > 1:
+        # The workers need the master data committed before they can refer to it.
+        history_load(history)
+        with transaction.atomic():
+            inventory_create(seed=seed, plan=plan)
 
     if connection.vendor == "postgresql":
         # Fresh statistics, so the first dashboards and KPI runs get good query plans.
@@ -160,6 +189,32 @@ def demo_data_seed(
         result.kpis = "skipped"
     result.counts = demo_counts()
     return result
+
+
+def _default_workers(size: str) -> int:
+    """Parallel only where it pays and is safe: the large demo on PostgreSQL, outside a
+    transaction (SQLite has one writer at a time). Even on one CPU two workers beat one
+    huge transaction, whose thousands of savepoints slow PostgreSQL's own reads down."""
+    from django.db import connection
+
+    if size != "large" or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return min(4, max(2, os.cpu_count() or 1))
+
+
+@contextmanager
+def _garbage_collector_spared():
+    """The history allocates millions of short-lived objects that reference counting frees;
+    the cyclic collector need not keep re-scanning the plan that lives throughout."""
+    threshold = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
 
 
 def demo_counts() -> dict[str, int]:

@@ -2,6 +2,7 @@
 their QC checklists and approved sources, and contracts with rules, tiers and commitments."""
 
 import datetime as dt
+import itertools
 import math
 import random
 from decimal import Decimal
@@ -318,6 +319,7 @@ def parts_build(
         for category in plan.categories:
             pools.setdefault(category.name, []).append(plan)
     categories = [c for c in CATEGORIES if len(pools.get(c.name, ())) >= 2]
+    pickers = {c.name: _SupplierPicker(pools[c.name]) for c in categories}
     counts = _largest_remainder(
         size.parts, [c.weight * len(pools[c.name]) ** 0.5 for c in categories]
     )
@@ -368,11 +370,13 @@ def parts_build(
             )
         )
 
-        pool = pools[category.name]
-        main = first_choice.get(i) or _weighted_pick(rng, pool, exclude=())
+        pool = pickers[category.name]
+        main = first_choice.get(i) or pool.pick(rng)
         chosen = [main]
         if i in dual:
-            chosen.append(_weighted_pick(rng, pool, exclude=(main,), prefer_region_other=main))
+            # Four in ten second sources come from another region, to spread the risk.
+            other_region = main.country.region if rng.random() < 0.4 else None
+            chosen.append(pool.pick(rng, besides=main, outside_region=other_region))
         base_price_eur = math.exp(rng.uniform(*map(math.log, category.price_eur)))
         if len(chosen) == 1:
             shares = (100,)
@@ -391,18 +395,28 @@ def parts_build(
     return parts
 
 
-def _weighted_pick(rng, pool, *, exclude, prefer_region_other=None):
-    candidates = [p for p in pool if p not in exclude]
-    if prefer_region_other is not None and rng.random() < 0.4:
-        elsewhere = [
-            p for p in candidates if p.country.region != prefer_region_other.country.region
+class _SupplierPicker:
+    """Draws suppliers of one category, the larger ones more often; suppliers still only
+    qualified (not approved) get a smaller part of the business."""
+
+    def __init__(self, plans: list[SupplierPlan]):
+        self.plans = plans
+        weights = [
+            p.size_weight * (0.3 if p.supplier.status == Supplier.Status.QUALIFIED else 1.0)
+            for p in plans
         ]
-        candidates = elsewhere or candidates
-    weights = [
-        p.size_weight * (0.3 if p.supplier.status == Supplier.Status.QUALIFIED else 1.0)
-        for p in candidates
-    ]
-    return rng.choices(candidates, weights=weights)[0]
+        self.cumulative = list(itertools.accumulate(weights))
+
+    def pick(self, rng, *, besides=None, outside_region=None) -> SupplierPlan:
+        """Redraws until the constraints hold; after a few tries the region is let go."""
+        for attempt in range(50):
+            plan = rng.choices(self.plans, cum_weights=self.cumulative)[0]
+            if plan is besides:
+                continue
+            if outside_region and attempt < 20 and plan.country.region == outside_region:
+                continue
+            return plan
+        return next(p for p in self.plans if p is not besides)
 
 
 def _source_build(rng, part_plan, supplier_plan, share, base_price_eur, fx, calendar):
@@ -494,11 +508,13 @@ def contracts_build(
             )
             contracts.append(contract)
             rules += _rules_build(rng, contract, is_active=current)
+            if not current:
+                continue  # an expired contract keeps its terms and rules, nothing more
             for source_plan in plan.sources:
                 yearly = (
                     source_plan.source.target_share_pct
                     / 100
-                    * Decimal(round(source_plan_monthly(source_plan) * 12))
+                    * Decimal(round(source_plan.part_monthly_demand * 12))
                 )
                 commitments.append(
                     VolumeCommitment(
@@ -508,43 +524,37 @@ def contracts_build(
                         max_quantity_per_year=(yearly * Decimal("1.4")).quantize(Decimal("1")),
                     )
                 )
-            if current:
-                top = sorted(plan.sources, key=lambda s: -source_plan_monthly(s) * s.share)
-                for source_plan in top[: rng.randint(1, 2)]:
-                    yearly = source_plan_monthly(source_plan) * source_plan.share * 12
-                    steps = ((0, 1.0), (0.8, 0.97), (1.2, 0.94))
-                    for k, (volume, factor) in enumerate(steps):
-                        tiers.append(
-                            PriceTier(
-                                contract=contract,
-                                part=source_plan.source.part,
-                                min_quantity=Decimal(round(yearly * volume)),
-                                unit_price=_money(source_plan.unit_price * factor),
-                                is_applied=k == 0,
-                            )
-                        )
-                    rules.append(
-                        ContractRule(
+            top = sorted(plan.sources, key=lambda s: -s.part_monthly_demand * s.share)
+            for source_plan in top[: rng.randint(1, 2)]:
+                yearly = source_plan.part_monthly_demand * source_plan.share * 12
+                steps = ((0, 1.0), (0.8, 0.97), (1.2, 0.94))
+                for k, (volume, factor) in enumerate(steps):
+                    tiers.append(
+                        PriceTier(
                             contract=contract,
-                            name=f"Volume above {round(yearly * 0.8):,} — next price tier",
                             part=source_plan.source.part,
-                            metric=ContractRule.Metric.ORDERED_QUANTITY_YTD,
-                            window=ContractRule.Window.ROLLING_DAYS,
-                            window_days=365,
-                            comparator=ContractRule.Comparator.GTE,
-                            threshold=Decimal(round(yearly * 0.8)),
-                            action=ContractRule.Action.PRICE_TIER,
-                            cooldown_days=90,
+                            min_quantity=Decimal(round(yearly * volume)),
+                            unit_price=_money(source_plan.unit_price * factor),
+                            is_applied=k == 0,
                         )
                     )
+                rules.append(
+                    ContractRule(
+                        contract=contract,
+                        name=f"Volume above {round(yearly * 0.8):,} — next price tier",
+                        part=source_plan.source.part,
+                        metric=ContractRule.Metric.ORDERED_QUANTITY_YTD,
+                        window=ContractRule.Window.ROLLING_DAYS,
+                        window_days=365,
+                        comparator=ContractRule.Comparator.GTE,
+                        threshold=Decimal(round(yearly * 0.8)),
+                        action=ContractRule.Action.PRICE_TIER,
+                        cooldown_days=90,
+                    )
+                )
     contracts_create(
         contracts=contracts, rules=rules, price_tiers=tiers, commitments=commitments, actor=actor
     )
-
-
-def source_plan_monthly(source_plan: SourcePlan) -> float:
-    """Monthly demand of the part this source supplies (all sources together)."""
-    return source_plan.part_monthly_demand
 
 
 def _rules_build(rng, contract, *, is_active):

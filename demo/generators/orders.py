@@ -47,8 +47,8 @@ SPLIT_SHARE = 0.24
 OVER_DELIVERY_SHARE = 0.03
 INSPECTED_SHARE = 0.5
 # Receipts of the last days come with a ship notice; so do shipments still on the way.
-SHIP_NOTICE_PAST_DAYS = 21
-SHIP_NOTICE_FUTURE_DAYS = 30
+SHIP_NOTICE_PAST_DAYS = 10
+SHIP_NOTICE_FUTURE_DAYS = 21
 REVISION_REASONS = tuple(PromiseRevision.Reason.values)
 REVISION_REASON_WEIGHTS = (35, 30, 20, 10, 2, 3)
 # Late lines whose delay the supplier announced beforehand with a revised date.
@@ -120,9 +120,6 @@ class OrderHistory:
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.now = self._at(self.today, 12)
         self.base = fx.base
-        self._next_order = 1
-        self._next_receipt = 1
-        self._next_ship_notice = 1
         self._calibrate(target_lines)
 
     # --- set-up -------------------------------------------------------------------------------
@@ -154,6 +151,10 @@ class OrderHistory:
     def month_create(self, month: dt.date) -> ChunkCounts:
         """Draw and write every line due in `month` that has been ordered by today."""
         rng = random.Random(f"{self.seed}:orders:{month:%Y-%m}")
+        # Document numbers start with the month's place in the history, so months can be
+        # drawn in any order, or side by side, and still number the same way.
+        self._prefix = f"{self.months().index(month) + 1:03d}"
+        self._next_order = self._next_receipt = self._next_ship_notice = 1
         by_order = self._demand(rng, month)
         orders, lots, revisions = self._orders_build(rng, by_order)
         counts = ChunkCounts()
@@ -222,7 +223,7 @@ class OrderHistory:
         for ordered, _code in sorted(by_order):
             entries = by_order[(ordered, _code)]
             supplier = entries[0][1].supplier
-            number = f"45{self._next_order:08d}"
+            number = f"45{self._prefix}{self._next_order:06d}"
             self._next_order += 1
             po = PurchaseOrder(
                 number=number,
@@ -378,7 +379,7 @@ class OrderHistory:
                 eta = arrives + dt.timedelta(days=rng.randint(2, 8))  # held up on the way
             carrier = rng.choice(CARRIERS[supplier.country.region])
             notice = ShipNotice(
-                number=f"ASN-{self._next_ship_notice:07d}",
+                number=f"ASN-{self._prefix}{self._next_ship_notice:05d}",
                 supplier=supplier.supplier,
                 ship_date=shipped,
                 eta=eta,
@@ -461,7 +462,7 @@ class OrderHistory:
                 cost_currency = "USD" if rng.random() < 0.55 else self.base
             other = rng.uniform(15, 80) if rng.random() < 0.2 else 0.0
             to_cost = 1 / fx.rate(cost_currency, lot.day)
-            number = f"50{self._next_receipt:08d}"
+            number = f"50{self._prefix}{self._next_receipt:06d}"
             self._next_receipt += 1
             receipt = Receipt(
                 number=number,

@@ -37,7 +37,7 @@ SIZES: dict[str, DemoSize] = {
 # Degrading suppliers slide over this many days before "today".
 DEGRADATION_DAYS = 182
 # Where a degrading supplier ends up: share of lines fully on time, and defect PPM.
-DEGRADED_RELIABILITY = 0.40
+DEGRADED_RELIABILITY = 0.35
 DEGRADED_PPM = 18_000.0
 
 
@@ -51,9 +51,10 @@ class Calendar:
         return self.today - dt.timedelta(days=DEGRADATION_DAYS)
 
     def degradation(self, day: dt.date) -> float:
-        """0 before a degrading supplier starts to slip, rising to 1 on `today`."""
+        """0 before a degrading supplier starts to slip, rising to 1 on `today`; the slide is
+        steepest at first, so it shows within a month or two."""
         progress = (day - self.degradation_start).days / DEGRADATION_DAYS
-        return min(max(progress, 0.0), 1.0)
+        return min(max(progress, 0.0), 1.0) ** 0.6
 
 
 @dataclass
@@ -64,7 +65,8 @@ class ContractTerms:
     late_tolerance_days: int
 
 
-@dataclass
+# Plans compare by identity: field-by-field equality would walk their lists on every `in`.
+@dataclass(eq=False)
 class SupplierPlan:
     supplier: Supplier
     country: Country
@@ -105,7 +107,7 @@ class SupplierPlan:
         return terms.early_tolerance_days, terms.late_tolerance_days
 
 
-@dataclass
+@dataclass(eq=False)
 class SourcePlan:
     source: ApprovedSource
     supplier: SupplierPlan
@@ -117,7 +119,7 @@ class SourcePlan:
     moq: int
 
 
-@dataclass
+@dataclass(eq=False)
 class PartPlan:
     part: Part
     category: Category

@@ -1,4 +1,4 @@
-"""Inventory readings per part and plant: weekly ERP exports, daily IoT readings for some."""
+"""Inventory readings per part and plant: weekly ERP exports, IoT sensors for some parts."""
 
 import datetime as dt
 import random
@@ -34,10 +34,12 @@ def inventory_create(*, seed: int, plan: DemoPlan) -> int:
             safety_stock = max(pack, round(monthly * 0.25 / pack) * pack)
             low = rng.random() < BELOW_REORDER_POINT_SHARE
             sensor = rng.random() < 0.1
-            readings = 7 if sensor else 4
-            for k in reversed(range(readings)):
-                day = today - dt.timedelta(days=k if sensor else 7 * k)
-                level = rng.uniform(0.05, 0.9) if k == 0 and low else rng.uniform(1.05, 2.6)
+            # Sensors report every twelve hours; the ERP export comes weekly.
+            hours_back = (36, 24, 12, 0) if sensor else (7 * 24, 0)
+            for k, back in enumerate(hours_back):
+                read_at = dt.datetime(today.year, today.month, today.day, 6, 0, tzinfo=tz)
+                last = k == len(hours_back) - 1
+                level = rng.uniform(0.05, 0.9) if last and low else rng.uniform(1.05, 2.6)
                 positions.append(
                     InventoryPosition(
                         part=part.part,
@@ -45,7 +47,7 @@ def inventory_create(*, seed: int, plan: DemoPlan) -> int:
                         on_hand=Decimal(round(reorder_point * level)),
                         safety_stock=Decimal(safety_stock),
                         reorder_point=Decimal(reorder_point),
-                        read_at=dt.datetime(day.year, day.month, day.day, 6, 0, tzinfo=tz),
+                        read_at=read_at - dt.timedelta(hours=back),
                         source=(
                             InventoryPosition.Source.IOT if sensor else InventoryPosition.Source.ERP
                         ),

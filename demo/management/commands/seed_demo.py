@@ -43,8 +43,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--skip-kpis", action="store_true", help="Do not recompute the scorecards afterwards."
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Processes writing the order history (PostgreSQL only); default: one per "
+            "CPU, two to four, for --size large, else one. More than one gives up "
+            "all-or-nothing loading.",
+        )
 
-    def handle(self, *args, size, seed, today, if_empty, skip_kpis, verbosity, **options):
+    def handle(self, *args, size, seed, today, if_empty, skip_kpis, workers, verbosity, **options):
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be at least 1.")
         if demo_data_present():
             if if_empty:
                 self.stdout.write("The database already holds suppliers; demo data not loaded.")
@@ -61,6 +71,7 @@ class Command(BaseCommand):
                 today=today,
                 recompute_kpis=not skip_kpis,
                 progress=verbosity >= 1,
+                workers=workers,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
