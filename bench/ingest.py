@@ -196,8 +196,25 @@ class LiveServer:
         self.var_dir.cleanup()
 
 
-def run_in_process(bodies: list[bytes], token: str) -> float:
+def postgres_cpu_seconds() -> float | None:
+    """CPU time used so far by this connection's PostgreSQL backend (local server only)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_in_process(bodies: list[bytes], token: str) -> tuple[float, float, float | None]:
+    """Wall time, this process's CPU time and the database backend's CPU time."""
     client = Client()
+    database_before = postgres_cpu_seconds()
+    cpu_before = time.process_time()
     started = time.perf_counter()
     for body in bodies:
         response = client.post(
@@ -208,7 +225,11 @@ def run_in_process(bodies: list[bytes], token: str) -> float:
         )
         if response.status_code != 201:
             raise RuntimeError(f"batch failed: {response.status_code} {response.content[:300]!r}")
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
+    database_after = postgres_cpu_seconds()
+    database = None if database_before is None else database_after - database_before
+    return elapsed, cpu, database
 
 
 def run_live(server: LiveServer, bodies: list[bytes], token: str, clients: int) -> float:
@@ -271,19 +292,27 @@ def main() -> int:
             run_live(server, warm, token, args.server)
         else:
             run_in_process(warm, token)
+        print(f"load average before the runs: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         for run in range(args.runs):
             bodies = [
                 batch_body(f"{prefix}-{run}", b * args.batch_size, args.batch_size, lines)
                 for b in range(args.batches)
             ]
+            count = args.batch_size * args.batches
+            detail = ""
             if server:
                 elapsed = run_live(server, bodies, token, args.server)
             else:
-                elapsed = run_in_process(bodies, token)
-            count = args.batch_size * args.batches
+                elapsed, cpu, database = run_in_process(bodies, token)
+                detail = f"; CPU per batch: Django {1000 * cpu / args.batches:.0f} ms"
+                if database is not None:
+                    detail += f", PostgreSQL {1000 * database / args.batches:.0f} ms"
             rate = count / elapsed
             rates.append(rate)
-            print(f"run {run + 1}: {count} receipts in {elapsed:.2f} s = {rate:,.0f} receipts/s")
+            print(
+                f"run {run + 1}: {count} receipts in {elapsed:.2f} s = {rate:,.0f} receipts/s"
+                f"{detail}"
+            )
     except RuntimeError as exc:
         print(exc)
         return 1
