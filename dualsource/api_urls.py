@@ -1,4 +1,20 @@
-"""Every /api/v1/ resource is registered here, one line per resource."""
+"""Every /api/v1/ resource is registered here, one line per resource.
+
+How clients use the API (the OpenAPI schema at /api/schema/, docs at /api/docs/):
+- Authenticate with a session or `Authorization: Token <key>` (`manage.py create_api_token`).
+- Objects are addressed and referenced by natural keys: /suppliers/ACME/, /parts/P-1/,
+  /contracts/C-1/, /purchase-orders/PO-1/, /receipts/GR-1/ (ids for sources, ship notices,
+  inspections, stock readings and FX rates); bodies name suppliers by code, parts by
+  number, order lines by `purchase_order` + `line`, inspections' receipts by number.
+- Lists are paginated (`?page=`, `?page_size=` up to 1000) and filtered with the app's
+  FilterSet (`?supplier=ACME&receipt_date_after=2026-01-01`); `?format=csv|xlsx` downloads
+  the whole filtered list (/exports/<resource>.csv|xlsx does the same for any resource).
+- POST a list to receipts, inspections or inventory-positions to create many at once, all
+  or nothing; a bad batch answers 400 {"detail", "errors": [{"index", "field", "message"}]}.
+- A supplier contact sees only its own supplier's objects (others answer 404), never
+  source shares, and may only acknowledge order lines and post ship notices and transit
+  events; viewers only read.
+"""
 
 from rest_framework.routers import DefaultRouter
 
