@@ -7,7 +7,12 @@ from scorecards.models import (
     ScorecardTemplate,
     SupplierScorecard,
 )
-from scorecards.services import scorecard_scores_refresh
+from scorecards.tasks import scorecards_rescore_all
+
+
+def _rescore_on_commit() -> None:
+    # Scores follow the template as soon as the change is saved; the KPI figures stay.
+    transaction.on_commit(scorecards_rescore_all.delay)
 
 
 class ScorecardAssignmentInline(admin.TabularInline):
@@ -53,8 +58,7 @@ class ScorecardTemplateAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # Scores follow the template at once; the KPI figures themselves do not change.
-        transaction.on_commit(scorecard_scores_refresh)
+        _rescore_on_commit()
 
     def has_delete_permission(self, request, obj=None):
         # The default template scores every unassigned supplier: it may be edited, not removed.
@@ -64,7 +68,31 @@ class ScorecardTemplateAdmin(admin.ModelAdmin):
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(scorecard_scores_refresh)
+        _rescore_on_commit()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        _rescore_on_commit()
+
+
+@admin.register(ScorecardAssignment)
+class ScorecardAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["supplier", "template"]
+    list_select_related = ["supplier", "template"]
+    raw_id_fields = ["supplier"]
+    search_fields = ["supplier__code"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _rescore_on_commit()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        _rescore_on_commit()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        _rescore_on_commit()
 
 
 class ScorecardRowAdmin(admin.ModelAdmin):

@@ -201,8 +201,8 @@ class SupplierScorecard(ScorecardFigures):
     supplier_field = "supplier"
 
     supplier = models.ForeignKey(
-        "suppliers.Supplier", on_delete=models.CASCADE, related_name="scorecards"
-    )
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="scorecards", db_index=False
+    )  # the unique (supplier, period) serves lookups by supplier
     landed_cost_index = models.FloatField(**FIGURE)
     composite_score = models.FloatField(**FIGURE)
     grade = models.CharField(max_length=1, null=True, blank=True)
@@ -233,10 +233,17 @@ class PartScorecard(ScorecardFigures):
 
     supplier_field = "supplier"
 
+    # No single-column indexes: the unique (supplier, part, period) and (part, period) cover
+    # every lookup, and each extra index slows the nightly write of half a million rows.
     supplier = models.ForeignKey(
-        "suppliers.Supplier", on_delete=models.CASCADE, related_name="part_scorecards"
+        "suppliers.Supplier",
+        on_delete=models.CASCADE,
+        related_name="part_scorecards",
+        db_index=False,
     )
-    part = models.ForeignKey("parts.Part", on_delete=models.CASCADE, related_name="scorecards")
+    part = models.ForeignKey(
+        "parts.Part", on_delete=models.CASCADE, related_name="scorecards", db_index=False
+    )
     landed_unit_cost = models.FloatField(
         **FIGURE, help_text="Base currency per unit, freight, duty and other costs included."
     )
@@ -248,7 +255,7 @@ class PartScorecard(ScorecardFigures):
                 fields=["supplier", "part", "period"], name="one_part_scorecard_per_period"
             )
         ]
-        indexes = [models.Index(fields=["part", "period"]), models.Index(fields=["period"])]
+        indexes = [models.Index(fields=["part", "period"])]
 
     def __str__(self) -> str:
         return f"{self.part.number} × {self.supplier.code} {self.period}"

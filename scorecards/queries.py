@@ -35,7 +35,7 @@ from scorecards.models import PartScorecard, ScorecardAssignment, ScorecardTempl
 from suppliers.models import Supplier
 
 ROLLING_PERIOD_KEY = "0"  # `rolling-90` while staging; a month is 12 × year + month
-# Indexes SQLite needs to join the staged tables (PostgreSQL hashes; they cost it little).
+# Indexes SQLite needs to join the staged tables (PostgreSQL hashes them instead).
 STAGING_INDEXES = {
     "kpi_tolerance": ("supplier_id",),
     "kpi_fx": ("currency", "day"),
@@ -582,14 +582,15 @@ class StagingQueries:
         """Supplier rows: the part rows summed (plus an empty rolling row for a supplier in
         scope without activity), the p90, the landed cost index, composite and grade."""
         supplier = _table(Supplier)
-        sums = ", ".join(f"SUM({c}) AS {c}" for c in SUM_COLUMNS)
+        sums = ", ".join(f"SUM(own.{c}) AS {c}" for c in SUM_COLUMNS)
         values = ", ".join(f"{expr} AS {name}" for name, expr in VALUE_EXPRESSIONS.items())
         rolling_without_activity = ""
         if self.scope.include_rolling:
             zeros = ", ".join(f"0 AS {c}" for c in SUM_COLUMNS)
             rolling_without_activity = f"""
                 UNION ALL
-                SELECT s.id AS supplier_id, %(rolling_period)s AS period, {zeros}
+                SELECT s.id AS supplier_id, %(rolling_period)s AS period, {zeros},
+                       NULL AS landed_cost_index
                 FROM {supplier} s
                 WHERE {self.supplier_filter("s.id")}
                   AND NOT EXISTS (SELECT 1 FROM kpi_part k
@@ -598,16 +599,19 @@ class StagingQueries:
         figures = f"""
             SELECT t.supplier_id, t.period, p.period_start, p.period_end,
                    {", ".join(f"t.{c}" for c in SUM_COLUMNS)}, {values},
-                   p90.lead_time_p90_days, cost.landed_cost_index
+                   p90.lead_time_p90_days, t.landed_cost_index
             FROM (
-                SELECT supplier_id, period, {sums} FROM kpi_part GROUP BY supplier_id, period
+                SELECT own.supplier_id, own.period, {sums},
+                       {landed_cost_index()} AS landed_cost_index
+                FROM kpi_part own
+                LEFT JOIN kpi_part_average average
+                       ON average.part_id = own.part_id AND average.period = own.period
+                GROUP BY own.supplier_id, own.period
                 {rolling_without_activity}
             ) t
             JOIN kpi_period p ON p.period = t.period
             LEFT JOIN kpi_supplier_p90 p90
                    ON p90.supplier_id = t.supplier_id AND p90.period = t.period
-            LEFT JOIN ({landed_cost_index_select("kpi_part")}) cost
-                   ON cost.supplier_id = t.supplier_id AND cost.period = t.period
         """
         carried = [
             "supplier_id",
@@ -639,18 +643,21 @@ def part_average_statement(peer_rows: str) -> str:
     """
 
 
-def landed_cost_index_select(own_rows: str) -> str:
-    """(supplier_id, period, landed_cost_index) for the suppliers in `own_rows`:
-    LCI = Σ_p landed cost / Σ_p q_sp × luc_p, luc_p from `kpi_part_average`."""
-    index = kpis.sql_ratio(
-        "SUM(own.landed_cost_total)", "SUM(own.priced_quantity * average.unit_cost)"
+def landed_cost_index(own: str = "own", average: str = "average") -> str:
+    """LCI = Σ_p landed cost / Σ_p q_sp × luc_p, over part rows `own` left-joined to their
+    `kpi_part_average`; a row without priced receipts adds nothing to either sum."""
+    return kpis.sql_ratio(
+        f"SUM({own}.landed_cost_total)", f"SUM({own}.priced_quantity * {average}.unit_cost)"
     )
+
+
+def landed_cost_index_select(own_rows: str) -> str:
+    """(supplier_id, period, landed_cost_index) for the suppliers in `own_rows`."""
     return f"""
-        SELECT own.supplier_id, own.period, {index} AS landed_cost_index
+        SELECT own.supplier_id, own.period, {landed_cost_index()} AS landed_cost_index
         FROM {own_rows} own
-        JOIN kpi_part_average average
-          ON average.part_id = own.part_id AND average.period = own.period
-        WHERE own.priced_quantity > 0
+        LEFT JOIN kpi_part_average average
+               ON average.part_id = own.part_id AND average.period = own.period
         GROUP BY own.supplier_id, own.period
     """
 

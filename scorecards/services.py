@@ -134,14 +134,14 @@ def scorecard_recompute(
         _session_prepare(cursor, dialect)
         _staging_drop(cursor, dialect)
         cursor.execute(stage.tolerance_statement(), params)
-        _index(cursor, "kpi_tolerance")
+        _index(cursor, dialect, "kpi_tolerance")
         report("Contract tolerances")
         cursor.execute(stage.receipt_dates_statement(), params)
         first, last = cursor.fetchone()
         cursor.execute(stage.fx_table_statement())
         if first is not None:
             cursor.execute(stage.fx_statement(), {**params, "fx_first": first, "fx_last": last})
-        _index(cursor, "kpi_fx")
+        _index(cursor, dialect, "kpi_fx")
         _analyze(cursor, dialect, "kpi_fx")
         cursor.execute(stage.delivery_statement(), params)
         report("Deliveries")
@@ -243,15 +243,16 @@ def _analyze(cursor, dialect: Dialect, table: str) -> None:
         cursor.execute(f"ANALYZE {table}")
 
 
-def _index(cursor, table: str) -> None:
-    columns = STAGING_INDEXES[table]
-    cursor.execute(f"CREATE INDEX {table}_lookup ON {table} ({', '.join(columns)})")
+def _index(cursor, dialect: Dialect, table: str) -> None:
+    if not dialect.is_postgresql:
+        columns = STAGING_INDEXES[table]
+        cursor.execute(f"CREATE INDEX {table}_lookup ON {table} ({', '.join(columns)})")
 
 
 def _part_average_create(cursor, dialect: Dialect, peer_rows: str, params: dict) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {dialect.temp_table('kpi_part_average')}")
     cursor.execute(part_average_statement(peer_rows), params)
-    _index(cursor, "kpi_part_average")
+    _index(cursor, dialect, "kpi_part_average")
     _analyze(cursor, dialect, "kpi_part_average")
 
 
@@ -281,8 +282,11 @@ def _other_sources_statement(stage: StagingQueries) -> str:
 def _rows_replace(
     cursor, dialect: Dialect, stage: StagingQueries, *, model, columns, staged
 ) -> tuple[int, int, int]:
-    """Store the staged rows: upsert those new or changed, delete those gone.
+    """Store the staged rows: insert the new, update the changed, delete the gone.
 
+    One hash join of staged against stored rows finds what differs, so unchanged rows
+    cost a comparison, not a write. No other writer can interleave (advisory lock on
+    PostgreSQL, IMMEDIATE transactions on SQLite), so the diff needs no ON CONFLICT.
     Returns (rows written, rows deleted, rows staged).
     """
     table = model._meta.db_table
@@ -294,6 +298,7 @@ def _rows_replace(
     suppliers = stage.supplier_filter(f"{table}.supplier_id")
     in_scope = f"{suppliers} AND {stage.period_filter(f'{table}.period')}"
     params = stage.params
+    now = {"now": _datetime(timezone.now())}
 
     cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {in_scope}", params)
     stored_in_scope = cursor.fetchone()[0]
@@ -301,33 +306,34 @@ def _rows_replace(
     cursor.execute(
         f"""
         CREATE TEMP TABLE kpi_changed AS
-        SELECT {", ".join(f"staged.{c}" for c in columns)},
-               CASE WHEN stored.id IS NULL THEN 1 ELSE 0 END AS is_new
+        SELECT {", ".join(f"staged.{c}" for c in columns)}, stored.id AS stored_id
         FROM {staged} staged
         LEFT JOIN {table} stored ON {match}
         WHERE stored.id IS NULL OR {changed}
         """
     )
-    cursor.execute("SELECT COUNT(*), COALESCE(SUM(is_new), 0) FROM kpi_changed")
-    written, new = cursor.fetchone()
-    if written:
-        updates = ", ".join(
-            f"{c} = excluded.{c}" for c in (*columns, "computed_at") if c not in keys
-        )
-        cursor.execute(
-            f"""
-            INSERT INTO {table} ({", ".join(columns)}, computed_at)
-            SELECT {", ".join(columns)}, %(now)s FROM kpi_changed WHERE 1 = 1
-            ON CONFLICT ({", ".join(keys)}) DO UPDATE
-            SET {updates}
-            """,
-            {"now": _datetime(timezone.now())},
-        )
+    cursor.execute(
+        f"""
+        INSERT INTO {table} ({", ".join(columns)}, computed_at)
+        SELECT {", ".join(columns)}, %(now)s FROM kpi_changed WHERE stored_id IS NULL
+        """,
+        now,
+    )
+    inserted = max(cursor.rowcount, 0)
+    updates = ", ".join(f"{c} = changed.{c}" for c in columns if c not in keys)
+    cursor.execute(
+        f"""
+        UPDATE {table} SET {updates}, computed_at = %(now)s
+        FROM kpi_changed changed WHERE {table}.id = changed.stored_id
+        """,
+        now,
+    )
+    updated = max(cursor.rowcount, 0)
     cursor.execute(f"SELECT COUNT(*) FROM {staged}")
     staged_count = cursor.fetchone()[0]
     deleted = 0
     # Every stored row in scope matched a staged one: nothing to delete, skip the anti-join.
-    if stored_in_scope > staged_count - new:
+    if stored_in_scope > staged_count - inserted:
         staged_match = " AND ".join(f"staged.{k} = {table}.{k}" for k in keys)
         cursor.execute(
             f"""
@@ -339,7 +345,7 @@ def _rows_replace(
         )
         deleted = max(cursor.rowcount, 0)
     cursor.execute(f"DROP TABLE {dialect.temp_table('kpi_changed')}")
-    return written, deleted, staged_count
+    return inserted + updated, deleted, staged_count
 
 
 def _scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int:

@@ -10,7 +10,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from scorecards.services import scorecard_recompute
+from scorecards.services import scorecard_recompute, scorecard_scores_refresh
 from suppliers.models import Supplier
 
 logger = logging.getLogger(__name__)
@@ -41,3 +41,9 @@ def scorecards_recompute_all() -> dict:
     result = scorecard_recompute()
     logger.info("Nightly scorecard recompute finished in %.3f s", result.seconds)
     return result.as_dict()
+
+
+@shared_task(name="scorecards.rescore_all", soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY)
+def scorecards_rescore_all() -> dict:
+    """After a template or assignment changed: composite scores and grades, not KPIs."""
+    return {"rows_rescored": scorecard_scores_refresh()}
