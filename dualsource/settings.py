@@ -5,6 +5,7 @@ broker, so one command starts web, worker and scheduler on a fresh machine.
 DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 """
 
+import importlib.util
 from pathlib import Path
 
 import dj_database_url
@@ -118,7 +119,9 @@ if len(BASE_CURRENCY) != 3 or not BASE_CURRENCY.isalpha():
     raise ImproperlyConfigured("DUALSOURCE_BASE_CURRENCY must be an ISO 4217 code such as EUR.")
 
 STATIC_URL = "static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# plotly.js is served from the installed plotly package, so page and library versions match.
+_PLOTLY_JS_DIR = Path(importlib.util.find_spec("plotly").submodule_search_locations[0])
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", _PLOTLY_JS_DIR / "package_data")]
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"

@@ -1,13 +1,96 @@
-from django.contrib.auth.decorators import login_required
-from django.db.models import Count
-from django.shortcuts import render
+"""Supplier pages. Every queryset comes from a selector scoped to the user (SPEC §1)."""
 
-from suppliers.selectors import visible_suppliers
+import json
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.roles import INTERNAL_ROLES, user_role
+from scorecards import kpis
+from scorecards.selectors import (
+    supplier_scorecard_current,
+    supplier_scorecard_trend,
+    suppliers_with_current_scores,
+)
+from suppliers.filters import SupplierFilter
+from suppliers.selectors import scope_for_user, user_supplier_id, visible_suppliers
+
+PAGE_SIZE = 50
 
 
 @login_required
 def home(request):
-    suppliers = (
-        visible_suppliers(request.user).annotate(part_count=Count("sources")).order_by("code")[:100]
+    """Buyers land on the supplier list; a supplier contact on its own supplier's page."""
+    if user_role(request.user) in INTERNAL_ROLES:
+        return redirect("suppliers:list")
+    supplier = visible_suppliers(request.user).first()
+    if supplier is None:
+        return render(request, "suppliers/no_access.html", status=403)
+    return redirect("suppliers:detail", code=supplier.code)
+
+
+@login_required
+def supplier_list(request):
+    suppliers = suppliers_with_current_scores(user=request.user).select_related("owner")
+    filterset = SupplierFilter(request.GET, queryset=suppliers, request=request)
+    page = Paginator(filterset.qs.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "suppliers/supplier_list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
     )
-    return render(request, "suppliers/home.html", {"suppliers": suppliers})
+
+
+@login_required
+def supplier_detail(request, code: str):
+    supplier = get_object_or_404(
+        visible_suppliers(request.user).select_related("owner", "primary_contact__user"),
+        code=code,
+    )
+    current = supplier_scorecard_current(user=request.user, supplier_id=supplier.pk)
+    trend = supplier_scorecard_trend(user=request.user, supplier_id=supplier.pk)
+    sources = scope_for_user(supplier.sources.select_related("part"), request.user).order_by(
+        "part__number"
+    )
+    contracts = scope_for_user(supplier.contracts.all(), request.user).order_by("-valid_from")
+    return render(
+        request,
+        "suppliers/supplier_detail.html",
+        {
+            "supplier": supplier,
+            "current": current,
+            "trend": trend,
+            "trend_json": json.dumps(_trend_series(trend, current)),
+            "sources": sources,
+            "contracts": contracts,
+            "is_own_supplier": user_supplier_id(request.user) == supplier.pk,
+            "rolling_days": kpis.ROLLING_WINDOW_DAYS,
+        },
+    )
+
+
+def _trend_series(trend, current) -> dict:
+    """Monthly figures for the plotly chart; nulls stay gaps, never zeros."""
+    targets = {c.kpi: float(c.default_target) for c in kpis.CRITERIA}
+    template = current.template if current is not None else None
+    if template is not None:
+        targets = {c.kpi: float(c.target) for c in template.criteria()}
+
+    def column(name):
+        return [None if getattr(row, name) is None else float(getattr(row, name)) for row in trend]
+
+    return {
+        "periods": [row.period for row in trend],
+        "otd_pct": column("otd_pct"),
+        "otif_pct": column("otif_pct"),
+        "defect_ppm": column("defect_ppm"),
+        "composite_score": column("composite_score"),
+        "targets": {
+            "otd_pct": targets["otd_pct"],
+            "defect_ppm": targets["defect_ppm"],
+            "composite_score": kpis.GRADE_BANDS[0][1],
+        },
+    }
