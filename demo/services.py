@@ -96,6 +96,7 @@ def demo_data_seed(
     from tqdm import tqdm
 
     from demo.generators import master
+    from demo.generators.contract_terms import contracts_build
     from demo.generators.fx import FxTable
     from demo.generators.loader import months_load
     from demo.generators.orders import OrderHistory
@@ -157,7 +158,7 @@ def demo_data_seed(
         degrading = master.degrading_choose(
             rng=rng, suppliers=suppliers, count=spec.degrading_suppliers
         )
-        master.contracts_build(rng=rng, suppliers=suppliers, calendar=calendar, actor=None)
+        contracts_build(rng=rng, suppliers=suppliers, calendar=calendar, actor=None)
         first, second, shared = master.contacts_choose(parts=parts)
         _contacts_create(first.supplier, second.supplier)
 

@@ -21,7 +21,7 @@ from django.conf import settings
 
 from demo.generators.catalogue import CARRIERS, TRANSIT_ROUTES
 from demo.generators.fx import FxTable
-from demo.generators.plan import DemoPlan, PartPlan, SourcePlan, SupplierPlan
+from demo.generators.plan import DemoPlan, PartPlan, SourcePlan, SupplierPlan, add_months
 from purchasing.models import (
     Inspection,
     PromiseRevision,
@@ -67,11 +67,6 @@ def _dec4(value: float) -> Decimal:
 
 def _weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
     return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    month = day.month - 1 + months
-    return dt.date(day.year + month // 12, month % 12 + 1, 1)
 
 
 @contextmanager
@@ -135,12 +130,12 @@ class OrderHistory:
             part.orders_per_month = per_source_month * math.exp(rng.gauss(0, 0.5) - 0.125)
 
     def months(self) -> list[dt.date]:
-        last = _add_months(self.today.replace(day=1), FUTURE_MONTHS)
+        last = add_months(self.today.replace(day=1), FUTURE_MONTHS)
         months = []
         month = self.calendar.first_month
         while month <= last:
             months.append(month)
-            month = _add_months(month, 1)
+            month = add_months(month, 1)
         return months
 
     def _at(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -182,7 +177,7 @@ class OrderHistory:
 
     def _demand(self, rng: random.Random, month: dt.date):
         """Order events of every part needed in `month`, split over its sources by share."""
-        days_in_month = (_add_months(month, 1) - month).days
+        days_in_month = (add_months(month, 1) - month).days
         by_order: dict[tuple[dt.date, str], list[tuple]] = defaultdict(list)
         for part in self.plan.parts:
             rate = part.orders_per_month

@@ -134,3 +134,9 @@ class DemoPlan:
     calendar: Calendar
     suppliers: list[SupplierPlan]
     parts: list[PartPlan]
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month `months` after the month of `day`."""
+    month = day.month - 1 + months
+    return dt.date(day.year + month // 12, month % 12 + 1, 1)

@@ -104,11 +104,11 @@ def test_history_shows_the_situations_a_buyer_handles(tiny):
         line__in=partial, receipt_date__gt=F("line__promised_date")
     )
     assert late_remainder.exists()
-    on_time_single = Receipt.objects.filter(
+    in_default_window = Receipt.objects.filter(
         receipt_date__lte=F("line__promised_date"),
         receipt_date__gte=F("line__promised_date") - dt.timedelta(days=3),
     ).count()
-    assert on_time_single >= 0.7 * Receipt.objects.count()
+    assert in_default_window >= 0.7 * Receipt.objects.count()  # most arrive on time
     assert not Receipt.objects.filter(receipt_date__gt=TODAY).exists()
 
     # Freight and duty sometimes in another currency than the order's.
