@@ -9,6 +9,8 @@ from django.contrib.auth.models import AnonymousUser
 
 from contracts.models import ContractChange, ContractRule, PriceTier, VolumeCommitment
 from purchasing.models import PromiseRevision, ShipNotice, ShipNoticeLine, TransitEvent
+from scorecards.models import ScorecardAssignment, ScorecardTemplate
+from scorecards.services import scorecard_recompute
 from suppliers.models import (
     Certificate,
     EsgAssessment,
@@ -116,6 +118,10 @@ def business(supplier_a, supplier_b, contact_a, contact_b):
     build_business(supplier_b, PartFactory(number="P-ONLY-B"))
     FxRateFactory()
     InventoryPositionFactory(part=shared_part)
+    template = ScorecardTemplate.objects.create(name="Strict", otd_target_pct=99)
+    for supplier in (supplier_a, supplier_b):
+        ScorecardAssignment.objects.create(supplier=supplier, template=template)
+    scorecard_recompute(as_of=dt.date(2026, 3, 31))
 
 
 def linked_to(model, code):
