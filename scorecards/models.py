@@ -26,6 +26,10 @@ class ScorecardTemplate(models.Model):
     per criterion, and the criterion weights. Suppliers without an assignment use the default.
     """
 
+    supplier_field = None  # scoring settings are internal
+
+    supplier_field = None  # internal: buyers' scoring rules, never shown to supplier contacts
+
     name = models.CharField(max_length=100, unique=True)
     is_default = models.BooleanField(
         default=False, help_text="Scores every supplier that has no template of its own."
@@ -114,7 +118,7 @@ class ScorecardTemplate(models.Model):
 class ScorecardAssignment(models.Model):
     """A supplier scored with a template other than the default."""
 
-    supplier_field = "supplier"
+    supplier_field = None  # internal, like the templates themselves
 
     supplier = models.OneToOneField(
         "suppliers.Supplier", on_delete=models.CASCADE, related_name="scorecard_assignment"

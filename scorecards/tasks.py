@@ -1,8 +1,9 @@
 """Scorecard tasks: ids in, one service call, a JSON summary out.
 
-Both are idempotent: a recompute rebuilds the same rows from the same facts, so a retry
-or a duplicate delivery only costs time. Only transient database errors (lock timeouts,
-dropped connections, serialisation failures) are retried.
+All are idempotent: a recompute rebuilds the same rows from the same facts, so a retry
+or a duplicate delivery only costs time (concurrent runs queue on a database lock).
+Only transient database errors (lock timeouts, dropped connections, serialisation
+failures) are retried.
 """
 
 import logging
@@ -24,7 +25,14 @@ _RETRY = {
 }
 
 
-@shared_task(name="scorecards.refresh_suppliers", soft_time_limit=120, time_limit=180, **_RETRY)
+# Frequent (one per posting transaction): the summary is logged, not kept as a result.
+@shared_task(
+    name="scorecards.refresh_suppliers",
+    soft_time_limit=120,
+    time_limit=180,
+    ignore_result=True,
+    **_RETRY,
+)
 def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
     """Refresh the scorecards of suppliers whose receipts, inspections or lines changed."""
     existing = list(Supplier.objects.filter(pk__in=supplier_ids).values_list("pk", flat=True))
