@@ -29,9 +29,7 @@ def test_a_wrong_password_is_refused_with_a_message(client, buyer):
     assert b"didn't match" in response.content
 
 
-def test_supplier_contact_lands_on_its_own_supplier_page(
-    client_for, contact_a, supplier_b
-):
+def test_supplier_contact_lands_on_its_own_supplier_page(client_for, contact_a, supplier_b):
     content = client_for(contact_a).get("/", follow=True).content
     assert b"ACME" in content
     assert b"BOLT" not in content
