@@ -154,6 +154,7 @@ def scorecard_recompute(
             + ", ".join(["(%s, %s, %s, %s)"] * len(periods)),
             [v for key, p, start, end in periods for v in (key, p, _date(start), _date(end))],
         )
+        _analyze(cursor, dialect, "kpi_period")  # a few dozen rows: joined by hash, not sort
         report("Periods")
 
         cursor.execute(stage.part_statement(), params)
