@@ -28,6 +28,7 @@ from rest_framework.fields import ProhibitSurrogateCharactersValidator, SkipFiel
 from rest_framework.relations import PKOnlyObject
 
 FAIL = object()
+_ABSENT = object()
 _ERRORS = (serializers.ValidationError, DjangoValidationError, SkipField, ValueError, TypeError)
 _BUILT_IN_TEXT_VALIDATORS = (
     MaxLengthValidator,
@@ -220,10 +221,12 @@ class FastItemValidator:
         self.serializer = serializer
         self.steps = []
         for field in serializer._writable_fields:
+            attrs = field.source_attrs
             self.steps.append(
                 (
                     field.field_name,
-                    field.source_attrs,
+                    attrs[0] if len(attrs) == 1 else None,  # the common, flat case
+                    attrs,
                     _parser(field),
                     field.required,
                     field.default,
@@ -236,35 +239,39 @@ class FastItemValidator:
         if type(data) is not dict:
             return FAIL
         validated = {}
-        for name, source_attrs, parse, required, default, allow_null, validate in self.steps:
-            if name in data:
-                value = data[name]
-                if value is None:
-                    if not allow_null:
-                        return FAIL
-                else:
-                    value = parse(value)
-                    if value is FAIL:
-                        return FAIL
-            elif required:
-                return FAIL
-            elif default is empty:
-                continue
-            elif callable(default):
-                if getattr(default, "requires_context", False):
+        get = data.get
+        for name, key, attrs, parse, required, default, allow_null, validate in self.steps:
+            value = get(name, _ABSENT)
+            if value is _ABSENT:
+                if required:
                     return FAIL
-                value = default()
+                if default is empty:
+                    continue
+                if callable(default):
+                    if getattr(default, "requires_context", False):
+                        return FAIL
+                    value = default()
+                else:
+                    value = default
+            elif value is None:
+                if not allow_null:
+                    return FAIL
             else:
-                value = default
+                value = parse(value)
+                if value is FAIL:
+                    return FAIL
             if validate is not None:
                 try:
                     value = validate(value)
                 except _ERRORS:
                     return FAIL
+            if key is not None:
+                validated[key] = value
+                continue
             target = validated
-            for attr in source_attrs[:-1]:
+            for attr in attrs[:-1]:
                 target = target.setdefault(attr, {})
-            target[source_attrs[-1]] = value
+            target[attrs[-1]] = value
         try:
             return self.serializer.validate(self.serializer.flatten(validated))
         except _ERRORS:
@@ -339,6 +346,7 @@ def api_settings_coerce() -> bool:
 
 
 _SIMPLE_OUTPUT = (
+    serializers.ListField,
     serializers.CharField,
     serializers.IntegerField,
     serializers.DecimalField,
@@ -353,14 +361,35 @@ class FastRepresenter:
     """`representer(obj)` → DRF's representation of obj, or FAIL when unsure."""
 
     def __init__(self, serializer):
+        fields = list(serializer._readable_fields)
+        self.names = [field.field_name for field in fields]
         self.steps = []
-        for field in serializer._readable_fields:
+        for field in fields:
             simple = isinstance(field, _SIMPLE_OUTPUT) and field.source != "*"
             getter = attrgetter(".".join(field.source_attrs)) if simple else None
             convert = _converter(field) if simple else field.to_representation
             self.steps.append((field.field_name, field, getter, convert))
+        # When every field is a plain attribute path, one C-level attrgetter reads them all.
+        self.all_at_once = None
+        if len(fields) > 1 and all(getter is not None for _, _, getter, _ in self.steps):
+            self.all_at_once = attrgetter(*(".".join(f.source_attrs) for f in fields))
+            self.converters = [convert for _, _, _, convert in self.steps]
 
     def __call__(self, instance):
+        if self.all_at_once is not None:
+            try:
+                values = self.all_at_once(instance)
+            except (AttributeError, ObjectDoesNotExist):
+                return FAIL
+            out = {}
+            for name, value, convert in zip(self.names, values, self.converters, strict=True):
+                if value is None:
+                    out[name] = None
+                elif callable(value):
+                    return FAIL  # DRF would call it; leave that to DRF
+                else:
+                    out[name] = convert(value)
+            return out
         out = {}
         for name, field, getter, represent in self.steps:
             if getter is None:
