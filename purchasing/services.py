@@ -165,27 +165,44 @@ def purchase_order_line_acknowledge(
 
 
 @transaction.atomic
-def receipts_create(*, receipts: list[Receipt], batch_size: int = 2000) -> list[Receipt]:
-    """Record goods receipts in bulk, all or nothing. Inputs are validated by callers."""
+def receipts_create(
+    *,
+    receipts: list[Receipt],
+    batch_size: int = 2000,
+    supplier_ids: Iterable[int] | None = None,
+) -> list[Receipt]:
+    """Record goods receipts in bulk, all or nothing. Inputs are validated by callers.
+
+    `supplier_ids`: the receipts' suppliers, when the caller already resolved them (the
+    bulk API does), which saves a query per batch.
+    """
     created = Receipt.objects.bulk_create(receipts, batch_size=batch_size)
-    line_ids = {r.line_id for r in created}
-    supplier_ids = PurchaseOrderLine.objects.filter(pk__in=line_ids).values_list(
-        "purchase_order__supplier_id", flat=True
-    )
+    if supplier_ids is None:
+        line_ids = {r.line_id for r in created}
+        supplier_ids = PurchaseOrderLine.objects.filter(pk__in=line_ids).values_list(
+            "purchase_order__supplier_id", flat=True
+        )
     kpi_refresh_queue(supplier_ids=supplier_ids)
     return created
 
 
 @transaction.atomic
 def inspections_create(
-    *, inspections: list[Inspection], batch_size: int = 2000
+    *,
+    inspections: list[Inspection],
+    batch_size: int = 2000,
+    supplier_ids: Iterable[int] | None = None,
 ) -> list[Inspection]:
-    """Record inspections in bulk, all or nothing. Inputs are validated by callers."""
+    """Record inspections in bulk, all or nothing. Inputs are validated by callers.
+
+    `supplier_ids`: as for `receipts_create`.
+    """
     created = Inspection.objects.bulk_create(inspections, batch_size=batch_size)
-    receipt_ids = {i.receipt_id for i in created}
-    supplier_ids = Receipt.objects.filter(pk__in=receipt_ids).values_list(
-        "line__purchase_order__supplier_id", flat=True
-    )
+    if supplier_ids is None:
+        receipt_ids = {i.receipt_id for i in created}
+        supplier_ids = Receipt.objects.filter(pk__in=receipt_ids).values_list(
+            "line__purchase_order__supplier_id", flat=True
+        )
     kpi_refresh_queue(supplier_ids=supplier_ids)
     return created
 

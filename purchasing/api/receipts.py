@@ -148,7 +148,10 @@ class ReceiptSerializer(BatchItemSerializer):
 
     def create_batch(self, items):
         rows = [self._fields(item) for item in items]
-        created = receipts_create(receipts=model_instances(Receipt, rows))
+        created = receipts_create(
+            receipts=model_instances(Receipt, rows),
+            supplier_ids={item["line_ref"].purchase_order.supplier.pk for item in items},
+        )
         # The response is built from what was validated: no per-row reload of the lines.
         return [
             Row(**row, id=receipt.pk, created_at=receipt.created_at, line=item["line_ref"])
@@ -290,7 +293,10 @@ class InspectionSerializer(BatchItemSerializer):
 
     def create_batch(self, items):
         rows = [self._fields(item) for item in items]
-        created = inspections_create(inspections=model_instances(Inspection, rows))
+        created = inspections_create(
+            inspections=model_instances(Inspection, rows),
+            supplier_ids={item["receipt_ref"].line.purchase_order.supplier.pk for item in items},
+        )
         return [
             Row(
                 **row,

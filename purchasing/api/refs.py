@@ -54,15 +54,27 @@ def receipts_by_number(*, user, numbers) -> dict[str, Row]:
         "quantity",
         "line__line_number",
         "line__purchase_order__number",
+        "line__purchase_order__supplier_id",
         "line__purchase_order__supplier__code",
         "line__part_id",
         "line__part__number",
     )
     receipts = {}
-    for pk, number, date, quantity, line_number, po, code, part_id, part_number in rows:
+    for (
+        pk,
+        number,
+        date,
+        quantity,
+        line_number,
+        po,
+        supplier_id,
+        code,
+        part_id,
+        part_number,
+    ) in rows:
         line = Row(
             line_number=line_number,
-            purchase_order=Row(number=po, supplier=Row(code=code)),
+            purchase_order=Row(number=po, supplier=Row(pk=supplier_id, code=code)),
             part=Row(pk=part_id, number=part_number),
         )
         receipts[number] = Row(
