@@ -7,14 +7,18 @@ queueing — and prints the median rate of several runs. Building the JSON bodie
 client's work and is not timed.
 
 Two ways to drive it:
-- default: Django's test client in this process, one request after the other (the
-  latency of a single ERP feed);
-- `--server N`: gunicorn with N worker processes on a local port and N client threads
+- default: gunicorn with one worker per CPU on a local port and as many client threads
   posting at once (what the machine sustains when several feeds arrive together, as in
-  production, where gunicorn runs several workers).
+  production, where gunicorn runs several workers);
+- `--server 0`: Django's test client in this process, one request after the other (the
+  latency-bound rate of a single ERP feed), with the CPU each batch costs in Django and
+  in PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_ingest \\
-        .venv/bin/python bench/ingest.py [--batch-size 1000] [--batches 10] [--runs 5] [--server 2]
+        .venv/bin/python bench/ingest.py [--batch-size 1000] [--batches 10] [--runs 5] [--server N]
+
+The machine is shared with whatever else runs: the load average before the runs is
+printed next to the figures.
 
 The target (SPEC issue 4) is at least 5,000 receipts per second on PostgreSQL. The
 script migrates the database, creates its own reference data (a supplier, parts and
@@ -39,6 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dualsource.settings")
+if not os.environ.get("DATABASE_URL"):
+    # Never fill the development database with benchmark rows.
+    sys.exit("Set DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/bench_ingest")
 
 import django  # noqa: E402
 
@@ -263,8 +270,8 @@ def main() -> int:
         "--server",
         type=int,
         metavar="WORKERS",
-        default=0,
-        help="post to gunicorn with this many workers, from as many client threads",
+        default=os.cpu_count() or 2,
+        help="gunicorn workers (and client threads); 0: the test client in this process",
     )
     args = parser.parse_args()
 
