@@ -17,13 +17,13 @@ Everything runs in the database over all suppliers in scope at once, in few pass
    lead-time p90 (the one figure that does not sum up), the landed cost index and the
    composite score and grade from the supplier's template.
 
-`services.py` writes `kpi_part` and `kpi_supplier_result` into the scorecard tables.
-SQLite and PostgreSQL run the same statements; `Dialect` holds the few spellings that
-differ. Staged and stored figures are doubles (see `_float`).
+`services.py` writes `kpi_part` and `kpi_supplier_result` into the scorecard tables;
+`scoring.py` holds the landed cost index and composite SQL; the formulas themselves come
+from `kpis.py`. SQLite and PostgreSQL run the same statements; `dialect.py` holds the few
+spellings that differ. Staged and stored figures are doubles (see `_float`).
 """
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,7 +31,9 @@ from django.conf import settings
 from contracts.models import Contract
 from purchasing.models import FxRate, Inspection, PurchaseOrder, PurchaseOrderLine, Receipt
 from scorecards import kpis
-from scorecards.models import PartScorecard, ScorecardAssignment, ScorecardTemplate
+from scorecards.dialect import Dialect
+from scorecards.models import PartScorecard
+from scorecards.scoring import landed_cost_index, scores_select
 from suppliers.models import Supplier
 
 ROLLING_PERIOD_KEY = "0"  # `rolling-90` while staging; a month is 12 × year + month
@@ -95,75 +97,6 @@ class Scope:
     @property
     def rolling_start(self) -> dt.date:
         return kpis.rolling_window(self.as_of)[0]
-
-
-class Dialect:
-    """The spellings SQLite and PostgreSQL disagree on."""
-
-    def __init__(self, vendor: str):
-        if vendor not in ("sqlite", "postgresql"):
-            raise NotImplementedError(
-                f"The KPI engine supports SQLite and PostgreSQL, not {vendor}."
-            )
-        self.vendor = vendor
-
-    @property
-    def is_postgresql(self) -> bool:
-        return self.vendor == "postgresql"
-
-    def month_key(self, column: str) -> str:
-        """12 × year + month: an integer stands for the month while staging (cheap to hash
-        and sort, unlike formatting 'YYYY-MM' for every fact)."""
-        if self.is_postgresql:
-            return (
-                f"(CAST(date_part('year', {column}) AS INTEGER) * 12"
-                f" + CAST(date_part('month', {column}) AS INTEGER))"
-            )
-        # %% because statements carry parameters.
-        return (
-            f"(CAST(strftime('%%Y', {column}) AS INTEGER) * 12"
-            f" + CAST(strftime('%%m', {column}) AS INTEGER))"
-        )
-
-    def date_parameter(self, name: str) -> str:
-        # SQLite keeps dates as ISO text; a CAST there would turn '2026-01-31' into 2026.
-        return f"CAST(%({name})s AS DATE)" if self.is_postgresql else f"%({name})s"
-
-    def day_after(self, column: str) -> str:
-        if self.is_postgresql:
-            return f"({column} + 1)"
-        return f"date({column}, '+1 day')"
-
-    def days_between(self, later: str, earlier: str) -> str:
-        if self.is_postgresql:
-            return f"({later} - {earlier})"
-        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-
-    def is_distinct(self, a: str, b: str) -> str:
-        return f"{a} IS DISTINCT FROM {b}" if self.is_postgresql else f"{a} IS NOT {b}"
-
-    @property
-    def fence(self) -> str:
-        """Ends a subquery PostgreSQL must not inline: otherwise every reference to a
-        computed column repeats its whole expression (the composite would recompute each
-        criterion score a dozen times per row)."""
-        return " OFFSET 0" if self.is_postgresql else ""
-
-    def temp_table(self, name: str) -> str:
-        # Qualified, so a DROP can never hit a regular table of the same name.
-        return f"pg_temp.{name}" if self.is_postgresql else f"temp.{name}"
-
-    # The lead-time p90: PostgreSQL's percentile_cont, and on SQLite (which has none) the
-    # same interpolation from window ranks. tests/scorecards compare both with numpy.
-    def percentile_ranks(self, value: str, partition: Sequence[str]) -> str:
-        if self.is_postgresql:
-            return ""
-        return ", " + kpis.sql_percentile_ranks(value=value, partition=partition)
-
-    def percentile(self, value: str) -> str:
-        if self.is_postgresql:
-            return kpis.sql_percentile_cont(value)
-        return kpis.sql_percentile(value)
 
 
 class StagingQueries:
@@ -628,76 +561,6 @@ class StagingQueries:
 
     def _rate(self, currency: str, looked_up: str) -> str:
         return f"(CASE WHEN {currency} = %(base_currency)s THEN 1.0 ELSE {looked_up} END)"
-
-
-def part_average_statement(peer_rows: str) -> str:
-    """`kpi_part_average`: luc_p, the quantity-weighted landed unit cost of each part per
-    period over every source in `peer_rows` (supplier_id, part_id, period,
-    landed_cost_total, priced_quantity)."""
-    return f"""
-        CREATE TEMP TABLE kpi_part_average AS
-        SELECT part_id, period, SUM(landed_cost_total) / SUM(priced_quantity) AS unit_cost
-        FROM {peer_rows} peer
-        WHERE priced_quantity > 0
-        GROUP BY part_id, period
-    """
-
-
-def landed_cost_index(own: str = "own", average: str = "average") -> str:
-    """LCI = Σ_p landed cost / Σ_p q_sp × luc_p, over part rows `own` left-joined to their
-    `kpi_part_average`; a row without priced receipts adds nothing to either sum."""
-    return kpis.sql_ratio(
-        f"SUM({own}.landed_cost_total)", f"SUM({own}.priced_quantity * {average}.unit_cost)"
-    )
-
-
-def landed_cost_index_select(own_rows: str) -> str:
-    """(supplier_id, period, landed_cost_index) for the suppliers in `own_rows`."""
-    return f"""
-        SELECT own.supplier_id, own.period, {landed_cost_index()} AS landed_cost_index
-        FROM {own_rows} own
-        LEFT JOIN kpi_part_average average
-               ON average.part_id = own.part_id AND average.period = own.period
-        GROUP BY own.supplier_id, own.period
-    """
-
-
-def scores_select(source: str, columns: Sequence[str], dialect: Dialect) -> str:
-    """`columns` of `source`, plus template_id, composite_score and grade.
-
-    `source` has supplier_id and the four criterion KPIs; each supplier is scored with its
-    assigned template, else the default one (none: no composite).
-    """
-    template, assignment = _table(ScorecardTemplate), _table(ScorecardAssignment)
-    criteria = []
-    for criterion in kpis.CRITERIA:
-        score = kpis.sql_criterion_score(
-            f"source.{criterion.kpi}",
-            _float(f"tpl.{criterion.floor_field}"),
-            _float(f"tpl.{criterion.target_field}"),
-        )
-        weight = _float(f"tpl.{criterion.weight_field}")
-        criteria.append(f"{score} AS {criterion.kpi}_score, {weight} AS {criterion.kpi}_weight")
-    composite = kpis.sql_composite_score(
-        [(f"{c.kpi}_score", f"{c.kpi}_weight") for c in kpis.CRITERIA]
-    )
-    carried = ", ".join(columns)
-    return f"""
-        SELECT {carried}, template_id, composite_score,
-               {kpis.sql_grade("composite_score")} AS grade
-        FROM (
-            SELECT {carried}, template_id, {composite} AS composite_score
-            FROM (
-                SELECT {", ".join(f"source.{c}" for c in columns)}, tpl.id AS template_id,
-                       {", ".join(criteria)}
-                FROM ({source}) source
-                LEFT JOIN {assignment} a ON a.supplier_id = source.supplier_id
-                LEFT JOIN {template} tpl ON tpl.id = COALESCE(
-                    a.template_id, (SELECT d.id FROM {template} d WHERE d.is_default = %(true)s)
-                ){dialect.fence}
-            ) criteria{dialect.fence}
-        ) composite
-    """
 
 
 def _period_key(period: str) -> int:

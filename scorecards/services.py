@@ -30,18 +30,16 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from scorecards import kpis
+from scorecards.dialect import Dialect
 from scorecards.models import PartScorecard, SupplierScorecard
 from scorecards.queries import (
     STAGING_INDEXES,
     STAGING_TABLES,
     VALUE_EXPRESSIONS,
-    Dialect,
     Scope,
     StagingQueries,
-    landed_cost_index_select,
-    part_average_statement,
-    scores_select,
 )
+from scorecards.scoring import landed_cost_index_select, part_average_statement, scores_select
 
 RECOMPUTE_STEPS = (
     "Contract tolerances",
@@ -135,6 +133,7 @@ def scorecard_recompute(
         _staging_drop(cursor, dialect)
         cursor.execute(stage.tolerance_statement(), params)
         _index(cursor, dialect, "kpi_tolerance")
+        _analyze(cursor, dialect, "kpi_tolerance")  # so the big join hashes this small side
         report("Contract tolerances")
         cursor.execute(stage.receipt_dates_statement(), params)
         first, last = cursor.fetchone()
