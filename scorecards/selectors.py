@@ -1,10 +1,11 @@
 """Scorecard reads for pages and the API, always scoped to what the user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
+from parts.models import ApprovedSource
 from scorecards import kpis
 from scorecards.models import PartScorecard, SupplierScorecard
-from suppliers.selectors import scope_for_user
+from suppliers.selectors import scope_for_user, visible_suppliers
 
 
 def supplier_scorecards_visible(*, user) -> QuerySet[SupplierScorecard]:
@@ -30,10 +31,6 @@ def supplier_scorecard_current(*, user, supplier_id: int) -> SupplierScorecard |
 
 def suppliers_with_current_scores(*, user, suppliers: QuerySet | None = None) -> QuerySet:
     """Visible suppliers with their rolling-90 figures as columns, in one query (list pages)."""
-    from django.db.models import F, FilteredRelation, Q
-
-    from suppliers.selectors import visible_suppliers
-
     queryset = suppliers if suppliers is not None else visible_suppliers(user)
     current = FilteredRelation("scorecards", condition=Q(scorecards__period=kpis.ROLLING_PERIOD))
     return queryset.annotate(current=current).annotate(
@@ -70,11 +67,6 @@ def supplier_scorecard_trend(
 
 def part_sources_compared(*, user, part_id: int) -> list:
     """The part's visible sources with their rolling-90 part scorecards, side by side."""
-    from django.db.models import F, FilteredRelation, Q
-
-    from parts.models import ApprovedSource
-    from suppliers.selectors import scope_for_user
-
     current = FilteredRelation(
         "supplier__part_scorecards",
         condition=Q(supplier__part_scorecards__part_id=part_id)

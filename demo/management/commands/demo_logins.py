@@ -1,5 +1,5 @@
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
-from django.db.models import Q
 
 from demo.services import DEFAULT_DEMO_PASSWORD, DEMO_LOGINS, DEMO_PASSWORD_ENV, demo_password
 from suppliers.models import SupplierContact
@@ -15,12 +15,10 @@ class Command(BaseCommand):
         usernames = [login.username for login in DEMO_LOGINS]
         contacts = {
             c.user.username: c.supplier
-            for c in SupplierContact.objects.filter(Q(user__username__in=usernames)).select_related(
+            for c in SupplierContact.objects.filter(user__username__in=usernames).select_related(
                 "user", "supplier"
             )
         }
-        from django.contrib.auth import get_user_model
-
         existing = set(
             get_user_model()
             .objects.filter(username__in=usernames)
