@@ -49,7 +49,7 @@ from purchasing.models import (  # noqa: E402
 )
 from purchasing.services import receipts_create  # noqa: E402
 from scorecards.models import PartScorecard, SupplierScorecard  # noqa: E402
-from scorecards.services import RECOMPUTE_WORK_MEM, scorecard_recompute  # noqa: E402
+from scorecards.services import RECOMPUTE_SETTINGS, scorecard_recompute  # noqa: E402
 from suppliers.models import Supplier  # noqa: E402
 
 SIZES = {
@@ -204,8 +204,8 @@ def raw_aggregate() -> None:
     )
     with transaction.atomic(), connection.cursor() as cursor:
         if postgresql:
-            cursor.execute(f"SET LOCAL work_mem = '{RECOMPUTE_WORK_MEM}'")
-            cursor.execute("SET LOCAL jit = off")
+            for setting, value in RECOMPUTE_SETTINGS.items():
+                cursor.execute(f"SET LOCAL {setting} = {value}")
         cursor.execute(RAW_AGGREGATE.format(month=month))
         cursor.fetchall()
 

@@ -57,9 +57,19 @@ class Dialect:
         criterion score a dozen times per row)."""
         return " OFFSET 0" if self.is_postgresql else ""
 
-    def temp_table(self, name: str) -> str:
-        # Qualified, so a DROP can never hit a regular table of the same name.
-        return f"pg_temp.{name}" if self.is_postgresql else f"temp.{name}"
+    @property
+    def create_staging(self) -> str:
+        """How the pipeline creates its staging tables, always inside the recompute's
+        transaction (so they vanish with it) and dropped before it commits.
+
+        PostgreSQL: unlogged tables, which, unlike temporary ones, parallel workers can
+        scan, so the planner may split the big joins and aggregates across CPUs; no WAL
+        is written for them. One recompute runs at a time (advisory lock), so the names
+        never collide. SQLite: temporary tables."""
+        return "CREATE UNLOGGED TABLE" if self.is_postgresql else "CREATE TEMP TABLE"
+
+    def staging_table(self, name: str) -> str:
+        return name if self.is_postgresql else f"temp.{name}"
 
     # The lead-time p90: PostgreSQL's percentile_cont, and on SQLite (which has none) the
     # same interpolation from window ranks. tests/scorecards compare both with numpy.

@@ -1,19 +1,24 @@
-"""The KPI pipeline's reads: SPEC §3 facts staged in temporary tables and aggregated.
+"""The KPI pipeline's reads: SPEC §3 facts staged in scratch tables and aggregated.
 
-Everything runs in the database over all suppliers in scope at once, in few passes:
+Everything runs in the database over all suppliers in scope at once, in few passes.
+Staging tables are unlogged on PostgreSQL (parallel workers can scan them, unlike
+temporary tables) and temporary on SQLite; see `Dialect.create_staging`.
 
 1. `kpi_tolerance`: each supplier's timeline cut into segments carrying the tolerances of
    the contract valid on them (a handful of rows per supplier).
 2. `kpi_fx`: the rate of every (currency, day) a receipt can fall on: the latest rate
    dated on or before that day (one look-up per day, not per receipt).
 3. `kpi_delivery`: the one big join: non-cancelled PO lines ⟕ their receipts, with the
-   line's tolerances and quantity and the receipt's lead time and landed cost in base
-   currency (NULL when a rate is missing). Every later step reads this table instead of
-   joining the base tables again.
-4. `kpi_part`: one row per (supplier, part, period): line sums (capped on-time quantity of
-   each due line), receipt sums (lead time, landed cost, p90) and inspection sums, each
-   fact counted in its month and, inside the window, in `rolling-90`; then the KPI values.
-5. `kpi_supplier_p90` and `kpi_supplier_result`: the part rows summed per supplier, the
+   line's quantity, the receipt's quantity inside the line's tolerance window, lead time
+   and landed cost in base currency (NULL when a rate is missing). Every later step reads
+   this table instead of joining the base tables again.
+4. Sums per (supplier, part, period), each fact counted in its month and, inside the
+   window, in `rolling-90`, one table per kind of fact: `kpi_line_sums` (each due line
+   once, its on-time quantity capped), `kpi_receipt_sums` (lead time, landed cost and
+   the lead-time p90, which shares their sort) and `kpi_inspection_sums`.
+5. `kpi_part`: the three side by side, one row per (supplier, part, period), with the KPI
+   values.
+6. `kpi_supplier_p90` and `kpi_supplier_result`: the part rows summed per supplier, the
    lead-time p90 (the one figure that does not sum up), the landed cost index and the
    composite score and grade from the supplier's template.
 
@@ -48,6 +53,9 @@ STAGING_TABLES = (
     "kpi_delivery",
     "kpi_fx",
     "kpi_period",
+    "kpi_line_sums",
+    "kpi_receipt_sums",
+    "kpi_inspection_sums",
     "kpi_part",
     "kpi_supplier_p90",
     "kpi_supplier_result",
@@ -199,6 +207,22 @@ class StagingQueries:
             )
         return "\nUNION ALL\n".join(parts)
 
+    def by_period_once(
+        self, select: str, date_column: str, source: str, *, key: str | None = None
+    ) -> str:
+        """Like `by_period`, but `source` (a join or an aggregate) is evaluated once and
+        each of its rows is emitted for its month and, inside the window, for
+        `rolling-90`."""
+        month = key or self.sql.month_key(date_column)
+        if not self.scope.include_rolling:
+            return self.by_period(select, date_column, source, key=key)
+        period = f"CASE WHEN copy.rolling = 1 THEN {ROLLING_PERIOD_KEY} ELSE {month} END"
+        return f"""{select.format(period=period, period_partition="")}
+            FROM {source}
+            CROSS JOIN (SELECT 0 AS rolling UNION ALL SELECT 1) copy
+            WHERE (copy.rolling = 0 AND {self.month_filter(date_column)})
+               OR (copy.rolling = 1 AND {self.rolling_filter(date_column)})"""
+
     # --- statements ----------------------------------------------------------------
 
     def tolerance_statement(self) -> str:
@@ -212,7 +236,7 @@ class StagingQueries:
               AND (c.valid_to IS NULL OR c.valid_to >= segment.starts)
             ORDER BY c.valid_from DESC, c.id DESC LIMIT 1"""
         return f"""
-            CREATE TEMP TABLE kpi_tolerance AS
+            {self.sql.create_staging} kpi_tolerance AS
             WITH boundary AS (
                 SELECT supplier_id, valid_from AS starts FROM {contract}
                 WHERE {self.supplier_filter("supplier_id")}
@@ -253,13 +277,18 @@ class StagingQueries:
             costs=_float("r.freight + r.duty + r.other_costs"),
             cost_rate=self._rate("r.cost_currency", "cost_fx.rate"),
         )
+        in_window = kpis.sql_is_on_time(
+            self.sql.days_between("r.receipt_date", "l.promised_date"),
+            "COALESCE(t.early_days, %(default_early)s)",
+            "COALESCE(t.late_days, %(default_late)s)",
+        )
         return f"""
-            CREATE TEMP TABLE kpi_delivery AS
+            {self.sql.create_staging} kpi_delivery AS
             SELECT l.id AS line_id, po.supplier_id, l.part_id, l.promised_date,
                    {self.sql.month_key("l.promised_date")} AS promised_month,
                    {_float("l.quantity")} AS ordered_quantity,
-                   COALESCE(t.early_days, %(default_early)s) AS early_days,
-                   COALESCE(t.late_days, %(default_late)s) AS late_days,
+                   CASE WHEN {in_window} THEN {_float("r.quantity")} ELSE 0 END
+                       AS on_time_received,
                    r.id AS receipt_id, r.receipt_date,
                    {self.sql.month_key("r.receipt_date")} AS receipt_month,
                    {_float("r.quantity")} AS received_quantity,
@@ -319,11 +348,14 @@ class StagingQueries:
     def fx_table_statement(self) -> str:
         # Declared types: SQLite only uses the index on `day` when its affinity matches
         # the receipt dates it is joined with.
-        return "CREATE TEMP TABLE kpi_fx (currency VARCHAR(3), day DATE, rate DOUBLE PRECISION)"
+        return (
+            f"{self.sql.create_staging} kpi_fx"
+            " (currency VARCHAR(3), day DATE, rate DOUBLE PRECISION)"
+        )
 
     def period_statement(self) -> str:
         return (
-            "CREATE TEMP TABLE kpi_period "
+            f"{self.sql.create_staging} kpi_period "
             "(period_key INTEGER, period VARCHAR(10), period_start DATE, period_end DATE)"
         )
 
@@ -357,116 +389,137 @@ class StagingQueries:
             for p in sorted(periods)
         ]
 
-    def part_statement(self) -> str:
-        """Line, receipt and inspection sums per (supplier, part, period), then the KPIs."""
-        inspection = _table(Inspection)
-        in_window = kpis.sql_is_on_time(
-            self.sql.days_between("receipt_date", "promised_date"), "early_days", "late_days"
-        )
-        received_in_window = f"SUM(CASE WHEN {in_window} THEN received_quantity END)"
-        on_time = kpis.sql_on_time_quantity(received_in_window, "ordered_quantity")
+    def line_sums_statement(self) -> str:
+        """`kpi_line_sums`: due lines per (supplier, part, period). Each line counts once,
+        with its on-time quantity: its in-window receipts summed, capped at the ordered
+        quantity."""
+        on_time = kpis.sql_on_time_quantity("SUM(on_time_received)", "ordered_quantity")
+        due_lines = f"""(
+            SELECT line_id, supplier_id, part_id, promised_date, promised_month,
+                   ordered_quantity, {on_time} AS on_time_quantity
+            FROM kpi_delivery
+            WHERE promised_date <= %(as_of)s AND {self.fact_filter("promised_date")}
+            GROUP BY line_id, supplier_id, part_id, promised_date, promised_month,
+                     ordered_quantity
+        ) due_line"""
         in_full = kpis.sql_is_in_full("on_time_quantity", "ordered_quantity")
-        keys = ("supplier_id", "part_id{period_partition}")
-        lines = self.by_period(
+        lines = self.by_period_once(
             f"""SELECT supplier_id, part_id, {{period}} AS period_key, ordered_quantity,
                        on_time_quantity, {in_full} AS in_full""",
             "promised_date",
-            "due_line",
+            due_lines,
             key="promised_month",
         )
+        return f"""
+            {self.sql.create_staging} kpi_line_sums AS
+            SELECT supplier_id, part_id, period_key, {_count("*")} AS lines_due,
+                   {_integer("SUM(in_full)")} AS lines_in_full,
+                   SUM(ordered_quantity) AS ordered_quantity,
+                   SUM(on_time_quantity) AS on_time_quantity
+            FROM ({lines}) facts
+            GROUP BY supplier_id, part_id, period_key
+        """
+
+    def receipt_sums_statement(self) -> str:
+        """`kpi_receipt_sums`: receipts per (supplier, part, period), with the lead-time
+        p90 (the sort it needs groups the sums too)."""
+        keys = ("supplier_id", "part_id{period_partition}")
         receipts = self.by_period(
-            f"""SELECT supplier_id, part_id, {{period}} AS period_key, quantity, lead_days,
-                       landed_cost {self.sql.percentile_ranks("lead_days", keys)}""",
+            """SELECT supplier_id, part_id, {period} AS period_key,
+                      received_quantity AS quantity, lead_days, landed_cost"""
+            + self.sql.percentile_ranks("lead_days", keys),
             "receipt_date",
-            "received",
+            "kpi_delivery",
             key="receipt_month",
+            where="receipt_id IS NOT NULL",
         )
-        inspections = self.by_period(
+        return f"""
+            {self.sql.create_staging} kpi_receipt_sums AS
+            SELECT supplier_id, part_id, period_key, {_count("*")} AS receipts_count,
+                   SUM(quantity) AS quantity_received,
+                   SUM(lead_days) AS lead_time_days_total,
+                   {_count("landed_cost")} AS priced_receipts_count,
+                   {_count("*")} - {_count("landed_cost")} AS fx_missing_receipts,
+                   COALESCE(SUM(CASE WHEN landed_cost IS NOT NULL THEN quantity END), 0)
+                       AS priced_quantity,
+                   COALESCE(SUM(landed_cost), 0) AS landed_cost_total,
+                   {_float(self.sql.percentile("lead_days"))} AS lead_time_p90_days
+            FROM ({receipts}) facts
+            GROUP BY supplier_id, part_id, period_key
+        """
+
+    def inspection_sums_statement(self) -> str:
+        """`kpi_inspection_sums`: inspections per (supplier, part, period); the receipt's
+        staged row names the supplier and part."""
+        inspected = f"""(
+            SELECT d.supplier_id, d.part_id, i.inspection_date,
+                   {_float("i.inspected_quantity")} AS inspected_quantity,
+                   {_float("i.defective_quantity")} AS defective_quantity
+            FROM {_table(Inspection)} i
+            JOIN kpi_delivery d ON d.receipt_id = i.receipt_id
+            WHERE {self.fact_filter("i.inspection_date")}
+        ) inspected"""
+        inspections = self.by_period_once(
             """SELECT supplier_id, part_id, {period} AS period_key,
                       inspected_quantity, defective_quantity""",
             "inspection_date",
-            "inspected",
+            inspected,
         )
-        branches = {
-            "line_sums": LINE_SUMS,
-            "receipt_sums": RECEIPT_SUMS,
-            "inspection_sums": INSPECTION_SUMS,
+        return f"""
+            {self.sql.create_staging} kpi_inspection_sums AS
+            SELECT supplier_id, part_id, period_key, {_count("*")} AS inspections_count,
+                   SUM(inspected_quantity) AS units_inspected,
+                   SUM(defective_quantity) AS units_defective
+            FROM ({inspections}) facts
+            GROUP BY supplier_id, part_id, period_key
+        """
+
+    def part_statement(self) -> str:
+        """`kpi_part`: the three kinds of sums side by side (zero where a kind has no fact),
+        their period, and the KPI values."""
+        kinds = {
+            "lines": ("kpi_line_sums", LINE_SUMS),
+            "receipts": ("kpi_receipt_sums", RECEIPT_SUMS),
+            "inspections": ("kpi_inspection_sums", INSPECTION_SUMS),
         }
-        union = "\nUNION ALL\n".join(
-            "SELECT supplier_id, part_id, period_key, "
-            + ", ".join(c if c in own else f"0 AS {c}" for c in SUM_COLUMNS)
-            + (
-                ", lead_time_p90_days"
-                if name == "receipt_sums"
-                else f", {_float('NULL')} AS lead_time_p90_days"
-            )
-            + f" FROM {name}"
-            for name, own in branches.items()
+        keys = ("supplier_id", "part_id", "period_key")
+        sums = ", ".join(
+            f"COALESCE({alias}.{c}, 0) AS {c}"
+            for alias, (_, columns) in kinds.items()
+            for c in columns
         )
-        sums = ", ".join(f"SUM({c}) AS {c}" for c in SUM_COLUMNS)
+        if self.sql.is_postgresql:
+            # USING merges each key into one column, whichever side has the row.
+            joined = f"""
+                SELECT {", ".join(keys)}, {sums}, receipts.lead_time_p90_days
+                FROM kpi_line_sums lines
+                FULL JOIN kpi_receipt_sums receipts USING ({", ".join(keys)})
+                FULL JOIN kpi_inspection_sums inspections USING ({", ".join(keys)})"""
+        else:
+            # SQLite before 3.39 has no FULL JOIN: every key once, then the three sides.
+            every_key = " UNION ".join(
+                f"SELECT {', '.join(keys)} FROM {table}" for table, _ in kinds.values()
+            )
+            sides = "\n".join(
+                f"LEFT JOIN {table} {alias} ON "
+                + " AND ".join(f"{alias}.{k} = k.{k}" for k in keys)
+                for alias, (table, _) in kinds.items()
+            )
+            joined = f"""
+                SELECT {", ".join(f"k.{k}" for k in keys)}, {sums},
+                       receipts.lead_time_p90_days
+                FROM ({every_key}) k
+                {sides}"""
         values = ", ".join(
             f"{expr} AS {name}"
             for name, expr in {**VALUE_EXPRESSIONS, **PART_ONLY_EXPRESSIONS}.items()
         )
         return f"""
-            CREATE TEMP TABLE kpi_part AS
-            WITH due_line AS (
-                SELECT supplier_id, part_id, promised_date, promised_month, ordered_quantity,
-                       {on_time} AS on_time_quantity
-                FROM kpi_delivery
-                WHERE promised_date <= %(as_of)s AND {self.fact_filter("promised_date")}
-                GROUP BY line_id, supplier_id, part_id, promised_date, promised_month,
-                         ordered_quantity
-            ),
-            received AS (
-                SELECT supplier_id, part_id, receipt_date, receipt_month,
-                       received_quantity AS quantity, lead_days, landed_cost
-                FROM kpi_delivery
-                WHERE receipt_id IS NOT NULL AND {self.fact_filter("receipt_date")}
-            ),
-            inspected AS (
-                SELECT d.supplier_id, d.part_id, i.inspection_date,
-                       {_float("i.inspected_quantity")} AS inspected_quantity,
-                       {_float("i.defective_quantity")} AS defective_quantity
-                FROM {inspection} i
-                JOIN kpi_delivery d ON d.receipt_id = i.receipt_id
-                WHERE {self.fact_filter("i.inspection_date")}
-            ),
-            line_sums AS (
-                SELECT supplier_id, part_id, period_key, {_count("*")} AS lines_due,
-                       SUM(in_full) AS lines_in_full, SUM(ordered_quantity) AS ordered_quantity,
-                       SUM(on_time_quantity) AS on_time_quantity
-                FROM ({lines}) facts
-                GROUP BY supplier_id, part_id, period_key
-            ),
-            receipt_sums AS (
-                SELECT supplier_id, part_id, period_key, {_count("*")} AS receipts_count,
-                       SUM(quantity) AS quantity_received,
-                       SUM(lead_days) AS lead_time_days_total,
-                       {_count("landed_cost")} AS priced_receipts_count,
-                       {_count("*")} - {_count("landed_cost")} AS fx_missing_receipts,
-                       COALESCE(SUM(CASE WHEN landed_cost IS NOT NULL THEN quantity END), 0)
-                           AS priced_quantity,
-                       COALESCE(SUM(landed_cost), 0) AS landed_cost_total,
-                       {_float(self.sql.percentile("lead_days"))} AS lead_time_p90_days
-                FROM ({receipts}) facts
-                GROUP BY supplier_id, part_id, period_key
-            ),
-            inspection_sums AS (
-                SELECT supplier_id, part_id, period_key, {_count("*")} AS inspections_count,
-                       SUM(inspected_quantity) AS units_inspected,
-                       SUM(defective_quantity) AS units_defective
-                FROM ({inspections}) facts
-                GROUP BY supplier_id, part_id, period_key
-            )
+            {self.sql.create_staging} kpi_part AS
             SELECT t.supplier_id, t.part_id, p.period, p.period_start, p.period_end,
-                   {", ".join(f"t.{c}" for c in SUM_COLUMNS)}, {values}, t.lead_time_p90_days
-            FROM (
-                SELECT supplier_id, part_id, period_key, {sums},
-                       MAX(lead_time_p90_days) AS lead_time_p90_days
-                FROM ({union}) facts
-                GROUP BY supplier_id, part_id, period_key
-            ) t
+                   {", ".join(f"t.{c}" for c in SUM_COLUMNS)}, {values},
+                   t.lead_time_p90_days
+            FROM ({joined}) t
             JOIN kpi_period p ON p.period_key = t.period_key
         """
 
@@ -483,7 +536,7 @@ class StagingQueries:
             where="receipt_id IS NOT NULL",
         )
         return f"""
-            CREATE TEMP TABLE kpi_supplier_p90 AS
+            {self.sql.create_staging} kpi_supplier_p90 AS
             SELECT p90.supplier_id, p.period, p90.lead_time_p90_days
             FROM (
                 SELECT supplier_id, period_key,
@@ -557,7 +610,7 @@ class StagingQueries:
             "landed_cost_index",
         ]
         scored = scores_select(figures + self.sql.fence, carried, self.sql)
-        return f"CREATE TEMP TABLE kpi_supplier_result AS {scored}"
+        return f"{self.sql.create_staging} kpi_supplier_result AS {scored}"
 
     def _rate(self, currency: str, looked_up: str) -> str:
         return f"(CASE WHEN {currency} = %(base_currency)s THEN 1.0 ELSE {looked_up} END)"
@@ -578,6 +631,10 @@ def _float(expression: str) -> str:
     # Figures are doubles from staging to storage: fast sums on PostgreSQL (numeric is
     # several times slower), the arithmetic SQLite does anyway, 15 significant digits.
     return f"CAST({expression} AS DOUBLE PRECISION)"
+
+
+def _integer(expression: str) -> str:
+    return f"CAST({expression} AS INTEGER)"
 
 
 def _count(expression: str) -> str:

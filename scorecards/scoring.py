@@ -11,12 +11,12 @@ from scorecards.dialect import Dialect
 from scorecards.models import ScorecardAssignment, ScorecardTemplate
 
 
-def part_average_statement(peer_rows: str) -> str:
+def part_average_statement(peer_rows: str, dialect: Dialect) -> str:
     """`kpi_part_average`: luc_p, the quantity-weighted landed unit cost of each part per
     period over every source in `peer_rows` (supplier_id, part_id, period,
     landed_cost_total, priced_quantity)."""
     return f"""
-        CREATE TEMP TABLE kpi_part_average AS
+        {dialect.create_staging} kpi_part_average AS
         SELECT part_id, period, SUM(landed_cost_total) / SUM(priced_quantity) AS unit_cost
         FROM {peer_rows} peer
         WHERE priced_quantity > 0
