@@ -47,7 +47,8 @@ def kpi_refresh_deferred() -> Iterator[set[int]]:
 
 
 def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
-    """Queue the scorecard refresh of these suppliers once the transaction commits."""
+    """Request the scorecard refresh of these suppliers, and queue the task that runs it
+    once the transaction commits."""
     ids = sorted({int(i) for i in supplier_ids})
     if not ids:
         return
@@ -55,8 +56,10 @@ def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
     if deferred is not None:
         deferred.update(ids)
         return
+    from scorecards.services import scorecard_refresh_request
     from scorecards.tasks import scorecards_refresh_suppliers
 
+    scorecard_refresh_request(supplier_ids=ids)
     transaction.on_commit(lambda: scorecards_refresh_suppliers.delay(ids))
 
 

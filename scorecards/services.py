@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from scorecards import kpis
 from scorecards.dialect import Dialect
-from scorecards.models import PartScorecard, SupplierScorecard
+from scorecards.models import PartScorecard, PendingRefresh, SupplierScorecard
 from scorecards.queries import (
     STAGING_INDEXES,
     STAGING_TABLES,
@@ -210,6 +210,40 @@ def scorecard_recompute(
         rows_deleted=part_deleted + supplier_deleted,
         seconds=round(time.perf_counter() - started, 3),
     )
+
+
+def scorecard_refresh_request(*, supplier_ids: Iterable[int]) -> None:
+    """Mark these suppliers as waiting for a refresh, in the caller's transaction (a
+    rolled-back change leaves no request behind). Sorted, so concurrent requests for the
+    same suppliers take their row locks in one order."""
+    ids = sorted({int(i) for i in supplier_ids})
+    PendingRefresh.objects.bulk_create(
+        [PendingRefresh(supplier_id=i) for i in ids], ignore_conflicts=True
+    )
+
+
+def scorecard_refresh_pending() -> RecomputeResult | None:
+    """Refresh every supplier waiting for it; None when there is none (an earlier task
+    already took them).
+
+    The claim commits on its own before the recompute, so postings for the same suppliers
+    never wait for a recompute to finish; if the recompute fails, the claimed suppliers
+    are requested again and the error propagates (the task retries).
+    """
+    with transaction.atomic():
+        claimed = sorted(
+            PendingRefresh.objects.select_for_update(skip_locked=True).values_list(
+                "supplier_id", flat=True
+            )
+        )
+        PendingRefresh.objects.filter(supplier_id__in=claimed).delete()
+    if not claimed:
+        return None
+    try:
+        return scorecard_recompute(supplier_ids=claimed)
+    except Exception:
+        scorecard_refresh_request(supplier_ids=claimed)
+        raise
 
 
 def scorecard_scores_refresh() -> int:

@@ -11,8 +11,11 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from scorecards.services import scorecard_recompute, scorecard_scores_refresh
-from suppliers.models import Supplier
+from scorecards.services import (
+    scorecard_recompute,
+    scorecard_refresh_pending,
+    scorecard_scores_refresh,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +37,18 @@ _RETRY = {
     **_RETRY,
 )
 def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
-    """Refresh the scorecards of suppliers whose receipts, inspections or lines changed."""
-    existing = list(Supplier.objects.filter(pk__in=supplier_ids).values_list("pk", flat=True))
-    if not existing:
-        return {"suppliers": 0}
-    result = scorecard_recompute(supplier_ids=existing)
-    logger.info("Scorecards refreshed for %d suppliers in %.3f s", len(existing), result.seconds)
+    """Refresh the scorecards of suppliers whose receipts, inspections or lines changed.
+
+    Refreshes every supplier waiting when it runs (see `PendingRefresh`): the posting that
+    queued this task named `supplier_ids`, but an earlier task may already have taken
+    them, together with others; then there is nothing left to do.
+    """
+    result = scorecard_refresh_pending()
+    if result is None:
+        return {"suppliers": 0, "requested": len(supplier_ids)}
+    logger.info(
+        "Scorecards refreshed for %d suppliers in %.3f s", result.supplier_count, result.seconds
+    )
     return result.as_dict()
 
 

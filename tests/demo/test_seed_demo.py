@@ -296,6 +296,7 @@ def test_deferred_kpi_refresh_collects_suppliers_instead_of_queueing(
             kpi_refresh_queue(supplier_ids=[1, 2])
         assert ids == {1, 2, 3}
         assert not delay.called
+        supplier = SupplierFactory()
         with django_capture_on_commit_callbacks(execute=True):
-            kpi_refresh_queue(supplier_ids=[4])
-        delay.assert_called_once_with([4])
+            kpi_refresh_queue(supplier_ids=[supplier.pk])
+        delay.assert_called_once_with([supplier.pk])

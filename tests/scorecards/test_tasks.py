@@ -5,11 +5,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import OperationalError, transaction
 
 from purchasing.models import Receipt
 from purchasing.services import receipts_create
-from scorecards import tasks
-from scorecards.models import SupplierScorecard
+from scorecards import services, tasks
+from scorecards.models import PendingRefresh, SupplierScorecard
 
 pytestmark = pytest.mark.django_db
 
@@ -44,12 +45,79 @@ def test_posted_receipt_updates_the_current_scorecard(
 
 
 def test_refresh_of_a_deleted_supplier_is_a_no_op():
-    assert tasks.scorecards_refresh_suppliers.run([987654]) == {"suppliers": 0}
+    assert tasks.scorecards_refresh_suppliers.run([987654])["suppliers"] == 0
+
+
+def _post(line, number, day, quantity="10"):
+    receipts_create(
+        receipts=[
+            Receipt(
+                number=number,
+                line=line,
+                receipt_date=day,
+                quantity=Decimal(quantity),
+                cost_currency="EUR",
+            )
+        ]
+    )
+
+
+@time_machine.travel(dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_a_burst_of_postings_costs_one_recompute(
+    kpi, supplier_a, supplier_b, django_capture_on_commit_callbacks
+):
+    line_a = kpi.line(promised=dt.date(2026, 3, 18), quantity="100")
+    line_b = kpi.line(promised=dt.date(2026, 3, 18), quantity="100", supplier=supplier_b)
+    queued = []
+    for i, line in enumerate((line_a, line_a, line_b)):
+        with django_capture_on_commit_callbacks() as callbacks:
+            _post(line, f"GR-BURST-{i}", dt.date(2026, 3, 17))
+        queued.extend(callbacks)
+    assert len(queued) == 3  # one task per posting, as the postings committed
+    assert set(PendingRefresh.objects.values_list("supplier_id", flat=True)) == {
+        supplier_a.pk,
+        supplier_b.pk,
+    }
+
+    first = tasks.scorecards_refresh_suppliers.run([supplier_a.pk])
+    later = [tasks.scorecards_refresh_suppliers.run([supplier_a.pk]) for _ in range(2)]
+
+    assert first["supplier_count"] == 2  # both waiting suppliers, in one recompute
+    assert [summary["suppliers"] for summary in later] == [0, 0]
+    assert not PendingRefresh.objects.exists()
+    current = SupplierScorecard.objects.get(supplier=supplier_a, period="rolling-90")
+    assert (current.receipts_count, current.quantity_received) == (2, 20)
+    assert (
+        SupplierScorecard.objects.get(supplier=supplier_b, period="rolling-90").receipts_count == 1
+    )
+
+
+def test_a_rolled_back_posting_requests_no_refresh(kpi):
+    line = kpi.line(promised=dt.date(2026, 3, 18))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _post(line, "GR-ROLLED-BACK", dt.date(2026, 3, 17))
+        raise RuntimeError("the caller fails after posting")
+    assert not PendingRefresh.objects.exists()
+
+
+def test_a_failed_refresh_leaves_its_suppliers_waiting(kpi, supplier_a, monkeypatch):
+    line = kpi.line(promised=dt.date(2026, 3, 18))
+    _post(line, "GR-FAILS", dt.date(2026, 3, 17))
+
+    def broken(**kwargs):
+        raise OperationalError("connection lost")
+
+    monkeypatch.setattr(services, "scorecard_recompute", broken)
+    with pytest.raises(OperationalError):
+        tasks.scorecards_refresh_suppliers.run([supplier_a.pk])
+    assert list(PendingRefresh.objects.values_list("supplier_id", flat=True)) == [supplier_a.pk]
+
+    monkeypatch.undo()
+    assert tasks.scorecards_refresh_suppliers.run([supplier_a.pk])["supplier_count"] == 1
+    assert not PendingRefresh.objects.exists()
 
 
 def test_tasks_retry_only_transient_database_errors():
-    from django.db import OperationalError
-
     for task in (tasks.scorecards_refresh_suppliers, tasks.scorecards_recompute_all):
         assert task.autoretry_for == (OperationalError,)
         assert task.time_limit and task.soft_time_limit
