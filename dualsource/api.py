@@ -329,12 +329,41 @@ def batch_flat_errors(detail) -> list[dict]:
     return flat_errors(detail)
 
 
-class ScopedViewSet(viewsets.ModelViewSet):
+class ExportableListMixin:
+    """`?format=csv` or `?format=xlsx` on a list downloads the whole filtered list."""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            from imports.exports import CsvRenderer, XlsxRenderer
+
+            renderers += [CsvRenderer(), XlsxRenderer()]
+        return renderers
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["json", *EXPORT_FORMATS],
+                description="csv or xlsx downloads the whole filtered list as a file.",
+            )
+        ]
+    )
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
+            from imports.exports import export_response
+
+            return export_response(view=self, fmt=request.accepted_renderer.format)
+        return super().list(request, *args, **kwargs)
+
+
+class ScopedViewSet(ExportableListMixin, viewsets.ModelViewSet):
     """A model viewset whose every queryset goes through `scope_for_user`.
 
     Subclasses set `queryset`, `serializer_class`, `filterset_class`, `lookup_field`.
     Writes run in a transaction; integrity errors become 400 and protected deletes 409.
-    `?format=csv` or `?format=xlsx` on a list downloads the whole filtered list.
+    Lists export as CSV or Excel (`ExportableListMixin`).
     """
 
     pagination_class = StandardPagination
@@ -368,31 +397,6 @@ class ScopedViewSet(viewsets.ModelViewSet):
                 "send smaller batches."
             )
         super().initial(request, *args, **kwargs)
-
-    def get_renderers(self):
-        renderers = super().get_renderers()
-        if getattr(self, "action", None) == "list":
-            from imports.exports import CsvRenderer, XlsxRenderer
-
-            renderers += [CsvRenderer(), XlsxRenderer()]
-        return renderers
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "format",
-                OpenApiTypes.STR,
-                enum=["json", *EXPORT_FORMATS],
-                description="csv or xlsx downloads the whole filtered list as a file.",
-            )
-        ]
-    )
-    def list(self, request, *args, **kwargs):
-        if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
-            from imports.exports import export_response
-
-            return export_response(view=self, fmt=request.accepted_renderer.format)
-        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         with transaction.atomic():

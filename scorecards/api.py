@@ -7,6 +7,7 @@ Rolling figures are rows with `period` = "rolling-90" (the 90 days ending on
 
 from rest_framework import serializers, viewsets
 
+from dualsource.api import ExportableListMixin
 from scorecards import kpis
 from scorecards.filters import PartScorecardFilter, SupplierScorecardFilter
 from scorecards.models import PartScorecard, SupplierScorecard
@@ -109,7 +110,7 @@ class PartScorecardSerializer(ScorecardFiguresSerializer):
         read_only_fields = fields
 
 
-class SupplierScorecardViewSet(viewsets.ReadOnlyModelViewSet):
+class SupplierScorecardViewSet(ExportableListMixin, viewsets.ReadOnlyModelViewSet):
     """Supplier scorecards per calendar month (`YYYY-MM`) and for the rolling 90 days
     (`period=rolling-90`). Empty populations are null; low-sample flags mark figures
     resting on fewer than 5 lines, receipts or inspections."""
@@ -121,7 +122,7 @@ class SupplierScorecardViewSet(viewsets.ReadOnlyModelViewSet):
         return supplier_scorecards_visible(user=self.request.user)
 
 
-class PartScorecardViewSet(viewsets.ReadOnlyModelViewSet):
+class PartScorecardViewSet(ExportableListMixin, viewsets.ReadOnlyModelViewSet):
     """KPIs 1–5 per (part, supplier, period), to compare the sources of a part."""
 
     serializer_class = PartScorecardSerializer

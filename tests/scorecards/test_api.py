@@ -130,3 +130,21 @@ def test_scorecards_are_read_only(api_for, buyer, cards):
 def test_viewer_reads_every_supplier(api_for, viewer, cards):
     rows = results(api_for(viewer).get(SCORECARDS, {"period": "2026-02"}))
     assert {r["supplier"] for r in rows} == {"ACME", "BOLT"}
+
+
+def test_scorecard_lists_download_as_csv_and_excel_with_the_same_scope(
+    api_for, buyer, contact_a, cards
+):
+    from tests.imports.test_exports import csv_rows, xlsx_rows
+
+    response = api_for(buyer).get(SCORECARDS, {"period": "2026-02", "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = csv_rows(response)
+    assert {r["supplier"] for r in rows} == {"ACME", "BOLT"}
+    acme = next(r for r in rows if r["supplier"] == "ACME")
+    assert Decimal(acme["otd_pct"]) == 100 and acme["defect_ppm"] == ""  # null stays empty
+
+    parts = api_for(contact_a).get(PART_SCORECARDS, {"part": "P-KPI", "format": "xlsx"})
+    assert parts.status_code == 200
+    assert {r["supplier"] for r in xlsx_rows(parts)} == {"ACME"}  # never the alternate source
