@@ -22,11 +22,12 @@ stored part rows.
 """
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from scorecards import kpis
@@ -40,6 +41,8 @@ from scorecards.queries import (
     StagingQueries,
 )
 from scorecards.scoring import landed_cost_index_select, part_average_statement, scores_select
+
+logger = logging.getLogger(__name__)
 
 RECOMPUTE_STEPS = (
     "Contract tolerances",
@@ -228,7 +231,8 @@ def scorecard_refresh_pending() -> RecomputeResult | None:
 
     The claim commits on its own before the recompute, so postings for the same suppliers
     never wait for a recompute to finish; if the recompute fails, the claimed suppliers
-    are requested again and the error propagates (the task retries).
+    are requested again and the error propagates (the task retries). Should the database
+    be unreachable even for that, the nightly recompute catches them up.
     """
     with transaction.atomic():
         claimed = sorted(
@@ -242,7 +246,10 @@ def scorecard_refresh_pending() -> RecomputeResult | None:
     try:
         return scorecard_recompute(supplier_ids=claimed)
     except Exception:
-        scorecard_refresh_request(supplier_ids=claimed)
+        try:
+            scorecard_refresh_request(supplier_ids=claimed)
+        except DatabaseError:
+            logger.exception("Could not re-request the refresh of suppliers %s", claimed)
         raise
 
 
