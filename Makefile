@@ -39,6 +39,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 check: lint
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -1,8 +1,10 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from accounts.models import UserProfile
 from accounts.roles import Role
 
 
@@ -13,17 +15,14 @@ def user_create(
     password: str,
     role: Role,
     email: str = "",
-    supplier=None,
     first_name: str = "",
     last_name: str = "",
 ):
-    """Create a user with one role; a supplier contact is linked to its supplier."""
-    from suppliers.services import supplier_contact_create
+    """Create a user with one role.
 
-    if role == Role.SUPPLIER and supplier is None:
-        raise ValueError("A supplier contact needs a supplier.")
-    if role != Role.SUPPLIER and supplier is not None:
-        raise ValueError("Only supplier contacts belong to a supplier.")
+    A supplier contact also needs its link to a supplier: create those with
+    `suppliers.services.supplier_contact_user_create`, which calls this.
+    """
     user_model = get_user_model()
     user = user_model(
         username=username,
@@ -38,11 +37,26 @@ def user_create(
     user.save()
     if role != Role.ADMIN:
         user.groups.add(Group.objects.get_or_create(name=role.value)[0])
-    if supplier is not None:
-        supplier_contact_create(user=user, supplier=supplier)
     return user
 
 
 def api_token_get_or_create(*, user) -> str:
     token, _ = Token.objects.get_or_create(user=user)
     return token.key
+
+
+def user_profile_get(*, user) -> UserProfile:
+    """The user's settings, created with the defaults on first use."""
+    profile, _ = UserProfile.objects.get_or_create(user=user)
+    return profile
+
+
+def user_profile_update(*, user, email_frequency: str) -> UserProfile:
+    if email_frequency not in UserProfile.EmailFrequency.values:
+        raise ValidationError(
+            {"email_frequency": f"Choose one of {', '.join(UserProfile.EmailFrequency.values)}."}
+        )
+    profile = user_profile_get(user=user)
+    profile.email_frequency = email_frequency
+    profile.save(update_fields=["email_frequency"])
+    return profile

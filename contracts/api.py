@@ -3,12 +3,14 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from accounts.api import NaturalKeyField, ScopedViewSet
 from contracts.filters import ContractFilter
 from contracts.models import Contract, ContractChange
 
 # The audit records updates in the same shape as the creation service writes them.
 from contracts.services import _snapshot, contracts_create
-from dualsource.api import NaturalKeyField, SaneDateField, ScopedViewSet, context_user
+from core.api import context_user
+from core.fields import SaneDateField
 from suppliers.models import Supplier
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from dualsource.validators import natural_key_validator
+from core.validators import natural_key_validator
 
 
 class Contract(models.Model):

@@ -264,18 +264,22 @@ def _demo_user(login: DemoLogin, *, email: str, supplier=None):
     from django.contrib.auth import get_user_model
 
     from accounts.services import user_create
+    from suppliers.services import supplier_contact_user_create
 
     existing = get_user_model().objects.filter(username=login.username).first()
     if existing is not None:
         return existing
+    names = {"first_name": login.first_name, "last_name": login.last_name}
+    if supplier is not None:
+        return supplier_contact_user_create(
+            supplier=supplier,
+            username=login.username,
+            password=demo_password(),
+            email=email,
+            **names,
+        )
     return user_create(
-        username=login.username,
-        password=demo_password(),
-        role=login.role,
-        email=email,
-        first_name=login.first_name,
-        last_name=login.last_name,
-        supplier=supplier,
+        username=login.username, password=demo_password(), role=login.role, email=email, **names
     )
 
 

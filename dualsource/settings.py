@@ -12,7 +12,7 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from dualsource.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DUALSOURCE_VAR_DIR", str(BASE_DIR / "var")))
@@ -47,6 +47,11 @@ INSTALLED_APPS = [
     "purchasing",
     "inventory",
     "scorecards",
+    "rules",
+    "alerts",
+    "messaging",
+    "workspace",
+    "portal",
     "imports",
     "demo",
 ]

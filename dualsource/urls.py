@@ -3,12 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from suppliers import views as suppliers_views
-
 urlpatterns = [
-    path("", suppliers_views.home, name="home"),
-    path("", include("suppliers.urls")),
-    path("", include("parts.urls")),
+    path("", include("workspace.urls")),
     path("", include("imports.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

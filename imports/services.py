@@ -21,7 +21,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from accounts.roles import Role
-from dualsource.api import batch_flat_errors, flat_errors
+from core.api import batch_flat_errors, flat_errors
 from parts.models import ApprovedSource
 from purchasing.services import kpi_refresh_deferred, kpi_refresh_queue
 

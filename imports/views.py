@@ -7,18 +7,26 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import resolve, reverse
 
 from accounts.roles import EDITOR_ROLES, user_role
-from imports.exports import XLSX_MEDIA_TYPE, Column, export_viewset_response, xlsx_bytes
+from core.exports import XLSX_MEDIA_TYPE, Column, export_viewset_response, xlsx_bytes
 from imports.forms import ImportForm
 from imports.services import KINDS, import_file_run, import_template_rows
 
 
 def _export_registry() -> dict[str, tuple[type, str]]:
-    """Every /api/v1/ list can be exported: resource prefix → (viewset, basename)."""
-    from dualsource.api_urls import router
+    """Every /api/v1/ list can be exported: resource prefix → (viewset, basename).
 
-    return {prefix: (viewset, basename) for prefix, viewset, basename in router.registry}
+    Read off the URL resolver (the API root lists every resource), so this page app
+    never imports the project's router from above it.
+    """
+    root = resolve(reverse("api-root")).func.initkwargs["api_root_dict"]
+    registry = {}
+    for prefix, list_name in root.items():
+        view = resolve(reverse(list_name)).func
+        registry[prefix] = (view.cls, view.initkwargs["basename"])
+    return registry
 
 
 def _require_editor(request) -> None:

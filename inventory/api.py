@@ -9,21 +9,21 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 
-from dualsource.api import (
+from accounts.api import ScopedViewSet
+from accounts.selectors import scope_for_user
+from core.api import (
     BatchItemSerializer,
     BulkCreateMixin,
-    SaneDateTimeField,
-    ScopedViewSet,
     add_error,
     bulk_create_schema,
     context_user,
 )
+from core.fields import SaneDateTimeField
 from inventory.filters import InventoryPositionFilter
 from inventory.models import InventoryPosition
 from inventory.services import inventory_positions_create
 from parts.models import Part
 from purchasing.api.refs import Row, model_instances
-from suppliers.selectors import scope_for_user
 
 ZERO = Decimal("0")
 

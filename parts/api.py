@@ -10,8 +10,9 @@ from decimal import Decimal
 from django.db.models import Sum
 from rest_framework import serializers
 
+from accounts.api import NaturalKeyField, ScopedViewSet
 from accounts.roles import INTERNAL_ROLES, user_role
-from dualsource.api import CurrencyField, NaturalKeyField, ScopedViewSet
+from core.fields import CurrencyField
 from parts.filters import ApprovedSourceFilter, PartFilter
 from parts.models import ApprovedSource, InspectionCharacteristic, Part
 from parts.services import approved_sources_create, parts_create

@@ -3,9 +3,9 @@
 import django_filters
 from django.db.models import Q
 
+from accounts.selectors import scope_for_user
 from parts.models import ApprovedSource, Part
 from suppliers.filters import SupplierCodeFilter
-from suppliers.selectors import scope_for_user
 
 
 def visible_parts_for(request):

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 
-from dualsource.validators import currency_code_validator, natural_key_validator
+from core.validators import currency_code_validator, natural_key_validator
 
 
 class Part(models.Model):

@@ -3,6 +3,7 @@ from django.contrib import admin
 from purchasing.models import (
     FxRate,
     Inspection,
+    PendingRefresh,
     PromiseRevision,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -79,3 +80,19 @@ class InspectionAdmin(admin.ModelAdmin):
 class FxRateAdmin(admin.ModelAdmin):
     list_display = ["currency", "date", "rate"]
     list_filter = ["currency"]
+
+
+@admin.register(PendingRefresh)
+class PendingRefreshAdmin(admin.ModelAdmin):
+    """Suppliers whose changes the refresh task has not picked up yet: a queue that
+    stays long means the workers are down or behind."""
+
+    list_display = ["supplier", "requested_at"]
+    list_select_related = ["supplier"]
+    search_fields = ["supplier__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

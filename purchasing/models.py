@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from dualsource.validators import currency_code_validator, natural_key_validator
+from core.validators import currency_code_validator, natural_key_validator
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 MONEY = {"max_digits": 14, "decimal_places": 4}
@@ -250,3 +250,20 @@ class FxRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.date} {self.rate}"
+
+
+class PendingRefresh(models.Model):
+    """The outbox "KPI inputs changed": a supplier whose receipts, inspections, lines or FX
+    inputs changed, waiting for the scorecard refresh. Written in the same transaction as
+    the change; the scorecards task claims every waiting supplier at once, so a burst of
+    postings costs one recompute, not one per posting."""
+
+    supplier_field = None  # internal bookkeeping, never shown
+
+    supplier = models.OneToOneField(
+        "suppliers.Supplier", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} since {self.requested_at:%Y-%m-%d %H:%M:%S}"

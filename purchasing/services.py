@@ -13,9 +13,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core.tasks import task_queue
 from purchasing.models import (
     FxRate,
     Inspection,
+    PendingRefresh,
     PromiseRevision,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -26,6 +28,9 @@ from purchasing.models import (
 )
 
 # Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
+# The scorecards task that consumes the outbox (scorecards.tasks.scorecards_refresh_suppliers).
+KPI_REFRESH_TASK = "scorecards.refresh_suppliers"
+
 _kpi_refresh_deferred_ids: ContextVar[set[int] | None] = ContextVar(
     "kpi_refresh_deferred_ids", default=None
 )
@@ -56,11 +61,19 @@ def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
     if deferred is not None:
         deferred.update(ids)
         return
-    from scorecards.services import scorecard_refresh_request
-    from scorecards.tasks import scorecards_refresh_suppliers
+    kpi_inputs_changed(supplier_ids=ids)
+    # Queued by name: purchasing sits below scorecards and never imports it.
+    transaction.on_commit(lambda: task_queue(KPI_REFRESH_TASK, ids))
 
-    scorecard_refresh_request(supplier_ids=ids)
-    transaction.on_commit(lambda: scorecards_refresh_suppliers.delay(ids))
+
+def kpi_inputs_changed(*, supplier_ids: Iterable[int]) -> None:
+    """Record in the outbox that these suppliers' KPI inputs changed, in the caller's
+    transaction (a rolled-back change leaves no request behind). Sorted, so concurrent
+    requests for the same suppliers take their row locks in one order."""
+    ids = sorted({int(i) for i in supplier_ids})
+    PendingRefresh.objects.bulk_create(
+        [PendingRefresh(supplier_id=i) for i in ids], ignore_conflicts=True
+    )
 
 
 def purchase_order_line_build(

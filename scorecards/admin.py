@@ -3,7 +3,6 @@ from django.db import transaction
 
 from scorecards.models import (
     PartScorecard,
-    PendingRefresh,
     ScorecardAssignment,
     ScorecardTemplate,
     SupplierScorecard,
@@ -144,13 +143,3 @@ class PartScorecardAdmin(ScorecardRowAdmin):
     ]
     list_select_related = ["supplier", "part"]
     search_fields = ["supplier__code", "part__number"]
-
-
-@admin.register(PendingRefresh)
-class PendingRefreshAdmin(ScorecardRowAdmin):
-    """Suppliers whose changes the refresh task has not picked up yet: a queue that
-    stays long means the workers are down or behind."""
-
-    list_display = ["supplier", "requested_at"]
-    list_filter = []
-    list_select_related = ["supplier"]

@@ -7,7 +7,7 @@ Rolling figures are rows with `period` = "rolling-90" (the 90 days ending on
 
 from rest_framework import serializers, viewsets
 
-from dualsource.api import ExportableListMixin
+from core.api import ExportableListMixin
 from scorecards import kpis
 from scorecards.filters import PartScorecardFilter, SupplierScorecardFilter
 from scorecards.models import PartScorecard, SupplierScorecard

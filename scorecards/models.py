@@ -263,19 +263,3 @@ class PartScorecard(ScorecardFigures):
 
     def __str__(self) -> str:
         return f"{self.part.number} × {self.supplier.code} {self.period}"
-
-
-class PendingRefresh(models.Model):
-    """A supplier whose receipts, inspections or lines changed, waiting for the refresh
-    task. Written in the same transaction as the change; the task claims every waiting
-    supplier at once, so a burst of postings costs one recompute, not one per posting."""
-
-    supplier_field = None  # internal bookkeeping, never shown
-
-    supplier = models.OneToOneField(
-        "suppliers.Supplier", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.supplier_id} since {self.requested_at:%Y-%m-%d %H:%M:%S}"

@@ -2,10 +2,11 @@
 
 from django.db.models import F, FilteredRelation, Q, QuerySet
 
+from accounts.selectors import scope_for_user
 from parts.models import ApprovedSource
 from scorecards import kpis
 from scorecards.models import PartScorecard, SupplierScorecard
-from suppliers.selectors import scope_for_user, visible_suppliers
+from suppliers.selectors import visible_suppliers
 
 
 def supplier_scorecards_visible(*, user) -> QuerySet[SupplierScorecard]:

@@ -30,9 +30,11 @@ from dataclasses import asdict, dataclass
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from purchasing.models import PendingRefresh
+from purchasing.services import kpi_inputs_changed
 from scorecards import kpis
 from scorecards.dialect import Dialect
-from scorecards.models import PartScorecard, PendingRefresh, SupplierScorecard
+from scorecards.models import PartScorecard, SupplierScorecard
 from scorecards.queries import (
     STAGING_INDEXES,
     STAGING_TABLES,
@@ -215,16 +217,6 @@ def scorecard_recompute(
     )
 
 
-def scorecard_refresh_request(*, supplier_ids: Iterable[int]) -> None:
-    """Mark these suppliers as waiting for a refresh, in the caller's transaction (a
-    rolled-back change leaves no request behind). Sorted, so concurrent requests for the
-    same suppliers take their row locks in one order."""
-    ids = sorted({int(i) for i in supplier_ids})
-    PendingRefresh.objects.bulk_create(
-        [PendingRefresh(supplier_id=i) for i in ids], ignore_conflicts=True
-    )
-
-
 def scorecard_refresh_pending() -> RecomputeResult | None:
     """Refresh every supplier waiting for it; None when there is none (an earlier task
     already took them).
@@ -247,7 +239,7 @@ def scorecard_refresh_pending() -> RecomputeResult | None:
         return scorecard_recompute(supplier_ids=claimed)
     except Exception:
         try:
-            scorecard_refresh_request(supplier_ids=claimed)
+            kpi_inputs_changed(supplier_ids=claimed)
         except DatabaseError:
             logger.exception("Could not re-request the refresh of suppliers %s", claimed)
         raise

@@ -4,8 +4,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from rest_framework import serializers
 
+from accounts.api import ScopedViewSet
 from accounts.roles import Role
-from dualsource.api import CountryField, CurrencyField, ScopedViewSet
+from core.fields import CountryField, CurrencyField
 from suppliers.filters import SupplierFilter
 from suppliers.models import Supplier
 from suppliers.services import supplier_change_status, supplier_create

@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from dualsource.validators import (
+from core.validators import (
     country_code_validator,
     currency_code_validator,
     natural_key_validator,

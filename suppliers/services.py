@@ -1,6 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts.roles import Role
+from accounts.services import user_create
 from suppliers.models import (
     Certificate,
     EsgAssessment,
@@ -19,6 +21,30 @@ def supplier_create(*, code: str, name: str, country: str, currency: str, **fiel
 
 
 @transaction.atomic
+@transaction.atomic
+def supplier_contact_user_create(
+    *,
+    supplier: Supplier,
+    username: str,
+    password: str,
+    email: str = "",
+    first_name: str = "",
+    last_name: str = "",
+    job_title: str = "",
+):
+    """Create a login with the supplier role and link it to its supplier as a contact."""
+    user = user_create(
+        username=username,
+        password=password,
+        role=Role.SUPPLIER,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+    )
+    supplier_contact_create(user=user, supplier=supplier, job_title=job_title)
+    return user
+
+
 def supplier_contact_create(*, user, supplier: Supplier, job_title: str = "") -> SupplierContact:
     """Link a user to a supplier; the first contact becomes the single point of contact."""
     contact = SupplierContact.objects.create(user=user, supplier=supplier, job_title=job_title)

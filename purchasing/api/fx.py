@@ -5,7 +5,8 @@ from decimal import Decimal
 from django.conf import settings
 from rest_framework import serializers
 
-from dualsource.api import CurrencyField, SaneDateField, ScopedViewSet
+from accounts.api import ScopedViewSet
+from core.fields import CurrencyField, SaneDateField
 from purchasing.filters import FxRateFilter
 from purchasing.models import FxRate
 

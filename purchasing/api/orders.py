@@ -13,15 +13,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from dualsource.api import (
-    CurrencyField,
-    NaturalKeyField,
-    PositiveDecimalField,
-    SaneDateField,
-    ScopedViewSet,
-    context_user,
-)
-from dualsource.validators import natural_key_validator
+from accounts.api import NaturalKeyField, ScopedViewSet
+from accounts.selectors import scope_for_user
+from core.api import context_user
+from core.fields import CurrencyField, PositiveDecimalField, SaneDateField
+from core.validators import natural_key_validator
 from parts.models import Part
 from purchasing.filters import PurchaseOrderFilter
 from purchasing.models import PromiseRevision, PurchaseOrder, PurchaseOrderLine
@@ -33,7 +29,6 @@ from purchasing.services import (
     purchase_order_update,
 )
 from suppliers.models import Supplier
-from suppliers.selectors import scope_for_user
 
 # A supplier in one of these states takes no new orders (SPEC §4 "hold").
 NO_NEW_ORDERS = {Supplier.Status.ON_HOLD, Supplier.Status.DISQUALIFIED}

@@ -10,19 +10,16 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_view
 from rest_framework import serializers
 
-from dualsource.api import (
+from accounts.api import ScopedViewSet
+from core.api import (
     BatchItemSerializer,
     BulkCreateMixin,
-    CurrencyField,
-    PositiveDecimalField,
-    SaneDateField,
-    ScopedViewSet,
-    StrictCharField,
     add_error,
     bulk_create_schema,
     context_user,
 )
-from dualsource.validators import natural_key_validator
+from core.fields import CurrencyField, PositiveDecimalField, SaneDateField, StrictCharField
+from core.validators import natural_key_validator
 from parts.models import InspectionCharacteristic
 from purchasing.api.refs import Row, model_instances, order_lines_by_key, receipts_by_number
 from purchasing.filters import InspectionFilter, ReceiptFilter

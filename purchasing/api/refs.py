@@ -6,8 +6,8 @@ so serializers can represent new objects without loading a model instance per ro
 
 from types import SimpleNamespace as Row
 
+from accounts.selectors import scope_for_user
 from purchasing.models import PurchaseOrderLine, Receipt
-from suppliers.selectors import scope_for_user
 
 __all__ = ["Row", "model_instances", "order_lines_by_key", "receipts_by_number"]
 _MISSING = object()

@@ -9,20 +9,15 @@ from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dualsource.api import (
-    NaturalKeyField,
-    PositiveDecimalField,
-    SaneDateField,
-    SaneDateTimeField,
-    ScopedViewSet,
-    context_user,
-)
-from dualsource.validators import natural_key_validator
+from accounts.api import NaturalKeyField, ScopedViewSet
+from accounts.selectors import scope_for_user, user_supplier_id
+from core.api import context_user
+from core.fields import PositiveDecimalField, SaneDateField, SaneDateTimeField
+from core.validators import natural_key_validator
 from purchasing.filters import ShipNoticeFilter
 from purchasing.models import PurchaseOrderLine, ShipNotice, TransitEvent
 from purchasing.services import ship_notice_create, ship_notice_update, transit_event_record
 from suppliers.models import Supplier
-from suppliers.selectors import scope_for_user, user_supplier_id
 
 
 class ShipNoticeLineSerializer(serializers.Serializer):

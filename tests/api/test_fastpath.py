@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework import serializers
 
-from dualsource.fastpath import FAIL, FastItemValidator, FastRepresenter
+from core.fastpath import FAIL, FastItemValidator, FastRepresenter
 from inventory.api import InventoryPositionSerializer
 from purchasing.api.receipts import InspectionSerializer, ReceiptSerializer
 from purchasing.api.refs import Row

@@ -7,7 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from dualsource.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_str
 
 
 def test_values_are_read_and_defaults_apply(monkeypatch):

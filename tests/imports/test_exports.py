@@ -139,7 +139,7 @@ def test_anonymous_export_goes_to_login(world, client):
 
 
 def test_large_csv_export_streams(world, api_for, buyer, monkeypatch):
-    from imports import exports
+    from core import exports
 
     monkeypatch.setattr(exports, "IN_MEMORY_LIMIT", 1)
     response = api_for(buyer).get("/api/v1/receipts/?format=csv")

@@ -7,10 +7,10 @@ import pytest
 import time_machine
 from django.db import OperationalError, transaction
 
-from purchasing.models import Receipt
+from purchasing.models import PendingRefresh, Receipt
 from purchasing.services import receipts_create
 from scorecards import services, tasks
-from scorecards.models import PendingRefresh, SupplierScorecard
+from scorecards.models import SupplierScorecard
 
 pytestmark = pytest.mark.django_db
 

@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 
+from accounts.selectors import scope_for_user
 from contracts.models import ContractChange, ContractRule, PriceTier, VolumeCommitment
 from purchasing.models import PromiseRevision, ShipNotice, ShipNoticeLine, TransitEvent
 from scorecards.models import ScorecardAssignment, ScorecardTemplate
@@ -18,7 +19,7 @@ from suppliers.models import (
     QualificationCriterion,
     QualificationScore,
 )
-from suppliers.selectors import scope_for_user, visible_suppliers
+from suppliers.selectors import visible_suppliers
 from tests.factories import (
     ApprovedSourceFactory,
     ContractFactory,

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.roles import Role
 from accounts.services import user_create
 from suppliers.models import Supplier
+from suppliers.services import supplier_contact_user_create
 
 
 class Command(BaseCommand):
@@ -37,13 +38,14 @@ class Command(BaseCommand):
         if not password:
             raise CommandError("A password is needed.")
         try:
-            user = user_create(
-                username=username,
-                password=password,
-                role=Role(role),
-                email=email,
-                supplier=supplier_obj,
-            )
+            if supplier_obj is not None:
+                user = supplier_contact_user_create(
+                    supplier=supplier_obj, username=username, password=password, email=email
+                )
+            else:
+                user = user_create(
+                    username=username, password=password, role=Role(role), email=email
+                )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"Created {role} {user.username}."))

@@ -9,32 +9,24 @@
   with one bulk service call (`child.create_batch`).
 """
 
-import datetime as dt
-
-from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
-from dualsource.fastpath import FAIL, FastItemValidator, FastRepresenter
-from dualsource.iso_codes import COUNTRY_CODES, CURRENCY_CODES
-from suppliers.selectors import scope_for_user
+from core.fastpath import FAIL, FastItemValidator, FastRepresenter
 
 # Natural keys may contain dots and dashes, never slashes (a slash would split the URL).
 NATURAL_KEY_REGEX = r"[^/]+"
 # A bulk request larger than this is refused before any validation work.
 MAX_BULK_ITEMS = 10_000
-EARLIEST_DATE = dt.date(2000, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -89,84 +81,6 @@ def context_user(context: dict):
         return context["user"]
     request = context.get("request")
     return getattr(request, "user", None)
-
-
-class SaneDateField(serializers.DateField):
-    """An ISO date between 2000 and 2100; anything else is a typo, not a business date."""
-
-    def to_internal_value(self, value):
-        date = super().to_internal_value(value)
-        if not EARLIEST_DATE <= date <= LATEST_DATE:
-            raise serializers.ValidationError(
-                f"Use a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
-            )
-        return date
-
-
-class SaneDateTimeField(serializers.DateTimeField):
-    def to_internal_value(self, value):
-        moment = super().to_internal_value(value)
-        if not EARLIEST_DATE.year <= moment.year <= LATEST_DATE.year:
-            raise serializers.ValidationError(
-                f"Use a time between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
-            )
-        return moment
-
-
-class CodeField(serializers.CharField):
-    """An ISO code: trimmed, upper-cased, and checked against the official list."""
-
-    def __init__(self, *, codes: frozenset[str], noun: str, **kwargs):
-        self.codes = codes
-        self.noun = noun
-        length = len(next(iter(codes)))
-        kwargs.setdefault("max_length", length)
-        kwargs.setdefault("min_length", length)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data).strip().upper()
-        if value and value not in self.codes:
-            raise serializers.ValidationError(f"'{value[:10]}' is not an {self.noun}.")
-        return value
-
-
-def CurrencyField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field class
-    return CodeField(codes=CURRENCY_CODES, noun="ISO 4217 currency code such as EUR", **kwargs)
-
-
-def CountryField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field class
-    return CodeField(codes=COUNTRY_CODES, noun="ISO 3166-1 country code such as DE", **kwargs)
-
-
-class NaturalKeyField(serializers.SlugRelatedField):
-    """A reference by natural key, looked up only among the objects the user may see."""
-
-    default_error_messages = {
-        "does_not_exist": "No {label} with {slug_name} '{value}'.",
-        "invalid": "Use the {slug_name} as text.",
-    }
-
-    def __init__(self, *, label_noun: str, **kwargs):
-        self.label_noun = label_noun
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return scope_for_user(super().get_queryset(), context_user(self.context))
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str | int) or isinstance(data, bool):
-            self.fail("invalid", slug_name=self.slug_field)
-        data = str(data)
-        try:
-            return self.get_queryset().get(**{self.slug_field: data})
-        except (self.get_queryset().model.DoesNotExist, ValueError, TypeError):
-            raise serializers.ValidationError(
-                self.error_messages["does_not_exist"].format(
-                    label=self.label_noun, slug_name=self.slug_field, value=data[:60]
-                ),
-                code="does_not_exist",
-            ) from None
 
 
 def add_error(errors: dict, index: int, field: str, message: str) -> None:
@@ -275,25 +189,6 @@ class BatchItemSerializer(serializers.Serializer):
         return super().to_representation(instance) if data is FAIL else data
 
 
-class PositiveDecimalField(serializers.DecimalField):
-    """A decimal strictly above zero (quantities)."""
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if value <= 0:
-            raise serializers.ValidationError("Must be more than zero.", code="not_positive")
-        return value
-
-
-class StrictCharField(serializers.CharField):
-    """Text only: a number or a boolean where text is expected is a mistake, not a code."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            raise serializers.ValidationError("Must be text.", code="invalid")
-        return super().to_internal_value(data)
-
-
 def flat_errors(detail, *, index: int | None = None) -> list[dict]:
     """DRF's nested error detail as a flat list of {index, field, message}.
 
@@ -335,7 +230,7 @@ class ExportableListMixin:
     def get_renderers(self):
         renderers = super().get_renderers()
         if getattr(self, "action", None) == "list":
-            from imports.exports import CsvRenderer, XlsxRenderer
+            from core.exports import CsvRenderer, XlsxRenderer
 
             renderers += [CsvRenderer(), XlsxRenderer()]
         return renderers
@@ -352,63 +247,10 @@ class ExportableListMixin:
     )
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) in EXPORT_FORMATS:
-            from imports.exports import export_response
+            from core.exports import export_response
 
             return export_response(view=self, fmt=request.accepted_renderer.format)
         return super().list(request, *args, **kwargs)
-
-
-class ScopedViewSet(ExportableListMixin, viewsets.ModelViewSet):
-    """A model viewset whose every queryset goes through `scope_for_user`.
-
-    Subclasses set `queryset`, `serializer_class`, `filterset_class`, `lookup_field`.
-    Writes run in a transaction; integrity errors become 400 and protected deletes 409.
-    Lists export as CSV or Excel (`ExportableListMixin`).
-    """
-
-    pagination_class = StandardPagination
-    parser_classes = [JSONParser]
-    lookup_value_regex = NATURAL_KEY_REGEX
-    # Roles other than buyers and admins may only call these write actions (RolePermission).
-    supplier_actions: tuple[str, ...] = ()
-
-    def get_exception_handler(self):
-        return api_exception_handler
-
-    def get_queryset(self):
-        return scope_for_user(super().get_queryset(), self.request.user)
-
-    def get_object(self):
-        # PostgreSQL cannot compare text with NUL characters; no key contains one anyway.
-        value = str(self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, ""))
-        if "\x00" in value:
-            raise exceptions.NotFound()
-        return super().get_object()
-
-    def initial(self, request, *args, **kwargs):
-        # DRF reads the body from the stream, bypassing Django's size cap: enforce it here.
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-            raise PayloadTooLarge(
-                f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes; "
-                "send smaller batches."
-            )
-        super().initial(request, *args, **kwargs)
-
-    def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
-
-    def perform_destroy(self, instance):
-        with transaction.atomic():
-            instance.delete()
 
 
 class BatchErrorSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-"""Supplier pages. Every queryset comes from a selector scoped to the user (SPEC §1)."""
+"""Buyer pages over suppliers and parts. Every queryset comes from a scoped selector (SPEC §1)."""
 
 import json
 
@@ -7,14 +7,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.roles import INTERNAL_ROLES, user_role
+from accounts.selectors import scope_for_user, user_supplier_id
+from parts.models import Part
 from scorecards import kpis
 from scorecards.selectors import (
+    part_sources_compared,
     supplier_scorecard_current,
     supplier_scorecard_trend,
     suppliers_with_current_scores,
 )
 from suppliers.filters import SupplierFilter
-from suppliers.selectors import scope_for_user, user_supplier_id, visible_suppliers
+from suppliers.selectors import visible_suppliers
 
 PAGE_SIZE = 50
 
@@ -94,3 +97,20 @@ def _trend_series(trend, current) -> dict:
             "composite_score": kpis.GRADE_BANDS[0][1],
         },
     }
+
+
+@login_required
+def part_detail(request, number: str):
+    part = get_object_or_404(scope_for_user(Part.objects.all(), request.user), number=number)
+    sources = part_sources_compared(user=request.user, part_id=part.pk)
+    return render(
+        request,
+        "parts/part_detail.html",
+        {
+            "part": part,
+            "sources": sources,
+            "single_sourced": len(sources) < 2,
+            "checklist": part.checklist.all(),
+            "rolling_days": kpis.ROLLING_WINDOW_DAYS,
+        },
+    )

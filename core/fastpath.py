@@ -189,7 +189,7 @@ def _generic_parser(field):
 
 
 def _parser(field):
-    from dualsource.api import (
+    from core.fields import (
         EARLIEST_DATE,
         LATEST_DATE,
         CodeField,

@@ -1,0 +1,77 @@
+"""Serializer fields every API shares: sane dates, ISO codes, positive decimals, strict text."""
+
+import datetime as dt
+
+from rest_framework import serializers
+
+from core.iso_codes import COUNTRY_CODES, CURRENCY_CODES
+
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+class SaneDateField(serializers.DateField):
+    """An ISO date between 2000 and 2100; anything else is a typo, not a business date."""
+
+    def to_internal_value(self, value):
+        date = super().to_internal_value(value)
+        if not EARLIEST_DATE <= date <= LATEST_DATE:
+            raise serializers.ValidationError(
+                f"Use a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+            )
+        return date
+
+
+class SaneDateTimeField(serializers.DateTimeField):
+    def to_internal_value(self, value):
+        moment = super().to_internal_value(value)
+        if not EARLIEST_DATE.year <= moment.year <= LATEST_DATE.year:
+            raise serializers.ValidationError(
+                f"Use a time between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
+            )
+        return moment
+
+
+class CodeField(serializers.CharField):
+    """An ISO code: trimmed, upper-cased, and checked against the official list."""
+
+    def __init__(self, *, codes: frozenset[str], noun: str, **kwargs):
+        self.codes = codes
+        self.noun = noun
+        length = len(next(iter(codes)))
+        kwargs.setdefault("max_length", length)
+        kwargs.setdefault("min_length", length)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).strip().upper()
+        if value and value not in self.codes:
+            raise serializers.ValidationError(f"'{value[:10]}' is not an {self.noun}.")
+        return value
+
+
+def CurrencyField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field class
+    return CodeField(codes=CURRENCY_CODES, noun="ISO 4217 currency code such as EUR", **kwargs)
+
+
+def CountryField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field class
+    return CodeField(codes=COUNTRY_CODES, noun="ISO 3166-1 country code such as DE", **kwargs)
+
+
+class PositiveDecimalField(serializers.DecimalField):
+    """A decimal strictly above zero (quantities)."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value <= 0:
+            raise serializers.ValidationError("Must be more than zero.", code="not_positive")
+        return value
+
+
+class StrictCharField(serializers.CharField):
+    """Text only: a number or a boolean where text is expected is a mistake, not a code."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Must be text.", code="invalid")
+        return super().to_internal_value(data)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RulesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "rules"
+    verbose_name = "Contract rules and allocation"
