@@ -10,7 +10,7 @@ class UserProfile(models.Model):
         DAILY = "daily", "Everything in one daily digest"
         OFF = "off", "No email"
 
-    supplier_field = "user__supplier_contact__supplier"
+    supplier_field = None  # private to its user: read through request.user, never listed
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
