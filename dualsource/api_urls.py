@@ -20,6 +20,7 @@ from rest_framework.routers import DefaultRouter
 
 from contracts.api import ContractViewSet
 from inventory.api import InventoryPositionViewSet
+from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartViewSet, SourceViewSet
 from purchasing.api import (
     FxRateViewSet,
@@ -29,7 +30,7 @@ from purchasing.api import (
     ShipNoticeViewSet,
 )
 from scorecards.api import PartScorecardViewSet, SupplierScorecardViewSet
-from suppliers.api import SupplierViewSet
+from suppliers.api import CertificateViewSet, SupplierViewSet
 
 router = DefaultRouter()
 router.register("suppliers", SupplierViewSet, basename="supplier")
@@ -44,5 +45,8 @@ router.register("inventory-positions", InventoryPositionViewSet, basename="inven
 router.register("fx-rates", FxRateViewSet, basename="fx-rate")
 router.register("scorecards", SupplierScorecardViewSet, basename="scorecard")
 router.register("part-scorecards", PartScorecardViewSet, basename="part-scorecard")
+router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("threads", ThreadViewSet, basename="thread")
+router.register("messages", MessageViewSet, basename="message")
 
 urlpatterns = router.urls
