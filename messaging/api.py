@@ -94,6 +94,7 @@ class ThreadSerializer(serializers.ModelSerializer):
             "unread_count",
         ]
         read_only_fields = ["id", "created_at", "last_message_at"]
+        validators = []  # one thread per supplier / order: checked by the service
 
     def validate(self, attrs):
         user = context_user(self.context)

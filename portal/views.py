@@ -276,7 +276,9 @@ def ship_notice_detail(request, pk: int):
             "notice": notice,
             "lines": notice.lines.select_related("line__purchase_order", "line__part"),
             "events": notice.events.order_by("-occurred_at"),
-            "receipts": receipts_visible(user=request.user).filter(ship_notice=notice),
+            "receipts": receipts_visible(user=request.user).filter(
+                line__in=notice.lines.values("line")
+            ),
             "form": form,
         },
         status=400 if form.is_bound and form.errors else 200,
