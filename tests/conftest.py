@@ -19,6 +19,12 @@ def login_throttling_off(settings):
     settings.AXES_ENABLED = False
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files (certificates) go to a per-test folder, never the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", role="admin")
