@@ -107,11 +107,12 @@ def messages_seed(*, users: dict, today: dt.date) -> None:
             body="We can ship 80 % on the requested date and the rest one week later. "
             "Is a partial delivery acceptable?",
         )
-    if not Certificate.objects.filter(supplier=first.supplier).exists():
+    number = f"QMS-{first.supplier.code}-01"
+    if not Certificate.objects.filter(supplier=first.supplier, number=number).exists():
         certificate_upload(
             supplier=first.supplier,
             kind=Certificate.Kind.ISO_9001,
-            number=f"QMS-{first.supplier.code}-01",
+            number=number,
             issued_by="TÜV Rheinland",
             valid_until=today + dt.timedelta(days=45),
             document=ContentFile(
