@@ -157,7 +157,7 @@ def acknowledge(request):
                 f"{counts['confirmed']} line(s) confirmed, {counts['revised']} revised"
                 + (f", {counts['unchanged']} unchanged." if counts["unchanged"] else "."),
             )
-            return redirect(request.POST.get("next_page") or "portal:acknowledge")
+            return redirect("portal:acknowledge")
     show = request.GET.get("show", "waiting")
     rows = open_lines if show == "all" else open_lines.filter(acknowledged_at__isnull=True)
     page, query = _page(request, rows)

@@ -35,5 +35,6 @@ def esg_assessments_visible(*, user, supplier_id: int) -> QuerySet[EsgAssessment
 
 def supplier_contacts_visible(*, user, supplier_id: int) -> QuerySet[SupplierContact]:
     return scope_for_user(
-        SupplierContact.objects.filter(supplier_id=supplier_id).select_related("user"), user
+        SupplierContact.objects.filter(supplier_id=supplier_id).select_related("user", "supplier"),
+        user,
     ).order_by("user__last_name", "user__first_name", "user__username")
