@@ -12,8 +12,8 @@ How clients use the API (the OpenAPI schema at /api/schema/, docs at /api/docs/)
 - POST a list to receipts, inspections or inventory-positions to create many at once, all
   or nothing; a bad batch answers 400 {"detail", "errors": [{"index", "field", "message"}]}.
 - A supplier contact sees only its own supplier's objects (others answer 404), never
-  source shares, and may only acknowledge order lines and post ship notices and transit
-  events; viewers only read.
+  source shares, and may only acknowledge order lines, post ship notices and transit
+  events, upload certificates (multipart) and post threads and messages; viewers only read.
 """
 
 from rest_framework.routers import DefaultRouter
