@@ -4,7 +4,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from accounts.api import NaturalKeyField, ScopedViewSet
@@ -15,6 +18,7 @@ from core.fields import CountryField, CurrencyField
 from suppliers.filters import SupplierFilter
 from suppliers.models import Certificate, Supplier
 from suppliers.services import certificate_upload, supplier_change_status, supplier_create
+from suppliers.views import certificate_document_response
 
 
 def _owner_candidates():
@@ -119,7 +123,7 @@ class CertificateSerializer(serializers.ModelSerializer):
     def get_document_url(self, certificate) -> str | None:
         if not certificate.document:
             return None
-        return reverse("certificates:document", args=[certificate.pk])
+        return reverse("certificate-document", args=[certificate.pk])
 
     def validate(self, attrs):
         own = user_supplier_id(context_user(self.context))
@@ -147,3 +151,9 @@ class CertificateViewSet(ScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
     supplier_actions = ("create",)
     filterset_fields = ["supplier__code", "kind"]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def document(self, request, pk=None):
+        """The certificate's file, as an attachment (PDF, PNG or JPEG)."""
+        return certificate_document_response(self.get_object())

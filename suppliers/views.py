@@ -12,6 +12,11 @@ SAFE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 @login_required
 def certificate_document(request, pk: int):
     certificate = get_object_or_404(certificates_visible(user=request.user), pk=pk)
+    return certificate_document_response(certificate)
+
+
+def certificate_document_response(certificate) -> FileResponse:
+    """The stored file as a download, never rendered inline by the browser."""
     if not certificate.document:
         raise Http404
     try:

@@ -2,6 +2,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import Client
 
 from accounts.services import user_profile_get
 from suppliers.models import EsgAssessment
@@ -128,3 +129,17 @@ def test_portal_pages_are_for_contacts_only(client, buyer):
     assert client.get("/portal/").status_code == 404
     client.logout()
     assert client.get("/portal/").status_code == 302
+
+
+def test_portal_forms_refuse_a_post_without_the_csrf_token(contact_a, lines_a):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(contact_a)
+    line = lines_a[0]
+    for url, data in (
+        ("/portal/lines/acknowledge/", {"lines": [line.pk]}),
+        ("/portal/account/", {"email": "x@example.com", "email_frequency": "off"}),
+        ("/messages/new/", {"subject": "s", "body": "b"}),
+    ):
+        assert client.post(url, data).status_code == 403, url
+    line.refresh_from_db()
+    assert line.acknowledged_at is None

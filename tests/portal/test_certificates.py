@@ -140,3 +140,9 @@ def test_the_api_takes_a_multipart_upload(api_for, contact_a, contact_b, supplie
     assert other.status_code == 200 and other.json()["count"] == 0
     pk = body["id"]
     assert api_for(contact_b).get(f"/api/v1/certificates/{pk}/").status_code == 404
+    assert api_for(contact_b).get(body["document_url"]).status_code == 404
+    download = api.get(body["document_url"])
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content) == PDF
