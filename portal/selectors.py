@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.selectors import scope_for_user
@@ -82,7 +82,14 @@ def ship_notices_visible(*, user) -> QuerySet[ShipNotice]:
 
 
 def ship_notices_in_transit(*, user) -> QuerySet[ShipNotice]:
-    return ship_notices_visible(user=user).filter(is_delivered=False).order_by("eta", "id")
+    """Not reported delivered and nothing booked in against them yet."""
+    booked = Receipt.objects.filter(ship_notice=OuterRef("pk"))
+    return (
+        ship_notices_visible(user=user)
+        .filter(is_delivered=False)
+        .exclude(Exists(booked))
+        .order_by("eta", "id")
+    )
 
 
 def receipts_visible(*, user) -> QuerySet[Receipt]:

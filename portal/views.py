@@ -120,6 +120,7 @@ def home(request):
                 valid_until__lte=today + dt.timedelta(days=warning_days)
             ),
             "today": today,
+            "rolling_days": kpis.ROLLING_WINDOW_DAYS,
         },
     )
 
@@ -209,7 +210,7 @@ def ship_notice_list(request):
     notices = ship_notices_visible(user=request.user)
     state = request.GET.get("state", "")
     if state == "transit":
-        notices = notices.filter(is_delivered=False)
+        notices = ship_notices_in_transit(user=request.user)
     elif state == "delivered":
         notices = notices.filter(is_delivered=True)
     page, query = _page(request, notices)
