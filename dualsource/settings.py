@@ -212,6 +212,11 @@ PASSWORD_RESET_TIMEOUT = env_int("DUALSOURCE_PASSWORD_RESET_SECONDS", 24 * 3600)
 CERTIFICATE_MAX_BYTES = env_int("DUALSOURCE_CERTIFICATE_MAX_BYTES", 10 * 1024 * 1024)
 CERTIFICATE_EXPIRY_WARNING_DAYS = env_int("DUALSOURCE_CERTIFICATE_WARNING_DAYS", 60)
 INVITATION_MAX_AGE_SECONDS = env_int("DUALSOURCE_INVITATION_SECONDS", 7 * 24 * 3600)
+CELERY_BEAT_SCHEDULE["message-emails-catch-up"] = {
+    "task": "messaging.send_stale_notifications",
+    "schedule": crontab(minute="*/10"),
+    "options": {"expires": 9 * 60},
+}
 CELERY_BEAT_SCHEDULE["message-digests-daily"] = {
     "task": "messaging.send_message_digests",
     "schedule": crontab(hour=7, minute=0),

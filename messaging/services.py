@@ -1,5 +1,6 @@
 """Writes for threads and messages, and the one-time notifications they owe (SPEC §6)."""
 
+import datetime as dt
 import logging
 
 from django.contrib.auth import get_user_model
@@ -178,6 +179,20 @@ def message_notifications_send(*, message_id: int) -> int:
         )
         sent += _deliver(email, [notification.pk])
     return sent
+
+
+def message_notifications_send_stale(*, older_than_minutes: int = 10) -> int:
+    """Send immediate emails whose task never ran (no worker at the time, a lost queue).
+    Claiming makes this safe beside a late task for the same message."""
+    cutoff = timezone.now() - dt.timedelta(minutes=older_than_minutes)
+    message_ids = (
+        MessageNotification.objects.filter(
+            status=MessageNotification.Status.PENDING, created_at__lt=cutoff
+        )
+        .values_list("message_id", flat=True)
+        .distinct()
+    )
+    return sum(message_notifications_send(message_id=pk) for pk in list(message_ids))
 
 
 def message_digests_send() -> int:

@@ -2,7 +2,11 @@
 
 from celery import shared_task
 
-from messaging.services import message_digests_send, message_notifications_send
+from messaging.services import (
+    message_digests_send,
+    message_notifications_send,
+    message_notifications_send_stale,
+)
 
 TRANSIENT = (ConnectionError, TimeoutError)
 
@@ -23,3 +27,8 @@ def messaging_send_message_notifications(message_id: int) -> int:
 @shared_task(name="messaging.send_message_digests", soft_time_limit=600, time_limit=660)
 def messaging_send_message_digests() -> int:
     return message_digests_send()
+
+
+@shared_task(name="messaging.send_stale_notifications", soft_time_limit=300, time_limit=330)
+def messaging_send_stale_notifications() -> int:
+    return message_notifications_send_stale()

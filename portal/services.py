@@ -171,7 +171,8 @@ def invitation_create(
             "valid_days": max(1, settings.INVITATION_MAX_AGE_SECONDS // 86400),
         },
     )
-    transaction.on_commit(message.send)
+    # A mail server failure is logged, never a 500: the admin can withdraw and resend.
+    transaction.on_commit(message.send, robust=True)
     return invitation
 
 

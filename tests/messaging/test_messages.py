@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+import time_machine
 from django.core import mail
 from django.db import IntegrityError, transaction
 
@@ -6,7 +9,12 @@ import messaging.tasks  # noqa: F401  (registers the tasks so eager mode runs th
 from accounts.services import user_profile_update
 from messaging.models import Message, MessageNotification, Thread
 from messaging.selectors import unread_message_count
-from messaging.services import message_digests_send, message_notifications_send, message_post
+from messaging.services import (
+    message_digests_send,
+    message_notifications_send,
+    message_notifications_send_stale,
+    message_post,
+)
 from tests.factories import PurchaseOrderFactory, SupplierContactFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +191,14 @@ def test_the_api_threads_and_messages(api_for, contact_a, contact_b, owned_a, bu
     )
     assert sneaky.status_code == 400
     assert other.get("/api/v1/messages/").json()["count"] == 0
+
+
+def test_emails_whose_task_never_ran_are_caught_up_once(contact_a, owned_a, buyer):
+    thread = Thread.objects.create(supplier=owned_a, subject="Plan")
+    message_post(thread=thread, author=contact_a, body="No worker was running")  # no on_commit
+    assert mail.outbox == []
+    assert message_notifications_send_stale() == 0  # too fresh: its own task may still come
+    with time_machine.travel(dt.timedelta(minutes=11)):
+        assert message_notifications_send_stale() == 1
+        assert message_notifications_send_stale() == 0
+    assert [m.to for m in mail.outbox] == [[buyer.email]]
