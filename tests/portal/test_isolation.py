@@ -127,3 +127,25 @@ def test_the_buyer_sees_each_suppliers_esg_answers(client, buyer, bolt_world, su
     history = list(esg_assessments_visible(user=buyer, supplier_id=supplier_b.pk))
     html = render_to_string("portal/_esg_summary.html", {"esg_history": history})
     assert "BOLT-ESG-SECRET" in html and "overall 1.00" in html
+
+
+def test_scorecard_figures_open_the_rows_behind_them(portal_a, bolt_world, supplier_a):
+    page = portal_a.get("/portal/scorecard/").content.decode()
+    assert (
+        "/portal/lines/?promised_date_after=2026-01-01&amp;promised_date_before=2026-03-31" in page
+    )
+    assert "/portal/inspections/?inspection_date_after=2026-01-01" in page
+    assert "/portal/receipts/?receipt_date_after=2026-01-01" in page
+    inside = PurchaseOrderLineFactory(
+        purchase_order=PurchaseOrderFactory(number="PO-IN", supplier=supplier_a),
+        requested_date=dt.date(2026, 2, 1),
+    )
+    PurchaseOrderLineFactory(
+        purchase_order=PurchaseOrderFactory(number="PO-OUT", supplier=supplier_a),
+        requested_date=dt.date(2026, 6, 1),
+    )
+    rows = portal_a.get(
+        "/portal/lines/?promised_date_after=2026-01-01&promised_date_before=2026-03-31"
+    ).content
+    assert f"/portal/lines/{inside.pk}/".encode() in rows
+    assert b"PO-OUT" not in rows and b"PO-BOLT" not in rows
