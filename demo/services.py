@@ -99,6 +99,7 @@ def demo_data_seed(
     from demo.generators.contract_terms import contracts_build
     from demo.generators.fx import FxTable
     from demo.generators.loader import months_load
+    from demo.generators.messages import messages_seed
     from demo.generators.orders import OrderHistory
     from demo.generators.plan import SIZES, Calendar, DemoPlan
     from demo.generators.stock import inventory_create
@@ -172,6 +173,8 @@ def demo_data_seed(
         history_load(history)
         with transaction.atomic():
             inventory_create(seed=seed, plan=plan)
+    with transaction.atomic():
+        messages_seed(users=users, today=today)
 
     if connection.vendor == "postgresql":
         # Fresh statistics, so the first dashboards and KPI runs get good query plans.

@@ -12,14 +12,15 @@ How clients use the API (the OpenAPI schema at /api/schema/, docs at /api/docs/)
 - POST a list to receipts, inspections or inventory-positions to create many at once, all
   or nothing; a bad batch answers 400 {"detail", "errors": [{"index", "field", "message"}]}.
 - A supplier contact sees only its own supplier's objects (others answer 404), never
-  source shares, and may only acknowledge order lines and post ship notices and transit
-  events; viewers only read.
+  source shares, and may only acknowledge order lines, post ship notices and transit
+  events, upload certificates (multipart) and post threads and messages; viewers only read.
 """
 
 from rest_framework.routers import DefaultRouter
 
 from contracts.api import ContractViewSet
 from inventory.api import InventoryPositionViewSet
+from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartViewSet, SourceViewSet
 from purchasing.api import (
     FxRateViewSet,
@@ -29,7 +30,7 @@ from purchasing.api import (
     ShipNoticeViewSet,
 )
 from scorecards.api import PartScorecardViewSet, SupplierScorecardViewSet
-from suppliers.api import SupplierViewSet
+from suppliers.api import CertificateViewSet, SupplierViewSet
 
 router = DefaultRouter()
 router.register("suppliers", SupplierViewSet, basename="supplier")
@@ -44,5 +45,8 @@ router.register("inventory-positions", InventoryPositionViewSet, basename="inven
 router.register("fx-rates", FxRateViewSet, basename="fx-rate")
 router.register("scorecards", SupplierScorecardViewSet, basename="scorecard")
 router.register("part-scorecards", PartScorecardViewSet, basename="part-scorecard")
+router.register("certificates", CertificateViewSet, basename="certificate")
+router.register("threads", ThreadViewSet, basename="thread")
+router.register("messages", MessageViewSet, basename="message")
 
 urlpatterns = router.urls

@@ -5,6 +5,7 @@ broker, so one command starts web, worker and scheduler on a fresh machine.
 DATABASE_URL and REDIS_URL switch to PostgreSQL and Redis.
 """
 
+import datetime as dt
 import importlib.util
 from pathlib import Path
 
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    "axes",
     "accounts",
     "suppliers",
     "parts",
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dualsource.urls"
@@ -108,8 +111,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -181,6 +186,41 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 23 * 3600},
     },
+}
+
+# Supplier portal: login throttling (django-axes), sessions, uploads, invitations, messages.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("DUALSOURCE_LOGIN_THROTTLING", default=True)
+AXES_FAILURE_LIMIT = env_int("DUALSOURCE_LOGIN_FAILURE_LIMIT", 5)
+# Locked per username and, separately, per address: guessing one account from many
+# addresses or many accounts from one address both stop.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("DUALSOURCE_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+SESSION_COOKIE_AGE = env_int("DUALSOURCE_SESSION_SECONDS", 8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DUALSOURCE_SESSION_BROWSER_CLOSE", default=False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DUALSOURCE_SECURE_COOKIES", default=False)
+PASSWORD_RESET_TIMEOUT = env_int("DUALSOURCE_PASSWORD_RESET_SECONDS", 24 * 3600)
+CERTIFICATE_MAX_BYTES = env_int("DUALSOURCE_CERTIFICATE_MAX_BYTES", 10 * 1024 * 1024)
+CERTIFICATE_EXPIRY_WARNING_DAYS = env_int("DUALSOURCE_CERTIFICATE_WARNING_DAYS", 60)
+INVITATION_MAX_AGE_SECONDS = env_int("DUALSOURCE_INVITATION_SECONDS", 7 * 24 * 3600)
+CELERY_BEAT_SCHEDULE["message-emails-catch-up"] = {
+    "task": "messaging.send_stale_notifications",
+    "schedule": crontab(minute="*/10"),
+    "options": {"expires": 9 * 60},
+}
+CELERY_BEAT_SCHEDULE["message-digests-daily"] = {
+    "task": "messaging.send_message_digests",
+    "schedule": crontab(hour=7, minute=0),
+    "options": {"expires": 23 * 3600},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -33,7 +33,8 @@ class SupplierAdmin(admin.ModelAdmin):
 
 @admin.register(SupplierContact)
 class SupplierContactAdmin(admin.ModelAdmin):
-    list_display = ["user", "supplier", "job_title"]
+    list_display = ["user", "supplier", "job_title", "is_admin"]
+    list_filter = ["is_admin"]
     search_fields = ["user__username", "supplier__code"]
     raw_id_fields = ["user", "supplier"]
 

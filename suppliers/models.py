@@ -1,9 +1,11 @@
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from core.validators import (
     country_code_validator,
@@ -78,6 +80,10 @@ class SupplierContact(models.Model):
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="contacts")
     job_title = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    is_admin = models.BooleanField(
+        default=False,
+        help_text="The supplier's administrator: may invite and deactivate colleagues.",
+    )
 
     class Meta:
         ordering = ["supplier__code", "user__username"]
@@ -173,6 +179,14 @@ class QualificationScore(models.Model):
         ]
 
 
+def certificate_document_path(instance, filename: str) -> str:
+    """A random name under the supplier's folder: the uploader's file name is never a path."""
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.document_content_type, "bin"
+    )
+    return f"certificates/{instance.supplier_id}/{uuid.uuid4().hex}.{extension}"
+
+
 class Certificate(models.Model):
     class Kind(models.TextChoices):
         ISO_9001 = "iso_9001", "ISO 9001"
@@ -189,7 +203,18 @@ class Certificate(models.Model):
     number = models.CharField(max_length=64)
     issued_by = models.CharField(max_length=100, blank=True)
     valid_until = models.DateField()
-    document = models.FileField(upload_to="certificates/", blank=True)
+    # Stored under the private MEDIA_ROOT (never served by a URL pattern or whitenoise);
+    # downloaded only through the scoped certificate document view.
+    document = models.FileField(upload_to=certificate_document_path, blank=True, max_length=200)
+    document_name = models.CharField(
+        max_length=200, blank=True, help_text="The file name as uploaded, for the download."
+    )
+    document_content_type = models.CharField(
+        max_length=40, blank=True, help_text="Detected from the file's bytes, not its name."
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -202,6 +227,9 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+    def days_to_expiry(self, today) -> int:
+        return (self.valid_until - today).days
 
 
 class EsgAssessment(models.Model):
@@ -216,9 +244,50 @@ class EsgAssessment(models.Model):
     labour_score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])
     traceability_score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(5)])
     comments = models.TextField(blank=True)
+    # The questionnaire's facts behind the scores (SPEC §2), answered by the supplier.
+    emissions_tco2e = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text="Scope 1 and 2 emissions of the last full year, tonnes CO2e.",
+    )
+    emissions_reduction_target = models.BooleanField(
+        default=False, help_text="A published emissions reduction target."
+    )
+    waste_recycled_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Share of production waste recycled or recovered, %.",
+    )
+    labour_code_of_conduct = models.BooleanField(
+        default=False, help_text="Signed the buyer's supplier code of conduct (labour, safety)."
+    )
+    labour_last_audit_on = models.DateField(
+        null=True, blank=True, help_text="Date of the last social or labour audit."
+    )
+    traceability_origin_known_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Share of raw material spend traced to its origin, %.",
+    )
+    conflict_minerals_report = models.BooleanField(
+        default=False, help_text="Provides a conflict minerals report (CMRT)."
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["supplier", "-answered_on"]
+        ordering = ["supplier", "-answered_on", "-created_at"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(emissions_score__lte=5)

@@ -12,6 +12,19 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def login_throttling_off(settings):
+    """Login throttling (django-axes) is tested on its own; elsewhere `client.login` has no
+    request for axes to read, and repeated test logins must not lock anyone out."""
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    """Uploaded files (certificates) go to a per-test folder, never the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="admin", role="admin")

@@ -175,3 +175,18 @@ def test_demo_logins_have_their_roles_and_two_rival_contacts(tiny):
     assert shared.exists()
     owned = Supplier.objects.filter(owner=users["buyer"]).count()
     assert owned > Supplier.objects.count() / 2
+
+
+@pytest.mark.django_db
+def test_the_demo_has_conversations_a_certificate_and_an_administrator_contact(tiny):
+    from messaging.models import Message, Thread
+    from suppliers.models import Certificate
+
+    supplier1 = get_user_model().objects.get(username="supplier1").supplier_contact
+    assert supplier1.is_admin
+    threads = Thread.objects.filter(supplier=supplier1.supplier)
+    assert threads.filter(purchase_order__isnull=True).exists()
+    assert threads.filter(purchase_order__isnull=False).exists()
+    assert Message.objects.filter(author__username="supplier2").exists()
+    with_file = Certificate.objects.filter(supplier=supplier1.supplier).exclude(document="")
+    assert with_file.get().document_content_type == "application/pdf"

@@ -1,0 +1,136 @@
+"""Message pages, one set for both sides: buyers see every thread, a contact only its own."""
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, Role, user_role
+from accounts.selectors import scope_for_user
+from core.forms import form_add_service_errors
+from messaging.forms import MessageForm, ThreadForm
+from messaging.selectors import thread_messages, threads_for_user
+from messaging.services import message_post, thread_create, thread_existing, thread_mark_read
+from purchasing.models import PurchaseOrder
+
+PAGE_SIZE = 50
+
+
+def _require_role(user) -> None:
+    if user_role(user) is None:
+        raise Http404
+
+
+def _may_write(user) -> bool:
+    return user_role(user) in EDITOR_ROLES or user_role(user) == Role.SUPPLIER
+
+
+@login_required
+def thread_list(request):
+    _require_role(request.user)
+    threads = threads_for_user(user=request.user)
+    query = (request.GET.get("q") or "").strip()[:100]
+    if query:
+        threads = threads.filter(
+            Q(subject__icontains=query) | Q(purchase_order__number__icontains=query)
+        )
+    supplier = (request.GET.get("supplier") or "").strip()[:32]
+    if supplier:
+        threads = threads.filter(supplier__code=supplier)
+    if request.GET.get("unread"):
+        threads = threads.filter(unread_count__gt=0)
+    page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "messaging/thread_list.html",
+        {
+            "page": page,
+            "q": query,
+            "supplier": supplier,
+            "unread": bool(request.GET.get("unread")),
+            "query": params.urlencode(),
+            "may_write": _may_write(request.user),
+            "show_supplier": user_role(request.user) in INTERNAL_ROLES,
+        },
+    )
+
+
+@login_required
+def thread_detail(request, pk: int):
+    _require_role(request.user)
+    thread = get_object_or_404(threads_for_user(user=request.user), pk=pk)
+    form = MessageForm(request.POST or None)
+    if request.method == "POST":
+        if not _may_write(request.user):
+            raise Http404
+        if form.is_valid():
+            try:
+                message_post(thread=thread, author=request.user, body=form.cleaned_data["body"])
+            except ValidationError as exc:
+                form_add_service_errors(form, exc)
+            else:
+                flash.success(request, "Message sent.")
+                return redirect("messaging:thread_detail", pk=thread.pk)
+    posts = list(thread_messages(user=request.user, thread=thread))
+    thread_mark_read(thread=thread, user=request.user, message_id=posts[-1].pk if posts else 0)
+    return render(
+        request,
+        "messaging/thread_detail.html",
+        {
+            "thread": thread,
+            "posts": posts,
+            "form": form,
+            "may_write": _may_write(request.user),
+            "last_read": thread.last_read,
+            "show_supplier": user_role(request.user) in INTERNAL_ROLES,
+        },
+    )
+
+
+@login_required
+def thread_new(request):
+    _require_role(request.user)
+    if not _may_write(request.user):
+        raise Http404
+    initial = {}
+    number = (request.GET.get("purchase_order") or "").strip()[:40]
+    if number:
+        order = get_object_or_404(
+            scope_for_user(PurchaseOrder.objects.all(), request.user), number=number
+        )
+        initial = {"purchase_order": order.number, "subject": f"Order {order.number}"}
+        if (existing := thread_existing(supplier=order.supplier, purchase_order=order)) is not None:
+            return redirect("messaging:thread_detail", pk=existing.pk)
+    supplier_code = (request.GET.get("supplier") or "").strip()[:32]
+    if supplier_code:
+        initial["supplier"] = supplier_code
+    form = ThreadForm(request.POST or None, user=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        existing = thread_existing(
+            supplier=data["supplier"], purchase_order=data.get("purchase_order")
+        )
+        try:
+            if existing is not None:
+                # One thread per supplier and per order: a new message joins the open one.
+                message_post(thread=existing, author=request.user, body=data["body"])
+                flash.info(request, "This conversation was open already; your message is in it.")
+                return redirect("messaging:thread_detail", pk=existing.pk)
+            thread = thread_create(
+                supplier=data["supplier"],
+                purchase_order=data.get("purchase_order"),
+                subject=data["subject"],
+                body=data["body"],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            flash.success(request, "Message sent.")
+            return redirect("messaging:thread_detail", pk=thread.pk)
+    return render(request, "messaging/thread_new.html", {"form": form})

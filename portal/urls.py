@@ -1,0 +1,28 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("lines/", views.line_list, name="lines"),
+    path("lines/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("lines/<int:pk>/", views.line_detail, name="line_detail"),
+    path("ship-notices/", views.ship_notice_list, name="ship_notices"),
+    path("ship-notices/new/", views.ship_notice_new, name="ship_notice_new"),
+    path("ship-notices/<int:pk>/", views.ship_notice_detail, name="ship_notice_detail"),
+    path("receipts/", views.receipt_list, name="receipts"),
+    path("inspections/", views.inspection_list, name="inspections"),
+    path("scorecard/", views.scorecard, name="scorecard"),
+    path("certificates/", views.certificate_list, name="certificates"),
+    path("esg/", views.esg, name="esg"),
+    path("account/", views.account, name="account"),
+    path("colleagues/", views.colleagues, name="colleagues"),
+    path(
+        "colleagues/<int:pk>/deactivate/",
+        views.colleague_deactivate,
+        name="colleague_deactivate",
+    ),
+    path("invitations/<int:pk>/withdraw/", views.invitation_withdraw, name="invitation_withdraw"),
+    path("invitation/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+]
