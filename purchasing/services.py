@@ -26,6 +26,10 @@ from purchasing.models import (
     ShipNoticeLine,
     TransitEvent,
 )
+from suppliers.models import Supplier
+
+# A supplier in one of these states takes no new orders (SPEC §4 "hold").
+NO_NEW_ORDERS = frozenset({Supplier.Status.ON_HOLD, Supplier.Status.DISQUALIFIED})
 
 # Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
 # The scorecards task that consumes the outbox (scorecards.tasks.scorecards_refresh_suppliers).
@@ -124,7 +128,18 @@ def purchase_order_create(
     currency: str,
     lines: list[PurchaseOrderLine],
     created_by=None,
+    actor=None,
 ) -> PurchaseOrder:
+    """Place an order. A supplier on hold or disqualified takes no new orders (SPEC §4)."""
+    if supplier.status in NO_NEW_ORDERS:
+        raise ValidationError(
+            {
+                "supplier": f"{supplier.code} is {supplier.get_status_display().lower()}; "
+                "it takes no new orders."
+            }
+        )
+    if created_by is None and getattr(actor, "pk", None) is not None:
+        created_by = actor
     po = PurchaseOrder(
         number=number,
         supplier=supplier,

@@ -22,6 +22,7 @@ from parts.models import Part
 from purchasing.filters import PurchaseOrderFilter
 from purchasing.models import PromiseRevision, PurchaseOrder, PurchaseOrderLine
 from purchasing.services import (
+    NO_NEW_ORDERS,
     purchase_order_create,
     purchase_order_delete,
     purchase_order_line_acknowledge,
@@ -30,8 +31,6 @@ from purchasing.services import (
 )
 from suppliers.models import Supplier
 
-# A supplier in one of these states takes no new orders (SPEC §4 "hold").
-NO_NEW_ORDERS = {Supplier.Status.ON_HOLD, Supplier.Status.DISQUALIFIED}
 LINE_WRITE_FIELDS = ("part", "quantity", "unit_price", "requested_date", "status")
 
 
