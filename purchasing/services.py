@@ -426,6 +426,14 @@ def purchase_order_delete(*, purchase_order: PurchaseOrder) -> None:
 
 
 @transaction.atomic
+def purchase_order_line_delete(*, line: PurchaseOrderLine, actor=None) -> None:
+    """Delete a line entered by mistake; refused (ProtectedError) once received."""
+    supplier_id = line.purchase_order.supplier_id
+    line.delete()
+    kpi_refresh_queue(supplier_ids=[supplier_id])
+
+
+@transaction.atomic
 def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
     """Correct a receipt (date, quantity, costs, line); the KPIs are refreshed."""
     old_supplier_id = receipt.line.purchase_order.supplier_id
