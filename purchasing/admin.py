@@ -26,6 +26,7 @@ from purchasing.services import (
     inspection_delete,
     inspection_update,
     inspections_create,
+    inspections_validate,
     purchase_order_create,
     purchase_order_delete,
     purchase_order_line_build,
@@ -34,6 +35,7 @@ from purchasing.services import (
     receipt_delete,
     receipt_update,
     receipts_create,
+    receipts_validate,
     ship_notice_create,
     ship_notice_update,
     transit_event_record,
@@ -222,9 +224,9 @@ class ShipNoticeAdmin(ServiceAdmin):
         super().save_formset(request, form, formset, change)
 
 
-def _receipt_line_check(obj) -> None:
-    if obj.line_id and obj.line.status == PurchaseOrderLine.Status.CANCELLED:
-        raise ValidationError({"line": "The line is cancelled; nothing can be received on it."})
+def _first(errors: dict) -> None:
+    if errors:
+        raise ValidationError(errors[0])
 
 
 @admin.register(Receipt)
@@ -235,10 +237,10 @@ class ReceiptAdmin(ServiceAdmin):
     raw_id_fields = ["line", "ship_notice"]
 
     def service_validate(self, request, obj, form, change):
-        _receipt_line_check(obj)
+        _first(receipts_validate(receipts=[obj]))
 
     def service_create(self, request, obj, form):
-        return receipts_create(receipts=[obj])[0]
+        return receipts_create(receipts=[obj], validate=True)[0]
 
     def service_update(self, request, stored, data, form):
         return receipt_update(receipt=stored, **data)
@@ -253,8 +255,11 @@ class InspectionAdmin(ServiceAdmin):
     date_hierarchy = "inspection_date"
     raw_id_fields = ["receipt"]
 
+    def service_validate(self, request, obj, form, change):
+        _first(inspections_validate(inspections=[obj]))
+
     def service_create(self, request, obj, form):
-        return inspections_create(inspections=[obj])[0]
+        return inspections_create(inspections=[obj], validate=True)[0]
 
     def service_update(self, request, stored, data, form):
         return inspection_update(inspection=stored, **data)

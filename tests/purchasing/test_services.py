@@ -6,12 +6,15 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from purchasing.models import FxRate, PurchaseOrder
+from purchasing.models import FxRate, Inspection, PurchaseOrder, Receipt
 from purchasing.services import (
     fx_rate_update,
     fx_rates_upsert,
+    inspection_create,
     purchase_order_create,
     purchase_order_line_build,
+    receipt_create,
+    receipt_update,
 )
 from scorecards.models import PartScorecard
 from tests.factories import FxRateFactory, PartFactory
@@ -193,3 +196,64 @@ class TestAcknowledgementReasons:
         message = response.json()["reason"][0]
         assert "'weather' is not a reason code" in message
         assert "capacity" in message and "customer_request" in message
+
+
+class TestReceiptsAndInspections:
+    def test_receipt_on_a_cancelled_line_is_refused(self, supplier_a):
+        line = Kpi(supplier_a).line(status="cancelled")
+        with pytest.raises(ValidationError) as caught:
+            receipt_create(number="GR-1", line=line, receipt_date=FEB_10, quantity=Decimal("5"))
+        assert "cancelled" in caught.value.message_dict["line"][0]
+        assert not Receipt.objects.exists()
+
+    def test_receipt_costs_default_to_the_order_currency_and_refresh(
+        self, supplier_a, django_capture_on_commit_callbacks, monkeypatch
+    ):
+        from scorecards import tasks
+
+        queued = []
+        monkeypatch.setattr(tasks.scorecards_refresh_suppliers, "delay", queued.append)
+        line = Kpi(supplier_a).line(currency="USD")
+        with django_capture_on_commit_callbacks(execute=True):
+            receipt = receipt_create(
+                number="GR-1", line=line, receipt_date=FEB_10, quantity=Decimal("5")
+            )
+        assert receipt.cost_currency == "USD"
+        assert queued == [[supplier_a.pk]]
+        with pytest.raises(ValidationError) as caught:
+            receipt_create(number="GR-1", line=line, receipt_date=FEB_10, quantity=Decimal("1"))
+        assert "already exists" in caught.value.message_dict["number"][0]
+
+    def test_inspection_rules(self, supplier_a):
+        kpi = Kpi(supplier_a)
+        kpi.part.checklist.create(code="DIM", description="Dimensions")
+        receipt = kpi.receive(kpi.line(), FEB_10, "10")
+        cases = [
+            ({"inspected_quantity": Decimal("11")}, "inspected_quantity"),
+            ({"defective_quantity": Decimal("6"), "inspected_quantity": Decimal("5")},
+             "defective_quantity"),
+            ({"inspection_date": dt.date(2026, 2, 9)}, "inspection_date"),
+            ({"defect_codes": ["DIM", "DIM"]}, "defect_codes"),
+            ({"defect_codes": ["PAINT"]}, "defect_codes"),
+        ]  # fmt: skip
+        for change, field in cases:
+            fields = {"inspection_date": FEB_10, "inspected_quantity": Decimal("5")} | change
+            with pytest.raises(ValidationError) as caught:
+                inspection_create(receipt=receipt, **fields)
+            assert field in caught.value.message_dict, change
+        inspection = inspection_create(
+            receipt=receipt,
+            inspection_date=FEB_10,
+            inspected_quantity=Decimal("10"),
+            defective_quantity=Decimal("1"),
+            defect_codes=["DIM"],
+        )
+        assert Inspection.objects.get() == inspection
+
+    def test_correcting_a_receipt_keeps_the_rules(self, supplier_a):
+        kpi = Kpi(supplier_a)
+        receipt = kpi.receive(kpi.line(), FEB_10, "10")
+        with pytest.raises(ValidationError):
+            receipt_update(receipt=receipt, quantity=Decimal("0"))
+        receipt.refresh_from_db()
+        assert receipt.quantity == Decimal("10")
