@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from core.admin import ServiceAdmin, form_values
+from core.services import model_update
 from suppliers.models import (
     Certificate,
     EsgAssessment,
@@ -85,10 +86,20 @@ class SupplierAdmin(ServiceAdmin):
 
 
 @admin.register(SupplierContact)
-class SupplierContactAdmin(admin.ModelAdmin):
+class SupplierContactAdmin(ServiceAdmin):
     list_display = ["user", "supplier", "job_title"]
     search_fields = ["user__username", "supplier__code"]
     raw_id_fields = ["user", "supplier"]
+
+    def service_create(self, request, obj, form):
+        # The service makes a supplier's first contact its primary contact.
+        return supplier_contact_create(
+            user=obj.user, supplier=obj.supplier, job_title=obj.job_title, phone=obj.phone
+        )
+
+    def service_update(self, request, stored, data, form):
+        model_update(instance=stored, fields=["user", "supplier", "job_title", "phone"], data=data)
+        return stored
 
 
 @admin.register(QualificationCriterion)
