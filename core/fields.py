@@ -5,6 +5,7 @@ import datetime as dt
 from rest_framework import serializers
 
 from core.iso_codes import COUNTRY_CODES, CURRENCY_CODES
+from core.units import unit_code, unit_error
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
@@ -75,3 +76,22 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             raise serializers.ValidationError("Must be text.", code="invalid")
         return super().to_internal_value(data)
+
+
+class UnitField(serializers.CharField):
+    """A unit of measure as ERPs send it (`pcs`, `KGM`, `each`): stored as its Rec 20 code."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault(
+            "help_text",
+            "UN/ECE Rec 20 code or everyday alias, any case: C62, H87/pcs, EA/each, KGM/kg, "
+            "MTR/m, LTR/l, SET, PR/pair, BX/box, ... Answered as the code.",
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = unit_code(data)
+        if code is None:
+            raise serializers.ValidationError(unit_error(data), code="invalid_unit")
+        return code

@@ -7,15 +7,16 @@ alternate's share, so contacts get `SupplierSourceSerializer`, which has no shar
 
 from decimal import Decimal
 
-from django.db.models import Sum
 from rest_framework import serializers
 
 from accounts.api import NaturalKeyField, ScopedViewSet
 from accounts.roles import INTERNAL_ROLES, user_role
-from core.fields import CurrencyField
+from core.api import context_user
+from core.fields import CurrencyField, UnitField
+from core.units import DEFAULT_UNIT
 from parts.filters import ApprovedSourceFilter, PartFilter
 from parts.models import ApprovedSource, InspectionCharacteristic, Part
-from parts.services import approved_sources_create, parts_create
+from parts.services import part_create, part_update, source_create, source_delete, source_update
 from suppliers.models import Supplier
 
 HUNDRED = Decimal("100")
@@ -28,6 +29,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 
 
 class PartSerializer(serializers.ModelSerializer):
+    unit = UnitField(required=False)
     checklist = ChecklistItemSerializer(
         many=True,
         required=False,
@@ -55,43 +57,24 @@ class PartSerializer(serializers.ModelSerializer):
             )
         return value
 
-    def validate_checklist(self, items):
-        codes = [item["code"] for item in items]
-        duplicates = sorted({code for code in codes if codes.count(code) > 1})
-        if duplicates:
-            raise serializers.ValidationError(
-                f"Each checklist code may appear once; repeated: {', '.join(duplicates)}."
-            )
-        return items
-
     def create(self, validated_data):
-        checklist = [
-            InspectionCharacteristic(**item) for item in validated_data.pop("checklist", [])
-        ]
-        return parts_create(parts=[(Part(**validated_data), checklist)])[0]
+        validated_data.setdefault("unit", DEFAULT_UNIT)
+        return part_create(
+            checklist=validated_data.pop("checklist", []),
+            actor=_actor(self.context),
+            **validated_data,
+        )
 
     def update(self, instance, validated_data):
         checklist = validated_data.pop("checklist", None)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        instance.save()
-        if checklist is not None:
-            _checklist_replace(instance, checklist)
-        return instance
+        return part_update(
+            part=instance, data=validated_data, checklist=checklist, actor=_actor(self.context)
+        )
 
 
-def _checklist_replace(part: Part, items: list[dict]) -> None:
-    """Make the part's checklist exactly `items` (matched by code)."""
-    codes = [item["code"] for item in items]
-    part.checklist.exclude(code__in=codes).delete()
-    InspectionCharacteristic.objects.bulk_create(
-        [InspectionCharacteristic(part=part, **item) for item in items],
-        update_conflicts=True,
-        unique_fields=["part", "code"],
-        update_fields=["description", "is_critical"],
-    )
-    # Drop the prefetched checklist so the response shows the new one.
-    getattr(part, "_prefetched_objects_cache", {}).pop("checklist", None)
+def _actor(context):
+    user = context_user(context)
+    return user if getattr(user, "pk", None) else None
 
 
 class PartViewSet(ScopedViewSet):
@@ -158,37 +141,11 @@ class SourceSerializer(SupplierSourceSerializer):
         # Uniqueness of (part, supplier) is checked in validate() with a clearer message.
         validators = []
 
-    def validate(self, attrs):
-        current = self.instance
-        part = attrs.get("part", current.part if current else None)
-        supplier = attrs.get("supplier", current.supplier if current else None)
-        target = attrs.get("target_share_pct", current.target_share_pct if current else None)
-        low = attrs.get("min_share_pct", current.min_share_pct if current else Decimal("0"))
-        high = attrs.get("max_share_pct", current.max_share_pct if current else HUNDRED)
-        is_active = attrs.get("is_active", current.is_active if current else True)
-        errors = {}
-        if target is not None and not low <= target <= high:
-            errors["target_share_pct"] = (
-                f"The target share must lie between the minimum ({low}) and maximum ({high})."
-            )
-        others = ApprovedSource.objects.filter(part=part)
-        if current is not None:
-            others = others.exclude(pk=current.pk)
-        if others.filter(supplier=supplier).exists():
-            errors["supplier"] = f"{supplier.code} is already a source of {part.number}."
-        if is_active and target is not None:
-            taken = others.filter(is_active=True).aggregate(t=Sum("target_share_pct"))["t"] or 0
-            if taken + target > HUNDRED:
-                errors["target_share_pct"] = (
-                    f"The active sources of {part.number} already take {taken}%; "
-                    f"{target}% more would exceed 100%."
-                )
-        if errors:
-            raise serializers.ValidationError(errors)
-        return attrs
-
     def create(self, validated_data):
-        return approved_sources_create(sources=[ApprovedSource(**validated_data)])[0]
+        return source_create(actor=_actor(self.context), **validated_data)
+
+    def update(self, instance, validated_data):
+        return source_update(source=instance, data=validated_data, actor=_actor(self.context))
 
 
 class SourceViewSet(ScopedViewSet):
@@ -206,3 +163,6 @@ class SourceViewSet(ScopedViewSet):
         if role is not None and role not in INTERNAL_ROLES:
             return SupplierSourceSerializer
         return SourceSerializer
+
+    def perform_destroy(self, instance):
+        source_delete(source=instance, actor=self.request.user)

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from accounts.selectors import scope_for_user
+from core.units import unit_code
 from parts.models import ApprovedSource, Part
 from suppliers.filters import SupplierCodeFilter
 
@@ -17,7 +18,7 @@ def visible_parts_for(request):
 class PartFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(lookup_expr="iexact")
     name = django_filters.CharFilter(lookup_expr="icontains")
-    unit = django_filters.ChoiceFilter(choices=Part.Unit.choices)
+    unit = django_filters.CharFilter(method="filter_unit", label="Unit (code or alias)")
     category = django_filters.CharFilter(lookup_expr="iexact")
     is_critical = django_filters.BooleanFilter()
     # Parts supplied by this supplier (restricted to suppliers the user may see).
@@ -27,6 +28,10 @@ class PartFilter(django_filters.FilterSet):
     class Meta:
         model = Part
         fields = ["number", "name", "unit", "category", "is_critical", "supplier"]
+
+    def filter_unit(self, queryset, name, value):
+        # `pcs` finds the parts stored as H87; an unknown unit matches nothing.
+        return queryset.filter(unit=unit_code(value) or "")
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(number__icontains=value) | Q(name__icontains=value))

@@ -1,25 +1,21 @@
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from core.units import DEFAULT_UNIT, UNIT_CHOICES
 from core.validators import currency_code_validator, natural_key_validator
 
 
 class Part(models.Model):
-    class Unit(models.TextChoices):
-        EACH = "ea", "each"
-        KILOGRAM = "kg", "kilogram"
-        METRE = "m", "metre"
-        LITRE = "l", "litre"
-        SET = "set", "set"
-
     # A supplier contact sees the parts it is an approved source of.
     supplier_field = "sources__supplier"
 
     number = models.CharField(max_length=40, unique=True, validators=[natural_key_validator])
     name = models.CharField(max_length=200)
-    unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.EACH)
+    # Stored as a UN/ECE Rec 20 code; `core.units.unit_normalise` turns input into one.
+    unit = models.CharField(max_length=8, choices=UNIT_CHOICES, default=DEFAULT_UNIT)
     category = models.CharField(max_length=64, blank=True)
     specification_reference = models.CharField(max_length=64, blank=True)
     specification_revision = models.CharField(max_length=16, blank=True)
@@ -98,3 +94,35 @@ class ApprovedSource(models.Model):
 
     def __str__(self) -> str:
         return f"{self.part.number} ← {self.supplier.code} ({self.target_share_pct}%)"
+
+
+class SourceChange(models.Model):
+    """Audit of an approved source: who changed what, when, before → after (SPEC §2).
+
+    Internal: the shares in `before` / `after` would tell a supplier about its alternate.
+    """
+
+    supplier_field = None
+
+    source = models.ForeignKey(
+        ApprovedSource, null=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    # Kept as text so the entry still reads after the source itself is deleted.
+    part_number = models.CharField(max_length=40)
+    supplier_code = models.CharField(max_length=32)
+    action = models.CharField(
+        max_length=8, choices=[("create", "created"), ("update", "changed"), ("delete", "deleted")]
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["part_number", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.part_number} ← {self.supplier_code} {self.action} {self.changed_at:%Y-%m-%d}"

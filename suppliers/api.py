@@ -17,7 +17,7 @@ from core.api import context_user
 from core.fields import CountryField, CurrencyField
 from suppliers.filters import SupplierFilter
 from suppliers.models import Certificate, Supplier
-from suppliers.services import certificate_upload, supplier_change_status, supplier_create
+from suppliers.services import certificate_upload, supplier_create, supplier_update
 from suppliers.views import certificate_document_response
 
 
@@ -67,18 +67,16 @@ class SupplierSerializer(serializers.ModelSerializer):
         return value
 
     def create(self, validated_data):
-        return supplier_create(**validated_data)
+        return supplier_create(actor=_actor(self.context), **validated_data)
 
     def update(self, instance, validated_data):
-        status = validated_data.pop("status", instance.status)
-        for name, value in validated_data.items():
-            setattr(instance, name, value)
-        instance.full_clean()
-        instance.save()
-        if status != instance.status:
-            # The lifecycle (prospect → qualified → approved ...) is enforced by the service.
-            supplier_change_status(supplier=instance, status=status)
-        return instance
+        # The lifecycle (prospect → qualified → approved ...) is enforced by the service.
+        return supplier_update(supplier=instance, data=validated_data, actor=_actor(self.context))
+
+
+def _actor(context):
+    user = context_user(context)
+    return user if getattr(user, "pk", None) else None
 
 
 class SupplierViewSet(ScopedViewSet):

@@ -1,13 +1,16 @@
 import datetime as dt
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.services import user_create
 from core.files import sniff_content_type
+from core.services import BatchValidationError, model_update, raise_first_error
 from suppliers.models import (
     Certificate,
     EsgAssessment,
@@ -17,11 +20,96 @@ from suppliers.models import (
     SupplierContact,
 )
 
+SUPPLIER_FIELDS = ["name", "country", "region", "currency", "owner", "primary_contact"]
 
-def supplier_create(*, code: str, name: str, country: str, currency: str, **fields) -> Supplier:
+
+def _add(errors: dict, index: int, field: str, message: str) -> None:
+    errors.setdefault(index, {}).setdefault(field, []).append(message)
+
+
+def supplier_owner_ids(owner_ids) -> set[int]:
+    """Which of these users may own a supplier relationship: active buyers and admins."""
+    ids = {i for i in owner_ids if i is not None}
+    if not ids:
+        return set()
+    return set(
+        get_user_model()
+        .objects.filter(Q(is_superuser=True) | Q(groups__name=Role.BUYER.value), is_active=True)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+
+
+def suppliers_validate(*, suppliers: list[Supplier]) -> dict[int, dict[str, list[str]]]:
+    """Check a batch of new suppliers with two queries (codes taken, owners); errors by index."""
+    errors: dict[int, dict[str, list[str]]] = {}
+    codes = [s.code for s in suppliers]
+    taken = set(Supplier.objects.filter(code__in=codes).values_list("code", flat=True))
+    owners = supplier_owner_ids(s.owner_id for s in suppliers)
+    first: dict[str, int] = {}
+    for index, supplier in enumerate(suppliers):
+        try:
+            supplier.full_clean(exclude=["owner", "primary_contact"], validate_unique=False)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    _add(errors, index, field, message)
+        if supplier.code in taken:
+            _add(errors, index, "code", f"Supplier {supplier.code} already exists.")
+        elif supplier.code in first:
+            _add(
+                errors,
+                index,
+                "code",
+                f"Supplier {supplier.code} appears twice (items {first[supplier.code]} "
+                f"and {index}).",
+            )
+        else:
+            first[supplier.code] = index
+        if supplier.owner_id is not None and supplier.owner_id not in owners:
+            _add(errors, index, "owner", "The owner must be an active buyer or admin.")
+        if supplier.primary_contact_id is not None:
+            _add(errors, index, "primary_contact", "Add the supplier first, then its contacts.")
+    return errors
+
+
+def supplier_create(
+    *, code: str, name: str, country: str, currency: str, actor=None, **fields
+) -> Supplier:
+    """Create a supplier; a new supplier may start in any state (an ERP sends its own)."""
     supplier = Supplier(code=code, name=name, country=country, currency=currency, **fields)
-    supplier.full_clean()
+    raise_first_error(suppliers_validate(suppliers=[supplier]))
     supplier.save()
+    return supplier
+
+
+@transaction.atomic
+def supplier_update(*, supplier: Supplier, data: dict, actor=None) -> Supplier:
+    """Change a supplier: fields, owner, primary contact, and its status along the lifecycle
+    (prospect → qualified → approved ⇄ on hold; disqualified from anywhere)."""
+    errors: dict[str, str] = {}
+    if "code" in data and data["code"] != supplier.code:
+        errors["code"] = "The code is the supplier's key in every system; it cannot change."
+    owner = data.get("owner")
+    if owner is not None and not supplier_owner_ids([getattr(owner, "pk", owner)]):
+        errors["owner"] = "The owner must be an active buyer or admin."
+    contact = data.get("primary_contact")
+    if contact is not None:
+        contact_supplier = getattr(contact, "supplier_id", None)
+        if contact_supplier is None:
+            contact_supplier = (
+                SupplierContact.objects.filter(pk=contact)
+                .values_list("supplier_id", flat=True)
+                .first()
+            )
+        if contact_supplier != supplier.pk:
+            errors["primary_contact"] = f"The primary contact must work at {supplier.code}."
+    status = data.get("status", supplier.status)
+    if status != supplier.status and not supplier.can_transition_to(status):
+        errors["status"] = f"A supplier cannot go from {supplier.status} to {status}."
+    if errors:
+        raise ValidationError(errors)
+    model_update(instance=supplier, fields=[*SUPPLIER_FIELDS, "status"], data=data)
     return supplier
 
 
@@ -51,11 +139,16 @@ def supplier_contact_user_create(
 
 
 def supplier_contact_create(
-    *, user, supplier: Supplier, job_title: str = "", is_admin: bool = False
+    *,
+    user,
+    supplier: Supplier,
+    job_title: str = "",
+    phone: str = "",
+    is_admin: bool = False,
 ) -> SupplierContact:
     """Link a user to a supplier; the first contact becomes the single point of contact."""
     contact = SupplierContact.objects.create(
-        user=user, supplier=supplier, job_title=job_title, is_admin=is_admin
+        user=user, supplier=supplier, job_title=job_title, phone=phone, is_admin=is_admin
     )
     if supplier.primary_contact_id is None:
         Supplier.objects.filter(pk=supplier.pk).update(primary_contact=contact)
@@ -63,19 +156,23 @@ def supplier_contact_create(
     return contact
 
 
-def supplier_change_status(*, supplier: Supplier, status: str) -> Supplier:
-    if not supplier.can_transition_to(status):
-        raise ValidationError(
-            {"status": f"A supplier cannot go from {supplier.status} to {status}."}
-        )
-    supplier.status = status
-    supplier.save(update_fields=["status", "updated_at"])
-    return supplier
+def supplier_change_status(*, supplier: Supplier, status: str, actor=None) -> Supplier:
+    return supplier_update(supplier=supplier, data={"status": status}, actor=actor)
 
 
 @transaction.atomic
-def suppliers_create(*, suppliers: list[Supplier], batch_size: int = 2000) -> list[Supplier]:
-    """Create suppliers in bulk, all or nothing. Inputs are validated by callers."""
+def suppliers_create(
+    *, suppliers: list[Supplier], batch_size: int = 2000, validate: bool = False, actor=None
+) -> list[Supplier]:
+    """Create suppliers in bulk, all or nothing.
+
+    With `validate=True` the batch is checked first (`suppliers_validate`) and refused with
+    a `BatchValidationError`; without, the caller has validated (demo data).
+    """
+    if validate:
+        errors = suppliers_validate(suppliers=suppliers)
+        if errors:
+            raise BatchValidationError(errors)
     return Supplier.objects.bulk_create(suppliers, batch_size=batch_size)
 
 

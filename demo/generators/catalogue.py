@@ -209,7 +209,7 @@ _PACK = Characteristic("PACK", "Packaging undamaged, quantity per pack correct")
 # fmt: off
 CATEGORIES: tuple[Category, ...] = (
     Category(
-        "Castings", "CST", "ea", 10, "Castings",
+        "Castings", "CST", "EA", 10, "Castings",
         ("Aluminium housing", "Gearbox cover", "Pump body", "Bearing housing", "Valve body",
          "Motor end shield", "Manifold"),
         (8.0, 140.0), (150, 2500), 10, (2, 10),
@@ -217,7 +217,7 @@ CATEGORIES: tuple[Category, ...] = (
          _HARD),
     ),
     Category(
-        "Machined parts", "MCH", "ea", 14, "Precision",
+        "Machined parts", "MCH", "EA", 14, "Precision",
         ("Drive shaft", "Flange", "Bushing", "Spindle", "Adapter plate", "Coupling hub",
          "Threaded insert"),
         (2.5, 90.0), (200, 5000), 10, (5, 20),
@@ -225,14 +225,14 @@ CATEGORIES: tuple[Category, ...] = (
          Characteristic("THREAD", "Thread gauge go / no-go", True), _BURR),
     ),
     Category(
-        "Fasteners", "FST", "ea", 12, "Fasteners",
+        "Fasteners", "FST", "EA", 12, "Fasteners",
         ("Hex bolt M8x30", "Socket head screw M6x20", "Hex nut M10", "Flat washer 12 mm",
          "Self-locking nut M8", "Stud bolt M12x60", "Rivet 4.8x12", "Spring pin 5x30"),
         (0.02, 0.9), (5000, 80000), 500, (2, 10),
         (Characteristic("THREAD", "Thread gauge go / no-go", True), _COAT, _HARD, _PACK),
     ),
     Category(
-        "Electronics", "ELE", "ea", 10, "Electronics",
+        "Electronics", "ELE", "EA", 10, "Electronics",
         ("Controller board", "Wiring harness", "Pressure sensor", "Temperature sensor",
          "Power supply unit", "Display module", "Relay board"),
         (4.0, 220.0), (100, 3000), 10, (5, 25),
@@ -241,7 +241,7 @@ CATEGORIES: tuple[Category, ...] = (
          Characteristic("ESD", "ESD-safe packaging"), _LABEL),
     ),
     Category(
-        "Plastics", "PLS", "ea", 10, "Polymers",
+        "Plastics", "PLS", "EA", 10, "Polymers",
         ("Injection-moulded cover", "Cable clip", "Fan shroud", "Knob", "Housing half",
          "Connector body", "Grommet"),
         (0.15, 12.0), (1000, 30000), 100, (2, 20),
@@ -250,14 +250,14 @@ CATEGORIES: tuple[Category, ...] = (
          Characteristic("WARP", "Flatness / warpage")),
     ),
     Category(
-        "Sheet metal", "SHM", "ea", 10, "Metalworks",
+        "Sheet metal", "SHM", "EA", 10, "Metalworks",
         ("Mounting bracket", "Cover plate", "Chassis panel", "Support angle", "Heat shield",
          "Cable tray"),
         (0.8, 45.0), (300, 8000), 20, (5, 25),
         (_DIM, Characteristic("FLAT", "Flatness within tolerance"), _COAT, _BURR),
     ),
     Category(
-        "Rubber and seals", "SEA", "ea", 7, "Seals",
+        "Rubber and seals", "SEA", "EA", 7, "Seals",
         ("O-ring 40x3", "Flat gasket", "Shaft seal 35x52x7", "Bellows", "Rubber buffer",
          "Door seal profile"),
         (0.05, 8.0), (2000, 40000), 100, (2, 20),

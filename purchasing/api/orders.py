@@ -22,6 +22,7 @@ from parts.models import Part
 from purchasing.filters import PurchaseOrderFilter
 from purchasing.models import PromiseRevision, PurchaseOrder, PurchaseOrderLine
 from purchasing.services import (
+    NO_NEW_ORDERS,
     purchase_order_create,
     purchase_order_delete,
     purchase_order_line_acknowledge,
@@ -30,8 +31,6 @@ from purchasing.services import (
 )
 from suppliers.models import Supplier
 
-# A supplier in one of these states takes no new orders (SPEC §4 "hold").
-NO_NEW_ORDERS = {Supplier.Status.ON_HOLD, Supplier.Status.DISQUALIFIED}
 LINE_WRITE_FIELDS = ("part", "quantity", "unit_price", "requested_date", "status")
 
 
@@ -214,7 +213,14 @@ class AcknowledgeSerializer(serializers.Serializer):
         choices=PromiseRevision.Reason.choices,
         required=False,
         allow_blank=True,
-        help_text="Required when the line was already acknowledged (a revision).",
+        help_text="Required when the line was already acknowledged (a revision): one of "
+        + ", ".join(PromiseRevision.Reason.values)
+        + ".",
+        error_messages={
+            "invalid_choice": "'{input}' is not a reason code; use one of "
+            + ", ".join(PromiseRevision.Reason.values)
+            + "."
+        },
     )
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
 

@@ -121,7 +121,7 @@ class TestPartsAndSources:
             "parts", csv_bytes("number,name,unit,category", "P-50,Gear,ea,gears", "P-51,Oil,l,")
         )
         assert result.ok, result.errors
-        assert Part.objects.get(number="P-51").unit == "l"
+        assert Part.objects.get(number="P-51").unit == "LTR"
 
     def test_sources_shares_within_the_file(self, world):
         header = "part,supplier,target_share_pct,unit_price,currency,lead_time_days"
