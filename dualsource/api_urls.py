@@ -18,6 +18,7 @@ How clients use the API (the OpenAPI schema at /api/schema/, docs at /api/docs/)
 
 from rest_framework.routers import DefaultRouter
 
+from alerts.api import AlertViewSet
 from contracts.api import ContractViewSet
 from inventory.api import InventoryPositionViewSet
 from parts.api import PartViewSet, SourceViewSet
@@ -44,5 +45,6 @@ router.register("inventory-positions", InventoryPositionViewSet, basename="inven
 router.register("fx-rates", FxRateViewSet, basename="fx-rate")
 router.register("scorecards", SupplierScorecardViewSet, basename="scorecard")
 router.register("part-scorecards", PartScorecardViewSet, basename="part-scorecard")
+router.register("alerts", AlertViewSet, basename="alert")
 
 urlpatterns = router.urls

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.tasks import task_queue
+from core.tasks import task_queue_safely
 from purchasing.models import (
     FxRate,
     Inspection,
@@ -30,6 +30,8 @@ from purchasing.models import (
 # Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
 # The scorecards task that consumes the outbox (scorecards.tasks.scorecards_refresh_suppliers).
 KPI_REFRESH_TASK = "scorecards.refresh_suppliers"
+# The alerts task that re-evaluates late, unconfirmed and delayed lines (alerts.tasks).
+ALERT_SCAN_TASK = "alerts.scan"
 
 _kpi_refresh_deferred_ids: ContextVar[set[int] | None] = ContextVar(
     "kpi_refresh_deferred_ids", default=None
@@ -62,8 +64,19 @@ def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
         deferred.update(ids)
         return
     kpi_inputs_changed(supplier_ids=ids)
-    # Queued by name: purchasing sits below scorecards and never imports it.
-    transaction.on_commit(lambda: task_queue(KPI_REFRESH_TASK, ids))
+    # Queued by name: purchasing sits below scorecards and never imports it. A broker that
+    # is down does not fail the posting: the outbox row waits for the next refresh.
+    transaction.on_commit(lambda: task_queue_safely(KPI_REFRESH_TASK, ids))
+    alert_scan_request()
+
+
+def alert_scan_request() -> None:
+    """Ask for an alert scan once this transaction commits (line state changed). The time
+    is taken after the commit: a scan that started later saw this change, so the alerts
+    task skips requests older than its last start (a burst of postings costs one scan)."""
+    if _kpi_refresh_deferred_ids.get() is not None:
+        return  # bulk load: its caller scans once at the end
+    transaction.on_commit(lambda: task_queue_safely(ALERT_SCAN_TASK, timezone.now().isoformat()))
 
 
 def kpi_inputs_changed(*, supplier_ids: Iterable[int]) -> None:
@@ -369,6 +382,7 @@ def ship_notice_create(
     ShipNoticeLine.objects.bulk_create(
         [ShipNoticeLine(ship_notice=notice, line=line, quantity=qty) for line, qty in lines]
     )
+    alert_scan_request()
     return notice
 
 
@@ -389,6 +403,7 @@ def ship_notice_update(
         ShipNoticeLine.objects.bulk_create(
             [ShipNoticeLine(ship_notice=ship_notice, line=ln, quantity=q) for ln, q in lines]
         )
+    alert_scan_request()
     return ship_notice
 
 
@@ -425,4 +440,5 @@ def transit_event_record(
     if delivered:
         notice.is_delivered = True
     notice.save(update_fields=["last_event_at", "current_location", "eta", "is_delivered"])
+    alert_scan_request()
     return event
