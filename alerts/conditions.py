@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     Min,
     OuterRef,
@@ -20,9 +21,8 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from alerts import severities
@@ -183,15 +183,12 @@ def low_stock_conditions(*, today: dt.date) -> list[Condition]:
     """`low_stock`: the latest reading of a part at a site, on hand + in transit < reorder
     point; critical below safety stock. In-transit quantities are known per part (a ship
     notice names no site), so each site of the part counts them."""
+    newer = InventoryPosition.objects.filter(part=OuterRef("part"), site=OuterRef("site")).filter(
+        Q(read_at__gt=OuterRef("read_at")) | Q(read_at=OuterRef("read_at"), pk__gt=OuterRef("pk"))
+    )
     latest = (
-        InventoryPosition.objects.annotate(
-            newest=Window(
-                RowNumber(),
-                partition_by=[F("part_id"), F("site")],
-                order_by=[F("read_at").desc(), F("id").desc()],
-            )
-        )
-        .filter(newest=1, on_hand__lt=F("reorder_point"))
+        InventoryPosition.objects.filter(on_hand__lt=F("reorder_point"))
+        .exclude(Exists(newer))
         .values_list("part_id", "part__number", "site", "on_hand", "safety_stock", "reorder_point")
     )
     rows = list(latest)
@@ -293,16 +290,16 @@ def transit_conditions(*, now: dt.datetime, today: dt.date) -> list[Condition]:
 def certificate_conditions(*, today: dt.date) -> list[Condition]:
     """`certificate_expiring` (within 30 days) and `certificate_expired`, for the newest
     certificate of each kind a supplier holds (a renewed one replaces the old)."""
+    renewed = Certificate.objects.filter(
+        supplier=OuterRef("supplier"), kind=OuterRef("kind")
+    ).filter(
+        Q(valid_until__gt=OuterRef("valid_until"))
+        | Q(valid_until=OuterRef("valid_until"), pk__gt=OuterRef("pk"))
+    )
     rows = (
         Certificate.objects.exclude(supplier__status=Supplier.Status.DISQUALIFIED)
-        .annotate(
-            newest=Window(
-                RowNumber(),
-                partition_by=[F("supplier_id"), F("kind")],
-                order_by=[F("valid_until").desc(), F("id").desc()],
-            )
-        )
-        .filter(newest=1, valid_until__lte=today + dt.timedelta(days=CERTIFICATE_WARNING_DAYS))
+        .filter(valid_until__lte=today + dt.timedelta(days=CERTIFICATE_WARNING_DAYS))
+        .exclude(Exists(renewed))
         .values_list("pk", "supplier_id", "supplier__code", "kind", "number", "valid_until")
     )
     found = []
@@ -401,14 +398,16 @@ def kpi_conditions(*, today: dt.date) -> list[Condition]:
 
 
 def single_source_conditions(*, today: dt.date) -> list[Condition]:
-    """`single_sourced`: a part with fewer than two active approved sources."""
+    """`single_sourced`: a sourced part with fewer than two active approved sources (a part
+    with no source record at all is not in sourcing yet)."""
     active = Q(sources__is_active=True)
     rows = (
         Part.objects.annotate(
             source_count=Count("sources", filter=active),
+            any_source=Count("sources"),
             only_supplier_id=Min("sources__supplier_id", filter=active),
         )
-        .filter(source_count__lt=2)
+        .filter(source_count__lt=2, any_source__gt=0)
         .values_list("pk", "number", "source_count", "only_supplier_id")
     )
     return [
@@ -418,7 +417,7 @@ def single_source_conditions(*, today: dt.date) -> list[Condition]:
             message=(
                 f"{number} has a single approved source."
                 if count
-                else f"{number} has no approved source."
+                else f"{number} has no active approved source."
             ),
             part_id=part_id,
             supplier_id=supplier_id,
