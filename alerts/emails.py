@@ -79,5 +79,5 @@ def digest_message(
             "total": len(alerts),
             "inbox_url": inbox,
         },
-        headers=_headers(message_id=message_id, alert_ids=[a.pk for a in alerts]),
+        headers=_headers(message_id=message_id, alert_ids=sorted(a.pk for a in alerts)),
     )

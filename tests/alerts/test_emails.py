@@ -345,3 +345,13 @@ def test_the_sweeper_requeues_deliveries_whose_task_was_lost(one_delivery, clock
     with mock.patch("alerts.delivery.task_queue_on_commit") as queue:
         assert email_deliveries_sweep()["queued"] == 1
     queue.assert_called_once_with(delivery.SEND_TASK, one_delivery.pk)
+
+
+def test_the_text_part_is_plain_text_not_html_escaped(clock, owned, outbox, scan_and_send):
+    owned[0].name = "Smith & Sons <Castings>"
+    owned[0].save(update_fields=["name"])
+    past_due_line(owned[0], days=9)
+    scan_and_send()
+    [message] = outbox
+    assert "Smith & Sons <Castings>" in message.body
+    assert "Smith &amp; Sons &lt;Castings&gt;" in message.alternatives[0][0]
