@@ -1,6 +1,6 @@
 """Reads for alerts. Every list a person sees starts at `alerts_for_user`."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from accounts.roles import INTERNAL_ROLES, user_role
 from accounts.selectors import scope_for_user
@@ -36,7 +36,12 @@ def alerts_for_user(
 def alert_counts_open(*, user) -> dict[str, int]:
     """Open alerts per severity, for a badge or a portal home."""
     counts = {"critical": 0, "warning": 0, "info": 0}
-    rows = alerts_for_user(user=user, state=Alert.State.OPEN).values_list("severity", flat=True)
-    for severity in rows:
-        counts[severity] = counts.get(severity, 0) + 1
+    rows = (
+        alerts_for_user(user=user, state=Alert.State.OPEN)
+        .order_by()
+        .values("severity")
+        .annotate(n=Count("id"))
+        .values_list("severity", "n")
+    )
+    counts.update(dict(rows))
     return counts
