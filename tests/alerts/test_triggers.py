@@ -148,3 +148,23 @@ def test_the_scan_task_skips_a_request_older_than_the_last_scan(late_line, clock
     assert alerts_scan_task.run(old)["skipped"] is True
     clock.shift(dt.timedelta(seconds=5))
     assert alerts_scan_task.run((NOW + dt.timedelta(seconds=5)).isoformat())["skipped"] is False
+
+
+def test_a_stock_reading_posted_through_the_api_queues_a_scan(
+    clock, buyer, api_for, queued, django_capture_on_commit_callbacks
+):
+    from tests.factories import PartFactory
+
+    PartFactory(number="P-STOCK")
+    reading = {
+        "part": "P-STOCK",
+        "site": "PLANT-1",
+        "on_hand": "3",
+        "safety_stock": "10",
+        "reorder_point": "20",
+        "read_at": NOW.isoformat(),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_for(buyer).post("/api/v1/inventory-positions/", [reading], format="json")
+    assert response.status_code == 201, response.content
+    assert [name for name, _ in queued] == ["alerts.scan"]
