@@ -30,7 +30,7 @@ from alerts.models import Kind
 from contracts.models import Contract
 from inventory.models import InventoryPosition
 from parts.models import Part
-from purchasing.models import PurchaseOrderLine, Receipt, ShipNoticeLine
+from purchasing.models import PurchaseOrder, PurchaseOrderLine, Receipt, ShipNoticeLine
 from rules.models import AllocationException, RuleFiring
 from scorecards import kpis
 from scorecards.models import SupplierScorecard
@@ -80,31 +80,57 @@ def _received_per_line():
 
 
 def line_conditions(*, today: dt.date) -> list[Condition]:
-    """`line_past_due` and `line_not_acknowledged`: open lines not fully received."""
+    """`line_past_due` and `line_not_acknowledged`: open lines not fully received.
+
+    Three indexed queries (lines, then their orders and parts by id) rather than one join,
+    so PostgreSQL never scans every order to find a few thousand open lines."""
     unconfirmed_by = today - dt.timedelta(days=ACKNOWLEDGE_WITHIN_DAYS)
-    rows = (
+    lines = list(
         PurchaseOrderLine.objects.filter(status=PurchaseOrderLine.Status.OPEN)
-        .filter(
-            Q(promised_date__lt=today)
-            | Q(acknowledged_at__isnull=True, purchase_order__order_date__lte=unconfirmed_by)
-        )
+        .filter(Q(promised_date__lt=today) | Q(acknowledged_at__isnull=True))
         .annotate(received=_received_per_line())
         .filter(received__lt=F("quantity"))
+        .order_by()
         .values_list(
             "pk",
             "line_number",
             "purchase_order_id",
-            "purchase_order__number",
-            "purchase_order__supplier_id",
-            "purchase_order__order_date",
             "part_id",
-            "part__number",
             "quantity",
             "received",
             "promised_date",
             "acknowledged_at",
         )
     )
+    orders = {
+        pk: (number, supplier_id, order_date)
+        for pk, number, supplier_id, order_date in PurchaseOrder.objects.filter(
+            pk__in={row[2] for row in lines}
+        )
+        .order_by()
+        .values_list("pk", "number", "supplier_id", "order_date")
+    }
+    parts = dict(
+        Part.objects.filter(pk__in={row[3] for row in lines}).order_by().values_list("pk", "number")
+    )
+    rows = [
+        (
+            line_id,
+            line_number,
+            po_id,
+            *orders[po_id][:2],
+            orders[po_id][2],
+            part_id,
+            parts[part_id],
+            quantity,
+            received,
+            promised,
+            acknowledged_at,
+        )
+        for line_id, line_number, po_id, part_id, quantity, received, promised, acknowledged_at in (
+            lines
+        )
+    ]
     found = []
     for (
         line_id,
@@ -119,7 +145,7 @@ def line_conditions(*, today: dt.date) -> list[Condition]:
         received,
         promised,
         acknowledged_at,
-    ) in rows.iterator(chunk_size=5000):
+    ) in rows:
         refs = {
             "supplier_id": supplier_id,
             "part_id": part_id,
@@ -172,6 +198,7 @@ def _in_transit_per_part() -> dict[int, Decimal]:
     rows = (
         ShipNoticeLine.objects.filter(ship_notice__is_delivered=False)
         .annotate(received=received_on_notice)
+        .order_by()
         .values_list("line__part_id", "quantity", "received")
     )
     for part_id, quantity, received in rows.iterator(chunk_size=5000):
@@ -189,6 +216,7 @@ def low_stock_conditions(*, today: dt.date) -> list[Condition]:
     latest = (
         InventoryPosition.objects.filter(on_hand__lt=F("reorder_point"))
         .exclude(Exists(newer))
+        .order_by()
         .values_list("part_id", "part__number", "site", "on_hand", "safety_stock", "reorder_point")
     )
     rows = list(latest)
@@ -300,6 +328,7 @@ def certificate_conditions(*, today: dt.date) -> list[Condition]:
         Certificate.objects.exclude(supplier__status=Supplier.Status.DISQUALIFIED)
         .filter(valid_until__lte=today + dt.timedelta(days=CERTIFICATE_WARNING_DAYS))
         .exclude(Exists(renewed))
+        .order_by()
         .values_list("pk", "supplier_id", "supplier__code", "kind", "number", "valid_until")
     )
     found = []
@@ -329,6 +358,7 @@ def kpi_conditions(*, today: dt.date) -> list[Condition]:
     )
     rows = (
         SupplierScorecard.objects.filter(period=kpis.ROLLING_PERIOD)
+        .order_by()
         .annotate(
             contract_id=Subquery(in_force.values("pk")[:1]),
             otd_target=Subquery(in_force.values("otd_target_pct")[:1]),
@@ -408,6 +438,7 @@ def single_source_conditions(*, today: dt.date) -> list[Condition]:
             only_supplier_id=Min("sources__supplier_id", filter=active),
         )
         .filter(source_count__lt=2, any_source__gt=0)
+        .order_by()
         .values_list("pk", "number", "source_count", "only_supplier_id")
     )
     return [
@@ -432,6 +463,7 @@ def rule_conditions(*, now: dt.datetime) -> list[Condition]:
     firings = (
         RuleFiring.objects.filter(fired_at__gte=now - dt.timedelta(days=RULE_FIRED_SHOWN_DAYS))
         .exclude(outcome=RuleFiring.Outcome.SKIPPED)
+        .order_by()
         .values_list(
             "pk",
             "rule__name",

@@ -43,12 +43,7 @@ def outbox(settings):
 @pytest.fixture
 def eager(settings):
     """Queued tasks run inline, as a worker would run them."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     import alerts.tasks  # noqa: F401  (registers the tasks queued by name)
-    from dualsource.celery import app
 
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager = False
-    app.conf.task_eager_propagates = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.CELERY_TASK_EAGER_PROPAGATES = True

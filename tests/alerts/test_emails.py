@@ -275,11 +275,10 @@ def test_smtp_failure_then_success_sends_once_with_the_attempts_recorded(one_del
     assert len(outbox) == 1
 
 
-def test_the_send_task_retries_a_smtp_failure(one_delivery, outbox, eager):
+def test_the_send_task_retries_a_smtp_failure(one_delivery, outbox, eager, settings):
     from alerts.tasks import alerts_send_delivery_task
-    from dualsource.celery import app
 
-    app.conf.task_eager_propagates = False  # retries run inline, as a worker would
+    settings.CELERY_TASK_EAGER_PROPAGATES = False  # retries run inline, as a worker would
 
     calls = {"n": 0}
     from django.core.mail.backends.locmem import EmailBackend
