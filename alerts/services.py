@@ -201,23 +201,10 @@ def _kinds_apply(
     for chunk in _chunks(cleared_done):
         Alert.objects.filter(pk__in=chunk).update(cleared_at=now)
 
-    new = [
-        Alert(
-            kind=c.kind,
-            variant=c.variant,
-            severity=severities.severity_of(table, c.kind, c.variant),
-            dedupe_key=c.key,
-            message=c.message[:500],
-            first_seen=now,
-            last_seen=now,
-            **{name: getattr(c, name) for name in _REFERENCES},
-        )
-        for key, c in by_key.items()
-        if key not in tracked_keys
-    ]
+    new = [c for key, c in by_key.items() if key not in tracked_keys]
     if new:
         # A concurrent writer's open alert for the same key wins (partial unique constraint).
-        Alert.objects.bulk_create(new, batch_size=_CHUNK, ignore_conflicts=True)
+        _alerts_insert(new, now=now, table=table)
         # Scans run one at a time, so first_seen = now names this scan's new alerts.
         created = Alert.objects.filter(
             kind__in=kinds, first_seen=now, state=Alert.State.OPEN
@@ -227,6 +214,47 @@ def _kinds_apply(
             if severity == Severity.CRITICAL:
                 result.critical_ids.append(pk)
             result.opened[kind] = result.opened.get(kind, 0) + 1
+
+
+_TEXT_COLUMNS = ("kind", "variant", "severity", "dedupe_key", "message", "site")
+_ID_COLUMNS = tuple(name for name in _REFERENCES if name != "site")
+
+
+def _alerts_insert(found: list[conditions.Condition], *, now: dt.datetime, table: dict) -> None:
+    """Insert new open alerts, skipping keys another writer holds open. On PostgreSQL one
+    INSERT … SELECT FROM unnest(arrays) per chunk: the first scan of a large portfolio
+    inserts tens of thousands of alerts, and building model instances would cost more
+    than the database's work."""
+    rows = [
+        {
+            "kind": c.kind,
+            "variant": c.variant,
+            "severity": severities.severity_of(table, c.kind, c.variant),
+            "dedupe_key": c.key,
+            "message": c.message[:500],
+            **{name: getattr(c, name) for name in _REFERENCES},
+        }
+        for c in found
+    ]
+    if connection.vendor != "postgresql":
+        Alert.objects.bulk_create(
+            [Alert(**row, first_seen=now, last_seen=now) for row in rows],
+            batch_size=_CHUNK,
+            ignore_conflicts=True,
+        )
+        return
+    opts = Alert._meta
+    names = (*_TEXT_COLUMNS, *_ID_COLUMNS)
+    columns = ", ".join(opts.get_field(n.removesuffix("_id")).column for n in names)
+    arrays = ", ".join(["%s::text[]"] * len(_TEXT_COLUMNS) + ["%s::bigint[]"] * len(_ID_COLUMNS))
+    sql = (
+        f"INSERT INTO {opts.db_table} ({columns}, state, first_seen, last_seen) "
+        f"SELECT *, 'open', %s, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10 * _CHUNK):
+            chunk = rows[start : start + 10 * _CHUNK]
+            cursor.execute(sql, [now, now, *[[row[n] for row in chunk] for n in names]])
 
 
 def _chunks(ids: list[int]):
