@@ -1,6 +1,11 @@
 """Queue a task by its name, so a lower layer never imports the app that runs it."""
 
+import logging
+
 from celery import current_app
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def task_queue(name: str, *args) -> None:
@@ -19,3 +24,21 @@ def task_queue(name: str, *args) -> None:
         task.delay(*args)
     else:
         current_app.send_task(name, args=args)
+
+
+def task_queue_on_commit(name: str, *args) -> None:
+    """Queue the task once the current transaction commits (see `task_queue_safely`)."""
+    transaction.on_commit(lambda: task_queue_safely(name, *args))
+
+
+def task_queue_safely(name: str, *args) -> bool:
+    """Queue the task; a broker that is down is logged, never raised into the request that
+    already saved its work (outbox rows and the scheduled runs catch up once it is back)."""
+    try:
+        task_queue(name, *args)
+    except Exception:  # any broker or connection error: the work is saved, only late
+        logger.warning(
+            "Could not queue %s%r; the scheduled run will catch up", name, args, exc_info=True
+        )
+        return False
+    return True

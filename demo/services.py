@@ -60,6 +60,7 @@ class SeedResult:
     contacts: dict[str, tuple[str, str]] = field(default_factory=dict)
     shared_part: str = ""
     kpis: str = ""
+    alerts: str = ""
     load_seconds: float = 0.0
     kpi_seconds: float = 0.0
 
@@ -192,6 +193,9 @@ def demo_data_seed(
     else:
         result.kpis = "skipped"
     result.counts = demo_counts()
+    from demo.generators.alerts import alerts_seed
+
+    result.alerts = alerts_seed(today=today)
     return result
 
 

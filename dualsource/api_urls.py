@@ -18,6 +18,7 @@ How clients use the API (the OpenAPI schema at /api/schema/, docs at /api/docs/)
 
 from rest_framework.routers import DefaultRouter
 
+from alerts.api import AlertViewSet
 from contracts.api import ContractViewSet
 from inventory.api import InventoryPositionViewSet
 from messaging.api import MessageViewSet, ThreadViewSet
@@ -48,5 +49,6 @@ router.register("part-scorecards", PartScorecardViewSet, basename="part-scorecar
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("threads", ThreadViewSet, basename="thread")
 router.register("messages", MessageViewSet, basename="message")
+router.register("alerts", AlertViewSet, basename="alert")
 
 urlpatterns = router.urls

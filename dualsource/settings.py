@@ -186,6 +186,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 23 * 3600},
     },
+    # --- alerts (SPEC §5): scan, the 07:00 digest, and the email sweeper.
+    "scan-alerts": {
+        "task": "alerts.scan",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    "send-alert-digests": {
+        "task": "alerts.send_digests",
+        "schedule": crontab(hour=7, minute=0),  # organisation time (CELERY_TIMEZONE)
+        "options": {"expires": 23 * 3600},
+    },
+    "sweep-alert-emails": {
+        "task": "alerts.sweep_deliveries",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 4 * 60},
+    },
 }
 
 # Supplier portal: login throttling (django-axes), sessions, uploads, invitations, messages.
@@ -229,7 +245,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
-EMAIL_FILE_PATH = VAR_DIR / "emails"
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Dualsource <noreply@dualsource.local>")
 
 REST_FRAMEWORK = {

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from core.services import BatchValidationError, model_update, raise_first_error
 from inventory.models import InventoryPosition
+from purchasing.outbox import alert_scan_request
 
 POSITION_FIELDS = ["part", "site", "on_hand", "safety_stock", "reorder_point", "read_at", "source"]
 
@@ -39,7 +40,10 @@ def inventory_positions_create(
         errors = inventory_positions_validate(positions=positions)
         if errors:
             raise BatchValidationError(errors)
-    return InventoryPosition.objects.bulk_create(positions, batch_size=2000)
+    created = InventoryPosition.objects.bulk_create(positions, batch_size=2000)
+    # New readings may raise or clear low-stock alerts: a scan is requested on commit.
+    alert_scan_request()
+    return created
 
 
 def inventory_position_create(*, part, site: str, on_hand, read_at, actor=None, **fields):

@@ -7,13 +7,16 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.db import transaction
+from django.utils import timezone
 
-from core.tasks import task_queue
+from core.tasks import task_queue_safely
 from purchasing.models import PendingRefresh
 
 # Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
 # The scorecards task that consumes the outbox (scorecards.tasks.scorecards_refresh_suppliers).
 KPI_REFRESH_TASK = "scorecards.refresh_suppliers"
+# The alerts task that re-evaluates late, unconfirmed and delayed lines (alerts.tasks).
+ALERT_SCAN_TASK = "alerts.scan"
 
 _kpi_refresh_deferred_ids: ContextVar[set[int] | None] = ContextVar(
     "kpi_refresh_deferred_ids", default=None
@@ -46,8 +49,28 @@ def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
         deferred.update(ids)
         return
     kpi_inputs_changed(supplier_ids=ids)
-    # Queued by name: purchasing sits below scorecards and never imports it.
-    transaction.on_commit(lambda: task_queue(KPI_REFRESH_TASK, ids))
+
+    # Queued by name: purchasing sits below scorecards and never imports it. A broker that
+    # is down does not fail the posting: the outbox row waits for the next refresh. Line
+    # state changed too, so the alert scan is asked for in the same callback.
+    def after_commit() -> None:
+        task_queue_safely(KPI_REFRESH_TASK, ids)
+        _alert_scan_queue()
+
+    transaction.on_commit(after_commit)
+
+
+def alert_scan_request() -> None:
+    """Ask for an alert scan once this transaction commits (line state changed)."""
+    if _kpi_refresh_deferred_ids.get() is not None:
+        return  # bulk load: its caller scans once at the end
+    transaction.on_commit(_alert_scan_queue)
+
+
+def _alert_scan_queue() -> None:
+    # The time is taken after the commit: a scan that started later saw this change, so
+    # the alerts task skips requests older than its last start (a burst costs one scan).
+    task_queue_safely(ALERT_SCAN_TASK, timezone.now().isoformat())
 
 
 def kpi_inputs_changed(*, supplier_ids: Iterable[int]) -> None:

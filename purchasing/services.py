@@ -34,6 +34,7 @@ from purchasing.models import (
 )
 from purchasing.outbox import (  # noqa: F401
     KPI_REFRESH_TASK,
+    alert_scan_request,
     kpi_inputs_changed,
     kpi_refresh_deferred,
     kpi_refresh_queue,
@@ -512,6 +513,7 @@ def ship_notice_create(
     ShipNoticeLine.objects.bulk_create(
         [ShipNoticeLine(ship_notice=notice, line=line, quantity=qty) for line, qty in lines]
     )
+    alert_scan_request()
     return notice
 
 
@@ -549,6 +551,7 @@ def ship_notice_update(
         ShipNoticeLine.objects.bulk_create(
             [ShipNoticeLine(ship_notice=ship_notice, line=ln, quantity=q) for ln, q in lines]
         )
+    alert_scan_request()
     return ship_notice
 
 
@@ -585,4 +588,5 @@ def transit_event_record(
     if delivered:
         notice.is_delivered = True
     notice.save(update_fields=["last_event_at", "current_location", "eta", "is_delivered"])
+    alert_scan_request()
     return event

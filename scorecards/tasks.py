@@ -10,7 +10,9 @@ import logging
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
+from core.tasks import task_queue_safely
 from scorecards.services import (
     scorecard_recompute,
     scorecard_refresh_pending,
@@ -49,6 +51,7 @@ def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
     logger.info(
         "Scorecards refreshed for %d suppliers in %.3f s", result.supplier_count, result.seconds
     )
+    task_queue_safely("alerts.scan", timezone.now().isoformat())  # KPI targets, by name
     return result.as_dict()
 
 
@@ -57,6 +60,7 @@ def scorecards_recompute_all() -> dict:
     """Nightly: every supplier and period, with today's as-of date and rolling window."""
     result = scorecard_recompute()
     logger.info("Nightly scorecard recompute finished in %.3f s", result.seconds)
+    task_queue_safely("alerts.scan", timezone.now().isoformat())
     return result.as_dict()
 
 

@@ -1,0 +1,260 @@
+"""Who gets which email, and sending each exactly once (SPEC §5, the healthchecks pattern).
+
+1. A delivery row per (alert, recipient) or (digest day, recipient) is created under a
+   unique constraint, so however many scans or digest runs ask, there is one row.
+2. A sender claims the row with a conditional update (`pending → sending`) and goes on only
+   if it changed exactly one row: two workers never both send.
+3. The outcome is recorded: `sent`, or back to `pending` with `attempts + 1` after a
+   transient SMTP failure (the task retries with backoff), `failed` after MAX_ATTEMPTS.
+4. The sweeper (`email_deliveries_sweep`) handles rows a dead worker left in `sending`;
+   the policy is in ARCHITECTURE.md ("Emails, exactly once").
+
+Recipients: the supplier's owner buyer (for an alert without a supplier, the owners of the
+part's sources; failing those, every buyer), and for a supplier's late and unconfirmed
+lines also that supplier's contacts. Each person's `UserProfile.email_frequency` decides:
+immediate (critical at once, the rest in the digest), daily (all in the digest), off.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+from collections import defaultdict
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import UserProfile
+from accounts.roles import Role
+from alerts import emails
+from alerts.models import CONTACT_KINDS, Alert, EmailDelivery, Severity
+from core.tasks import task_queue_on_commit
+
+logger = logging.getLogger(__name__)
+
+SEND_TASK = "alerts.send_delivery"
+MAX_ATTEMPTS = 8
+# A row in `sending` longer than this was left by a worker that died (a send takes seconds).
+STUCK_AFTER = dt.timedelta(minutes=10)
+# A `pending` row nobody has tried for this long lost its task (broker down): queue again.
+RETRY_PENDING_AFTER = dt.timedelta(minutes=5)
+DIGEST_HOUR = 7
+# Errors worth another try later: the mail server is down, busy or unreachable.
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+
+
+def _frequencies(user_ids) -> dict[int, str]:
+    """Each user's email setting (the model default where a user has no profile yet), for
+    active users with an email address only."""
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    default = UserProfile._meta.get_field("email_frequency").default
+    chosen = dict(
+        UserProfile.objects.filter(user_id__in=user_ids).values_list("user_id", "email_frequency")
+    )
+    return {pk: chosen.get(pk, default) for pk in users}
+
+
+def audience(alerts) -> dict[int, set[int]]:
+    """alert id → the users it concerns, for a queryset of alerts (a few set-based queries)."""
+    pairs: dict[int, set[int]] = defaultdict(set)
+    for alert_id, owner_id in alerts.filter(supplier__owner__isnull=False).values_list(
+        "pk", "supplier__owner_id"
+    ):
+        pairs[alert_id].add(owner_id)
+    for alert_id, owner_id in alerts.filter(
+        supplier__isnull=True, part__sources__supplier__owner__isnull=False
+    ).values_list("pk", "part__sources__supplier__owner_id"):
+        pairs[alert_id].add(owner_id)
+    orphans = set(alerts.values_list("pk", flat=True)) - set(pairs)
+    if orphans:
+        buyers = list(
+            get_user_model()
+            .objects.filter(groups__name=Role.BUYER, is_active=True)
+            .values_list("pk", flat=True)
+        )
+        for alert_id in orphans:
+            pairs[alert_id].update(buyers)
+    for alert_id, user_id in alerts.filter(
+        kind__in=CONTACT_KINDS, supplier__contacts__isnull=False
+    ).values_list("pk", "supplier__contacts__user_id"):
+        pairs[alert_id].add(user_id)
+    return pairs
+
+
+def immediate_emails_request(*, alert_ids) -> list[int]:
+    """Create the deliveries of these alerts (those open and critical) for recipients who
+    want critical alerts at once, and queue their sends on commit. An alert already
+    emailed to a recipient is never emailed to them again (the unique delivery row)."""
+    alerts = Alert.objects.filter(
+        pk__in=list(alert_ids), state=Alert.State.OPEN, severity=Severity.CRITICAL
+    )
+    targets = audience(alerts)
+    frequency = _frequencies({u for users in targets.values() for u in users})
+    rows = [
+        EmailDelivery(
+            alert_id=alert_id,
+            recipient_id=user_id,
+            alert_ids=[alert_id],
+            message_id=emails.alert_message_id(alert_id=alert_id, user_id=user_id),
+        )
+        for alert_id, users in targets.items()
+        for user_id in sorted(users)
+        if frequency.get(user_id) == UserProfile.EmailFrequency.IMMEDIATE
+    ]
+    return _deliveries_create(rows, Q(alert_id__in=list(targets)))
+
+
+def digest_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The 24 hours a digest of `day` covers: up to 07:00 organisation time that day."""
+    end = timezone.make_aware(dt.datetime.combine(day, dt.time(DIGEST_HOUR)))
+    return end - dt.timedelta(days=1), end
+
+
+def digests_request(*, day: dt.date) -> list[int]:
+    """One digest per user for `day`: the alerts raised in its window and not resolved,
+    critical ones only for users on the daily setting (immediate users had them at once)."""
+    start, end = digest_window(day)
+    alerts = Alert.objects.filter(first_seen__gte=start, first_seen__lt=end).exclude(
+        state=Alert.State.RESOLVED
+    )
+    severity = dict(alerts.values_list("pk", "severity"))
+    targets = audience(alerts)
+    frequency = _frequencies({u for users in targets.values() for u in users})
+    per_user: dict[int, list[int]] = defaultdict(list)
+    for alert_id, users in targets.items():
+        for user_id in users:
+            setting = frequency.get(user_id)
+            if setting == UserProfile.EmailFrequency.DAILY or (
+                setting == UserProfile.EmailFrequency.IMMEDIATE
+                and severity[alert_id] != Severity.CRITICAL
+            ):
+                per_user[user_id].append(alert_id)
+    rows = [
+        EmailDelivery(
+            digest_date=day,
+            recipient_id=user_id,
+            alert_ids=sorted(ids),
+            message_id=emails.digest_message_id(day=day, user_id=user_id),
+        )
+        for user_id, ids in sorted(per_user.items())
+    ]
+    return _deliveries_create(rows, Q(digest_date=day))
+
+
+def _deliveries_create(rows: list[EmailDelivery], scope: Q) -> list[int]:
+    """Insert the rows (an existing one for the same alert or day and recipient wins) and
+    queue a send for every pending delivery in `scope` once the transaction commits."""
+    if not rows:
+        return []
+    with transaction.atomic():
+        EmailDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+        recipients = {r.recipient_id for r in rows}
+        pending = list(
+            EmailDelivery.objects.filter(
+                scope, recipient_id__in=recipients, state=EmailDelivery.State.PENDING
+            ).values_list("pk", flat=True)
+        )
+        for delivery_id in pending:
+            task_queue_on_commit(SEND_TASK, delivery_id)
+    return pending
+
+
+# --- sending ---------------------------------------------------------------------------
+
+
+class SendDeferred(Exception):
+    """A transient failure: the delivery is pending again and the task should retry."""
+
+
+def _message_build(delivery: EmailDelivery):
+    if delivery.alert_id is not None:
+        return emails.critical_alert_message(
+            alert=delivery.alert, recipient=delivery.recipient, message_id=delivery.message_id
+        )
+    alerts = list(
+        Alert.objects.filter(pk__in=delivery.alert_ids)
+        .select_related("supplier", "part")
+        .order_by("kind", "-severity", "pk")
+    )
+    return emails.digest_message(
+        recipient=delivery.recipient,
+        day=delivery.digest_date,
+        alerts=alerts,
+        message_id=delivery.message_id,
+    )
+
+
+def email_delivery_send(*, delivery_id: int) -> str:
+    """Send one delivery if this caller wins the claim; returns what happened."""
+    claimed = EmailDelivery.objects.filter(
+        pk=delivery_id, state=EmailDelivery.State.PENDING
+    ).update(state=EmailDelivery.State.SENDING, claimed_at=timezone.now())
+    if claimed != 1:
+        return "not pending"  # sent, failed, gone, or another worker has it
+    delivery = EmailDelivery.objects.select_related(
+        "recipient", "alert__supplier", "alert__part", "alert__purchase_order", "alert__line"
+    ).get(pk=delivery_id)
+    message = _message_build(delivery)
+    try:
+        message.send()
+    except TRANSIENT_ERRORS as exc:
+        attempts = delivery.attempts + 1
+        gave_up = attempts >= MAX_ATTEMPTS
+        EmailDelivery.objects.filter(pk=delivery_id, state=EmailDelivery.State.SENDING).update(
+            state=EmailDelivery.State.FAILED if gave_up else EmailDelivery.State.PENDING,
+            attempts=attempts,
+            error=f"{type(exc).__name__}: {exc}"[:1000],
+        )
+        if gave_up:
+            logger.error("Email delivery %s failed %d times; giving up", delivery_id, attempts)
+            return "failed"
+        raise SendDeferred(str(exc)) from exc
+    EmailDelivery.objects.filter(pk=delivery_id).update(
+        state=EmailDelivery.State.SENT,
+        sent_at=timezone.now(),
+        attempts=delivery.attempts + 1,
+        error="",
+    )
+    return "sent"
+
+
+def email_deliveries_sweep(*, now: dt.datetime | None = None) -> dict:
+    """Recover deliveries a dead worker left in `sending`, and re-queue pending ones whose
+    task was lost. Policy (ARCHITECTURE.md): a stuck delivery is sent again with the same
+    Message-ID (the send most likely never happened: a worker dies between claim and send
+    far more often than in the instant after the server accepted the message, and if it
+    did, the recipient's mail system recognises the same Message-ID); after MAX_ATTEMPTS
+    it is marked failed."""
+    now = now or timezone.now()
+    stuck = EmailDelivery.objects.filter(
+        state=EmailDelivery.State.SENDING, claimed_at__lt=now - STUCK_AFTER
+    )
+    failed = stuck.filter(attempts__gte=MAX_ATTEMPTS - 1).update(
+        state=EmailDelivery.State.FAILED,
+        attempts=F("attempts") + 1,
+        error="The worker stopped while sending, too often; not sent again.",
+    )
+    recovered = stuck.update(
+        state=EmailDelivery.State.PENDING,
+        attempts=F("attempts") + 1,
+        error="The worker stopped while sending; sent again with the same Message-ID.",
+    )
+    # Pending rows nobody tried lately (their task was lost), recovered ones among them.
+    waiting = list(
+        EmailDelivery.objects.filter(state=EmailDelivery.State.PENDING)
+        .filter(
+            Q(claimed_at__lt=now - RETRY_PENDING_AFTER)
+            | Q(claimed_at__isnull=True, created_at__lt=now - RETRY_PENDING_AFTER)
+        )
+        .values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        for delivery_id in waiting:
+            task_queue_on_commit(SEND_TASK, delivery_id)
+    return {"recovered": recovered, "failed": failed, "queued": len(waiting)}

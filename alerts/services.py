@@ -1,0 +1,311 @@
+"""Writes for alerts: the scan that raises and resolves them, and people's acknowledgements.
+
+`alerts_scan` evaluates every condition set-based (`alerts.conditions`, one query per
+kind), then per kind: opens an alert for each new dedupe key, bumps `last_seen` (and
+severity and message) of those still holding, resolves those whose condition cleared.
+A condition that returns after it cleared opens a new alert. Scans run one at a time
+(they lock the `AlertScanRun` row); the partial unique constraint keeps one open alert per
+dedupe key even so. Emails about what the scan raised are requested by
+`alerts.delivery` once the scan commits.
+"""
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from alerts import conditions, severities
+from alerts.delivery import immediate_emails_request
+from alerts.models import Alert, AlertScanRun, Kind, Severity
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (Alert.State.OPEN, Alert.State.ACKNOWLEDGED)
+_CHUNK = 2000
+
+# Each entry: the kinds one function decides, and the function (as of now / today).
+SCANS: list[tuple[tuple[str, ...], Callable]] = [
+    (
+        (Kind.LINE_PAST_DUE, Kind.LINE_NOT_ACKNOWLEDGED),
+        lambda now, today: conditions.line_conditions(today=today),
+    ),
+    (
+        (Kind.TRANSIT_DELAYED,),
+        lambda now, today: conditions.transit_conditions(now=now, today=today),
+    ),
+    ((Kind.LOW_STOCK,), lambda now, today: conditions.low_stock_conditions(today=today)),
+    (
+        (Kind.CERTIFICATE_EXPIRING, Kind.CERTIFICATE_EXPIRED),
+        lambda now, today: conditions.certificate_conditions(today=today),
+    ),
+    ((Kind.KPI_BELOW_TARGET,), lambda now, today: conditions.kpi_conditions(today=today)),
+    ((Kind.SINGLE_SOURCED,), lambda now, today: conditions.single_source_conditions(today=today)),
+    (
+        (Kind.RULE_FIRED, Kind.EXCEPTION_OPEN),
+        lambda now, today: conditions.rule_conditions(now=now),
+    ),
+]
+
+_REFERENCES = (
+    "supplier_id",
+    "part_id",
+    "purchase_order_id",
+    "line_id",
+    "ship_notice_id",
+    "certificate_id",
+    "contract_id",
+    "rule_firing_id",
+    "exception_id",
+    "site",
+)
+
+
+@dataclass
+class ScanResult:
+    started_at: dt.datetime
+    opened: dict[str, int] = field(default_factory=dict)
+    still_open: dict[str, int] = field(default_factory=dict)
+    resolved: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    skipped: bool = False
+    new_alert_ids: list[int] = field(default_factory=list)
+    # Alerts that became critical in this scan (new, or escalated): emailed at once.
+    critical_ids: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "started_at": self.started_at.isoformat(),
+            "opened": sum(self.opened.values()),
+            "still_open": sum(self.still_open.values()),
+            "resolved": sum(self.resolved.values()),
+            "by_kind": {
+                kind: {
+                    "opened": self.opened.get(kind, 0),
+                    "still_open": self.still_open.get(kind, 0),
+                    "resolved": self.resolved.get(kind, 0),
+                }
+                for kind in sorted(set(self.opened) | set(self.still_open) | set(self.resolved))
+            },
+            "seconds": round(self.seconds, 3),
+            "skipped": self.skipped,
+        }
+
+
+def _scan_run_locked() -> AlertScanRun:
+    """The single scan-run row, locked for this transaction (scans run one at a time)."""
+    AlertScanRun.objects.get_or_create(pk=1)
+    return AlertScanRun.objects.select_for_update().get(pk=1)
+
+
+def alerts_scan(
+    *,
+    as_of: dt.datetime | None = None,
+    requested_at: dt.datetime | None = None,
+    progress: Callable[[str, int], None] | None = None,
+) -> ScanResult:
+    """Raise, refresh and resolve every alert kind, as of now (or `as_of`).
+
+    `requested_at`: when a posting asked for this scan; if a scan has started since, it
+    already saw that posting, so this one is skipped.
+    """
+    now = as_of or timezone.now()
+    today = timezone.localdate(now)
+    started = time.perf_counter()
+    result = ScanResult(started_at=now)
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Alerts are derived state: a crash loses at most this scan, which the next
+            # redoes, so the commit need not wait for the WAL flush.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+                # Compiling these short statements costs more than it saves.
+                cursor.execute("SET LOCAL jit = off")
+        run = _scan_run_locked()
+        if requested_at is not None and run.started_at and run.started_at > requested_at:
+            result.skipped = True
+            return result
+        run.started_at = timezone.now()
+        run.save(update_fields=["started_at"])
+        table = severities.severity_table()
+        for kinds, evaluate in SCANS:
+            found = evaluate(now, today)
+            _kinds_apply(kinds=kinds, found=found, now=now, table=table, result=result)
+            if progress is not None:
+                progress(", ".join(kinds), len(found))
+        result.seconds = time.perf_counter() - started
+        run.finished_at = timezone.now()
+        run.summary = result.as_dict()
+        run.save(update_fields=["finished_at", "summary"])
+        # Critical alerts are emailed at once: delivery rows now, the sends after commit.
+        if result.critical_ids:
+            immediate_emails_request(alert_ids=result.critical_ids)
+    return result
+
+
+def _kinds_apply(
+    *,
+    kinds: Iterable[str],
+    found: list[conditions.Condition],
+    now: dt.datetime,
+    table: dict,
+    result: ScanResult,
+) -> None:
+    by_key = {c.key: c for c in found}
+    # Every alert of these kinds whose condition has not been seen clearing yet.
+    tracked = list(
+        Alert.objects.filter(kind__in=kinds, cleared_at__isnull=True).values_list(
+            "pk", "kind", "dedupe_key", "state", "severity", "variant", "message"
+        )
+    )
+    seen_ids, changed, cleared_active, cleared_done = [], [], [], []
+    tracked_keys = set()
+    for pk, kind, key, state, severity, variant, message in tracked:
+        tracked_keys.add(key)
+        condition = by_key.get(key)
+        if condition is None:
+            if state in ACTIVE:
+                cleared_active.append(pk)
+                result.resolved[kind] = result.resolved.get(kind, 0) + 1
+            else:
+                cleared_done.append(pk)
+            continue
+        seen_ids.append(pk)
+        new_severity = severities.severity_of(table, condition.kind, condition.variant)
+        if new_severity == Severity.CRITICAL and severity != Severity.CRITICAL and state == "open":
+            result.critical_ids.append(pk)
+        if (new_severity, condition.variant, condition.message) != (severity, variant, message):
+            changed.append(
+                Alert(
+                    pk=pk,
+                    severity=new_severity,
+                    variant=condition.variant,
+                    message=condition.message[:500],
+                )
+            )
+        if state in ACTIVE:
+            result.still_open[condition.kind] = result.still_open.get(condition.kind, 0) + 1
+
+    for chunk in _chunks(seen_ids):
+        Alert.objects.filter(pk__in=chunk).update(last_seen=now)
+    if changed:
+        Alert.objects.bulk_update(changed, ["severity", "variant", "message"], batch_size=_CHUNK)
+    for chunk in _chunks(cleared_active):
+        Alert.objects.filter(pk__in=chunk, state__in=ACTIVE).update(
+            state=Alert.State.RESOLVED, resolved_at=now, resolved_by=None, cleared_at=now
+        )
+    for chunk in _chunks(cleared_done):
+        Alert.objects.filter(pk__in=chunk).update(cleared_at=now)
+
+    new = [c for key, c in by_key.items() if key not in tracked_keys]
+    if new:
+        # A concurrent writer's open alert for the same key wins (partial unique constraint).
+        _alerts_insert(new, now=now, table=table)
+        # Scans run one at a time, so first_seen = now names this scan's new alerts.
+        created = Alert.objects.filter(
+            kind__in=kinds, first_seen=now, state=Alert.State.OPEN
+        ).values_list("pk", "kind", "severity")
+        for pk, kind, severity in created:
+            result.new_alert_ids.append(pk)
+            if severity == Severity.CRITICAL:
+                result.critical_ids.append(pk)
+            result.opened[kind] = result.opened.get(kind, 0) + 1
+
+
+_TEXT_COLUMNS = ("kind", "variant", "severity", "dedupe_key", "message", "site")
+_ID_COLUMNS = tuple(name for name in _REFERENCES if name != "site")
+
+
+def _alerts_insert(found: list[conditions.Condition], *, now: dt.datetime, table: dict) -> None:
+    """Insert new open alerts, skipping keys another writer holds open. On PostgreSQL one
+    INSERT … SELECT FROM unnest(arrays) per chunk: the first scan of a large portfolio
+    inserts tens of thousands of alerts, and building model instances would cost more
+    than the database's work."""
+    rows = [
+        {
+            "kind": c.kind,
+            "variant": c.variant,
+            "severity": severities.severity_of(table, c.kind, c.variant),
+            "dedupe_key": c.key,
+            "message": c.message[:500],
+            **{name: getattr(c, name) for name in _REFERENCES},
+        }
+        for c in found
+    ]
+    if connection.vendor != "postgresql":
+        Alert.objects.bulk_create(
+            [Alert(**row, first_seen=now, last_seen=now) for row in rows],
+            batch_size=_CHUNK,
+            ignore_conflicts=True,
+        )
+        return
+    opts = Alert._meta
+    names = (*_TEXT_COLUMNS, *_ID_COLUMNS)
+    columns = ", ".join(opts.get_field(n.removesuffix("_id")).column for n in names)
+    arrays = ", ".join(["%s::text[]"] * len(_TEXT_COLUMNS) + ["%s::bigint[]"] * len(_ID_COLUMNS))
+    sql = (
+        f"INSERT INTO {opts.db_table} ({columns}, state, first_seen, last_seen) "
+        f"SELECT *, 'open', %s, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 10 * _CHUNK):
+            chunk = rows[start : start + 10 * _CHUNK]
+            cursor.execute(sql, [now, now, *[[row[n] for row in chunk] for n in names]])
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+# --- people ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alerts_acknowledge(*, alerts, user) -> int:
+    """Acknowledge open alerts (a queryset the caller scoped); returns how many changed."""
+    return alerts.filter(state=Alert.State.OPEN).update(
+        state=Alert.State.ACKNOWLEDGED, acknowledged_by=user, acknowledged_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def alerts_resolve(*, alerts, user) -> int:
+    """Resolve open or acknowledged alerts by hand. While a condition still holds, the scan
+    keeps its resolved alert as the record and opens no new one until it has cleared."""
+    return alerts.filter(state__in=ACTIVE).update(
+        state=Alert.State.RESOLVED, resolved_by=user, resolved_at=timezone.now()
+    )
+
+
+def alert_acknowledge(*, alert: Alert, user) -> Alert:
+    if alert.state == Alert.State.RESOLVED:
+        raise ValidationError({"state": "This alert is already resolved."})
+    alerts_acknowledge(alerts=Alert.objects.filter(pk=alert.pk), user=user)
+    alert.refresh_from_db()
+    return alert
+
+
+def alert_resolve(*, alert: Alert, user) -> Alert:
+    if alert.state == Alert.State.RESOLVED:
+        raise ValidationError({"state": "This alert is already resolved."})
+    alerts_resolve(alerts=Alert.objects.filter(pk=alert.pk), user=user)
+    alert.refresh_from_db()
+    return alert
+
+
+def alert_ids_parse(values: Iterable) -> list[int]:
+    """Ids posted from a form or API body; anything that is not a whole number is a 400."""
+    ids = []
+    for value in values:
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            raise ValidationError({"ids": f"Not an alert id: {str(value)[:40]!r}."}) from None
+    if not ids:
+        raise ValidationError({"ids": "Select at least one alert."})
+    return ids

@@ -1,0 +1,169 @@
+"""The allocation engine's state (SPEC §4): share changes, rule firings, exceptions, totals.
+
+All of it is internal: a supplier contact never sees rules, shares or the other source,
+so every model here has `supplier_field = None` and `scope_for_user` shows contacts none.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class AllocationChange(models.Model):
+    """One change of a part's target shares: by the engine (actor empty) or a buyer."""
+
+    supplier_field = None
+
+    part = models.ForeignKey(
+        "parts.Part", on_delete=models.CASCADE, related_name="allocation_changes"
+    )
+    shares_before = models.JSONField(help_text="Supplier code → target share % before.")
+    shares_after = models.JSONField(help_text="Supplier code → target share % after.")
+    rule = models.ForeignKey(
+        "contracts.ContractRule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="allocation_changes",
+    )
+    metric_value = models.FloatField(null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty: the engine decided alone.",
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["part", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.part_id}: {self.shares_before} → {self.shares_after}"
+
+    @property
+    def actor_name(self) -> str:
+        return self.actor.get_username() if self.actor_id else "system"
+
+
+class AllocationException(models.Model):
+    """A decision the engine must not take alone; a buyer approves or rejects it."""
+
+    class Kind(models.TextChoices):
+        BOUND_BREAK = "bound_break", "Shift would break a share bound"
+        BOTH_IN_BREACH = "both_in_breach", "Every source of the part is in breach"
+        HOLD = "hold", "Put the supplier on hold"
+        SINGLE_USABLE_SOURCE = "single_usable_source", "Part left with one usable source"
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    supplier_field = None
+
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    part = models.ForeignKey(
+        "parts.Part", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="allocation_exceptions"
+    )
+    rule = models.ForeignKey(
+        "contracts.ContractRule",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="exceptions",
+    )
+    proposed_shares = models.JSONField(
+        null=True, blank=True, help_text="Supplier code → share % if approved; empty for a hold."
+    )
+    evidence = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]  # the queue works oldest first
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.state})"
+
+
+class RuleFiring(models.Model):
+    """A rule that fired for a (part, supplier): the cooldown state, kept across restarts."""
+
+    class Outcome(models.TextChoices):
+        APPLIED = "applied", "Share shift applied"
+        EXCEPTION = "exception", "Exception raised"
+        NOTIFIED = "notified", "Notified"
+        PRICE_TIER = "price_tier", "Price tier applied"
+        SKIPPED = "skipped", "Skipped"
+
+    supplier_field = None
+
+    rule = models.ForeignKey(
+        "contracts.ContractRule", on_delete=models.CASCADE, related_name="firings"
+    )
+    part = models.ForeignKey(
+        "parts.Part", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+")
+    metric_value = models.FloatField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    allocation_change = models.ForeignKey(
+        AllocationChange, null=True, blank=True, on_delete=models.SET_NULL, related_name="firings"
+    )
+    exception = models.ForeignKey(
+        AllocationException,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="firings",
+    )
+    reason = models.TextField(blank=True)
+    fired_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-fired_at", "-id"]
+        indexes = [models.Index(fields=["rule", "part", "-fired_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} on {self.part_id}: {self.outcome}"
+
+
+class AllocationBalance(models.Model):
+    """Running total of the quantity allocated to one source since its shares were re-based.
+
+    The order-allocation split serves the source furthest below its share first; after a
+    share shift every source of the part starts again from zero, so the gaining source
+    does not absorb the whole backlog at once (SPEC §4).
+    """
+
+    supplier_field = None
+
+    source = models.OneToOneField(
+        "parts.ApprovedSource", on_delete=models.CASCADE, related_name="allocation_balance"
+    )
+    allocated_quantity = models.DecimalField(max_digits=16, decimal_places=3, default=0)
+    rebased_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(allocated_quantity__gte=0), name="allocation_balance_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}: {self.allocated_quantity}"
