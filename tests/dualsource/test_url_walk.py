@@ -1,0 +1,114 @@
+"""Every URL pattern of the project, opened by every role (SPEC §1).
+
+The routes come from the URL resolver (tests/routes.py) and their kwargs from one world
+of two suppliers (tests/world.py), so a new page or endpoint is walked without editing
+this file. Nothing answers 500 (the test client re-raises); anonymous users are sent to
+log in (the API answers 401/403); internal roles open every GET page; a supplier contact
+gets 404 only for what it may not see.
+"""
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client
+
+from accounts.selectors import scope_for_user
+from tests.routes import all_routes, fillings, named_object
+from tests.world import INTERNAL, ROLES
+
+pytestmark = pytest.mark.django_db
+
+ROUTES = all_routes()
+# Pages anyone may open: signing in and out, recovering a password, and the API's shape
+# (the OpenAPI schema and its Swagger page hold no data; every endpoint they name needs a login).
+PUBLIC = {"login", "logout", "api-schema", "api-docs"}
+PUBLIC_PREFIXES = ("password_reset", "password-reset", "reset")
+# Pages that change data: viewers are refused (403), buyers and admins work there.
+EDITOR_ONLY = {"imports:home", "imports:template"}
+
+
+def is_public(route) -> bool:
+    short = route.name.rsplit(":", 1)[-1]
+    return short in PUBLIC or short.startswith(PUBLIC_PREFIXES)
+
+
+def side_of(role: str) -> str:
+    return "B" if role == "contact_b" else "A"
+
+
+def login(world, role: str) -> Client:
+    client = Client()
+    if world.users[role] is not None:
+        client.force_login(world.users[role])
+    return client
+
+
+def allows_get(route, response) -> bool:
+    if route.serves_get is False:
+        return False
+    if response.status_code == 405:
+        return "GET" in response.get("Allow", "")
+    return True
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.id)
+def test_every_url_as_every_role(full_world, route, role):
+    client = login(full_world, role)
+    side = side_of(role)
+    user = full_world.users[role]
+    for kwargs in fillings(route, full_world, side):
+        url = route.url(kwargs)
+        response = client.get(url)
+        status = response.status_code
+        where = f"GET {url} as {role}: {status}"
+        assert status < 500, where
+        if route.name.startswith("admin:"):
+            if role == "admin":
+                assert status == 200, where
+            else:
+                assert status == 302 and response["Location"].startswith("/admin/login/"), where
+        elif role == "anonymous":
+            if is_public(route):
+                continue
+            if route.is_api:
+                assert status in (401, 403), where
+            else:
+                login_url = resolve_url(settings.LOGIN_URL)
+                assert status == 302, f"{where}: a page that is public on purpose goes in PUBLIC"
+                assert response["Location"].startswith(f"{login_url}?next="), where
+        elif not allows_get(route, response):
+            assert status == 405, where
+        elif role in INTERNAL:
+            if role == "viewer" and route.name in EDITOR_ONLY:
+                assert status == 403, where
+            else:
+                assert status in (200, 301, 302), where
+                if status != 200:
+                    login_url = resolve_url(settings.LOGIN_URL)
+                    assert not response["Location"].startswith(login_url), where
+        else:
+            # A contact opens its own supplier's pages; 404 only for what it may not see
+            # (internal data), 403 only for a buyer's page that names no object of anyone.
+            assert status in (200, 302, 403, 404), where
+            named = [named_object(route, name, full_world, side) for name in kwargs]
+            hidden = [
+                obj
+                for obj in named
+                if obj is not None
+                and not scope_for_user(type(obj)._default_manager.filter(pk=obj.pk), user).exists()
+            ]
+            if status == 404:
+                assert hidden, f"{where}, yet the contact may see every object the URL names"
+            if status == 403:
+                assert not route.is_api, f"{where}: the API lets every role read (scoped)"
+                assert not hidden, f"{where}: another's object must answer 404, never 403"
+            if status == 200 and route.is_api and hidden:
+                pytest.fail(f"{where}: the URL names an object the contact may not see")
+
+
+def test_the_walk_covers_pages_and_the_api():
+    names = {route.name for route in ROUTES}
+    assert {"home", "suppliers:detail", "parts:detail", "admin:index", "api-root"} <= names
+    assert {"supplier-list", "supplier-detail", "purchase-order-acknowledge"} <= names
+    assert not any(name.startswith("admin:") and name != "admin:index" for name in names)
