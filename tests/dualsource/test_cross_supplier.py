@@ -129,12 +129,20 @@ def probes(world: World) -> list[tuple[str, str, str]]:
     ]
 
 
-LISTS = [r for r in ROUTES if not object_kwargs(r) and r.serves_get is not False]
+# The API's own description holds no data and takes no filters.
+DOCUMENTATION = {"api-schema", "api-docs"}
+LISTS = [
+    r
+    for r in ROUTES
+    if not object_kwargs(r) and r.serves_get is not False and r.name not in DOCUMENTATION
+]
 
 
 @pytest.mark.parametrize("route", LISTS, ids=lambda r: r.id)
 def test_filters_and_searches_for_another_supplier_find_nothing(full_world, contact_a, route):
     for kwargs in fillings(route, full_world, "A"):
+        if kwargs.get("fmt", "csv") != "csv":
+            continue  # the same rows as the CSV, in another format
         url = route.url(kwargs)
         for name, value, nothing in probes(full_world):
             where = f"GET {url}?{urlencode({name: value})} as ACME's contact"
