@@ -270,8 +270,9 @@ def reverse_api_prefixes() -> list[str]:
 
 
 def kwarg_values(route: Route, kwarg: str, world: World, side: str) -> list:
-    """The values of one kwarg for a URL about supplier `side` ("A", "B"; "fake": nothing)."""
-    real_side = "A" if side == "fake" else side
+    """The values of one kwarg for a URL about supplier `side` ("A", "B", "A+shared": the
+    objects ACME shares with BOLT where there are such; "fake": nothing)."""
+    real_side = "A" if side == "fake" else side.removesuffix("+shared")
     beside = _values_beside_objects(route, kwarg, world, real_side)
     if beside is not None:
         if side == "fake" and kwarg in ("line", "line_number"):

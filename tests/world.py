@@ -80,7 +80,14 @@ class World:
     shared: dict  # model → instance both suppliers see (the shared part)
 
     def object_for(self, model, side: str):
-        """The instance of `model` a URL about supplier `side` names, or None."""
+        """The instance of `model` a URL about supplier `side` names, or None.
+
+        `side` is "A" or "B"; "A+shared" prefers what both suppliers see (the shared part).
+        """
+        if side.endswith("+shared"):
+            if model in self.shared:
+                return self.shared[model]
+            side = side.removesuffix("+shared")
         owner = self.sides[side]
         for candidate in (owner.objects, self.internal):
             if model in candidate:
@@ -253,7 +260,9 @@ def build_world() -> World:
             for row in rows:
                 side.add(row, main=False)
             side.objects[model] = rows.filter(period="rolling-90").first() or rows.first()
-    shared = {type(shared_part): shared_part}
+    # What both suppliers see: the part they share and its checklist item.
+    dimension = shared_part.checklist.get(code="DIM")
+    shared = {type(shared_part): shared_part, type(dimension): dimension}
     return World(users=users, sides=sides, internal=internal, shared=shared)
 
 

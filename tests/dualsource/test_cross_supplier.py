@@ -86,11 +86,12 @@ def test_another_suppliers_objects_do_not_exist(full_world, contact_a, route):
     world = full_world
     rows = zip(
         fillings(route, world, "A"),
+        fillings(route, world, "A+shared"),
         fillings(route, world, "B"),
         fillings(route, world, "fake"),
         strict=True,
     )
-    for own_kwargs, other_kwargs, missing_kwargs in rows:
+    for own_kwargs, shared_kwargs, other_kwargs, missing_kwargs in rows:
         swaps = {
             missing_kwargs[k]: other_kwargs[k]
             for k in route.kwargs
@@ -100,9 +101,16 @@ def test_another_suppliers_objects_do_not_exist(full_world, contact_a, route):
             where = f"{method.upper()} {route.url(other_kwargs)} as ACME's contact"
             own = request(contact_a, method, route.url(own_kwargs))
             assert own.status_code < 500
-            assert not leaked(body_text(own), world), f"{where}: ACME's own answer shows BOLT"
+            shown = leaked(body_text(own), world)
+            assert not shown, f"{where}: ACME's own answer shows BOLT's {shown}"
             if not object_kwargs(route):
                 continue
+            shared_url = route.url(shared_kwargs)
+            if shared_url != route.url(own_kwargs):  # the part both supply: BOLT stays hidden
+                shared = request(contact_a, method, shared_url)
+                assert shared.status_code < 500
+                shown = leaked(body_text(shared), world)
+                assert not shown, f"{method.upper()} {shared_url} shows BOLT's {shown}"
             other = request(contact_a, method, route.url(other_kwargs))
             missing = request(contact_a, method, route.url(missing_kwargs))
             assert_same_as_nothing(other, missing, swaps, where)
