@@ -196,10 +196,10 @@ def model_for_word(word: str):
 def _segment_before(route: Route, kwarg: str) -> str | None:
     """The URL word just before `<kwarg>` (`suppliers/<str:code>/` → `suppliers`)."""
     text = route.route
-    at = max(text.find(f"<{kwarg}>"), text.find(f":{kwarg}>"), text.find(f"(?P<{kwarg}>"))
-    if at <= 0:
+    found = re.search(rf"<(?:\w+:)?{kwarg}>|\(\?P<{kwarg}>", text)
+    if found is None or found.start() == 0:
         return None
-    before = re.sub(r"<[^>]*>|\(\?P<[^>]+>[^)]*\)", "", text[:at])
+    before = re.sub(r"<[^>]*>|\(\?P<[^>]+>[^)]*\)", "", text[: found.start()])
     words = [w for w in re.split(r"[/.]", before) if w and not w.startswith("(")]
     return words[-1] if words else None
 

@@ -111,3 +111,45 @@ def test_the_walk_covers_pages_and_the_api():
     assert {"home", "suppliers:detail", "parts:detail", "admin:index", "api-root"} <= names
     assert {"supplier-list", "supplier-detail", "purchase-order-acknowledge"} <= names
     assert not any(name.startswith("admin:") and name != "admin:index" for name in names)
+
+
+def test_an_unknown_url_kwarg_tells_the_developer_where_to_teach_it(full_world):
+    from dataclasses import replace
+
+    from tests.routes import UnknownKwarg
+
+    detail = next(route for route in ROUTES if route.name == "suppliers:detail")
+    unknown = replace(detail, route="suppliers/<str:frobnicate>/", kwargs=("frobnicate",))
+    with pytest.raises(UnknownKwarg, match=r"<frobnicate>.*Teach it in tests/routes.py"):
+        fillings(unknown, full_world, "A")
+
+
+def test_a_kind_of_object_the_world_lacks_tells_where_to_add_it(full_world):
+    from dataclasses import replace
+
+    from tests.routes import UnknownKwarg
+
+    detail = next(route for route in ROUTES if route.name == "suppliers:detail")
+    users = replace(detail, route="profiles/<int:userprofile_id>/", kwargs=("userprofile_id",))
+    with pytest.raises(UnknownKwarg, match=r"UserProfile.*Add one in tests/world.py"):
+        fillings(users, full_world, "A")
+
+
+def test_kwargs_are_filled_from_the_model_the_url_names(full_world):
+    from dataclasses import replace
+
+    from suppliers.models import Certificate
+
+    detail = next(route for route in ROUTES if route.name == "parts:detail")
+    bolt = full_world.sides["B"]
+    cases = {
+        "parts/<str:number>/": {"number": "P-BOLT-7"},
+        "orders/<str:number>/lines/<int:line>/": {"number": "PO-BOLT-1", "line": 1},
+        "receipts/<str:number>/": {"number": "GR-BOLT-1"},
+        "certificates/<int:pk>/": {"pk": bolt.objects[Certificate].pk},
+        "contracts/<str:reference>/": {"reference": "C-BOLT-1"},
+    }
+    for text, expected in cases.items():
+        kwargs = tuple(expected)
+        route = replace(detail, route=text, kwargs=kwargs, namespaces=(), callback=lambda: None)
+        assert fillings(route, full_world, "B") == [expected], text
