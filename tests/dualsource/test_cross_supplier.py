@@ -206,3 +206,60 @@ def test_bodies_naming_another_suppliers_objects_are_refused_alike(full_world, c
         other = request(contact_a, "post", route.url({}), _body(path, value))
         missing = request(contact_a, "post", route.url({}), _body(path, nothing))
         assert_same_as_nothing(other, missing, {nothing: value}, where)
+
+
+def _forms_of(response) -> list:
+    from django.forms import BaseForm, BaseFormSet
+
+    if response.context is None:
+        return []
+    contexts = response.context if isinstance(response.context, list) else [response.context]
+    values = [v for context in contexts for v in context.flatten().values()]
+    found = []
+    for value in values:
+        if isinstance(value, BaseForm):
+            found.append(value)
+        elif isinstance(value, BaseFormSet):
+            found += [value.empty_form, *value.forms]
+    return list({id(form): form for form in found}.values())  # a form sits in several contexts
+
+
+PAGES = [r for r in ROUTES if not r.is_api and r.serves_get is not False]
+
+
+def test_page_forms_accept_only_the_contacts_own_objects(full_world, contact_a):
+    """A form field that names an object (a PO line in an ASN, a thread) takes ACME's only:
+    BOLT's object is refused exactly like one that does not exist."""
+    from django.forms import ModelChoiceField, ModelMultipleChoiceField
+
+    probed = []
+    for route in PAGES:
+        for kwargs in fillings(route, full_world, "A")[:1]:
+            url = route.url(kwargs)
+            page = contact_a.get(url)
+            if page.status_code != 200:
+                continue
+            for form in _forms_of(page):
+                for name, field in form.fields.items():
+                    if not isinstance(field, ModelChoiceField):
+                        continue
+                    instance = full_world.object_for(field.queryset.model, "B")
+                    if instance is None:
+                        continue
+                    value = getattr(instance, field.to_field_name or "pk")
+                    nothing = FAKE_TEXT if field.to_field_name else 987654321
+                    if isinstance(field, ModelMultipleChoiceField):
+                        value, nothing = [value], [nothing]
+                    key = form.add_prefix(name)
+                    where = f"POST {url} with BOLT's {instance._meta.model_name} in {key}"
+                    other = contact_a.post(url, {key: value})
+                    missing = contact_a.post(url, {key: nothing})
+                    swaps = (
+                        {str(n): str(v) for n, v in zip(nothing, value, strict=True)}
+                        if (isinstance(value, list))
+                        else {nothing: value}
+                    )
+                    assert_same_as_nothing(other, missing, swaps, where)
+                    probed.append(where)
+    if not probed:
+        pytest.skip("No page form a supplier contact opens names an object yet.")
