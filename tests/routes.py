@@ -151,6 +151,8 @@ SEGMENT_MODELS = {
     "stock": "inventory.InventoryPosition",
     "inventory-positions": "inventory.InventoryPosition",
     "sources": "parts.ApprovedSource",
+    "colleagues": "suppliers.SupplierContact",
+    "messages": "messaging.Thread",  # a page per conversation: /messages/<pk>/
 }
 # Kwarg names that name an object of one model whatever the URL says around them.
 KWARG_MODELS = {

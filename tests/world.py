@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.test import override_settings
 
 from contracts.models import ContractChange, ContractRule, PriceTier, VolumeCommitment
 from purchasing.models import PromiseRevision, ShipNotice, ShipNoticeLine, TransitEvent
@@ -50,6 +53,7 @@ from tests.factories import (
 )
 
 AS_OF = dt.date(2026, 3, 31)
+PDF = "application/pdf"
 ROLES = ("anonymous", "admin", "buyer", "viewer", "contact_a", "contact_b")
 INTERNAL = ("admin", "buyer", "viewer")
 
@@ -174,14 +178,15 @@ def _business(side: Side, *, code: str, price: str, own_part, shared_part, user)
     )
     receipt = side.add(ReceiptFactory(number=f"GR-{code}-1", line=line))
     side.add(InspectionFactory(receipt=receipt, defective_quantity=Decimal("2")))
-    side.add(
-        Certificate.objects.create(
-            supplier=supplier,
-            kind="iso_9001",
-            number=f"Q-{code}-9001",
-            valid_until=dt.date(2027, 1, 1),
-        )
+    certificate = Certificate(
+        supplier=supplier, kind="iso_9001", number=f"Q-{code}-9001", valid_until=dt.date(2027, 1, 1)
     )
+    for name, value in (("document_name", "iso-9001.pdf"), ("document_content_type", PDF)):
+        if hasattr(certificate, name):
+            setattr(certificate, name, value)
+    certificate.document.save("iso-9001.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+    certificate.save()
+    side.add(certificate)
     side.add(
         EsgAssessment.objects.create(
             supplier=supplier,
@@ -192,6 +197,7 @@ def _business(side: Side, *, code: str, price: str, own_part, shared_part, user)
             traceability_score=2,
         )
     )
+    _threads_and_invitations(side, code=code, order=order, user=user)
     assessment = side.add(
         QualificationAssessment.objects.create(supplier=supplier, assessed_on=dt.date(2025, 6, 1))
     )
@@ -199,6 +205,41 @@ def _business(side: Side, *, code: str, price: str, own_part, shared_part, user)
         side.add(
             QualificationScore.objects.create(
                 assessment=assessment, criterion=criterion, score=4, weight=criterion.weight
+            )
+        )
+
+
+def _installed(label: str):
+    try:
+        return apps.get_model(label)
+    except LookupError:
+        return None
+
+
+def _threads_and_invitations(side: Side, *, code: str, order, user) -> None:
+    """Message threads and colleague invitations, where the apps that own them are in."""
+    thread_model = _installed("messaging.Thread")
+    if thread_model is not None:
+        thread = side.add(
+            thread_model.objects.create(
+                supplier=side.supplier,
+                purchase_order=order,
+                subject=f"{code} delivery dates",
+                created_by=user,
+            )
+        )
+        message = apps.get_model("messaging.Message")
+        side.add(message.objects.create(thread=thread, author=user, body=f"{code}: dates?"))
+        marker = _installed("messaging.ThreadReadMarker")
+        if marker is not None:
+            side.add(marker.objects.create(thread=thread, user=side.contact))
+    invitation = _installed("portal.ContactInvitation")
+    if invitation is not None:
+        side.add(
+            invitation.objects.create(
+                supplier=side.supplier,
+                email=f"new.colleague@{code.lower()}.example",
+                invited_by=side.contact,
             )
         )
 
@@ -267,9 +308,11 @@ def build_world() -> World:
 
 
 @pytest.fixture(scope="module")
-def full_world(django_db_setup, django_db_blocker):
-    """The world, built once per module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
+def full_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once per module and rolled back after it (files in a temporary
+    media root)."""
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+    with media, django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
         yield world
         transaction.set_rollback(True)

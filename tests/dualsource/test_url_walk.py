@@ -19,12 +19,14 @@ from tests.world import INTERNAL, ROLES
 pytestmark = pytest.mark.django_db
 
 ROUTES = all_routes()
-# Pages anyone may open: signing in and out, recovering a password, and the API's shape
-# (the OpenAPI schema and its Swagger page hold no data; every endpoint they name needs a login).
-PUBLIC = {"login", "logout", "api-schema", "api-docs"}
+# Pages anyone may open: signing in and out, recovering a password, accepting an emailed
+# invitation, and the API's shape (the OpenAPI schema and its Swagger page hold no data).
+PUBLIC = {"login", "logout", "api-schema", "api-docs", "invitation_accept"}
 PUBLIC_PREFIXES = ("password_reset", "password-reset", "reset")
 # Pages that change data: viewers are refused (403), buyers and admins work there.
 EDITOR_ONLY = {"imports:home", "imports:template"}
+# The supplier portal is the contacts' own: to internal roles it does not exist (404).
+SUPPLIERS_ONLY = {"portal"}
 
 
 def is_public(route) -> bool:
@@ -80,7 +82,9 @@ def test_every_url_as_every_role(full_world, route, role):
         elif not allows_get(route, response):
             assert status == 405, where
         elif role in INTERNAL:
-            if role == "viewer" and route.name in EDITOR_ONLY:
+            if route.namespaces and route.namespaces[0] in SUPPLIERS_ONLY:
+                assert status == 404, where
+            elif role == "viewer" and route.name in EDITOR_ONLY:
                 assert status == 403, where
             else:
                 assert status in (200, 301, 302), where
