@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, SupplierContactFactory, SupplierFactory, UserFactory
-from tests.world import full_world  # noqa: F401  (one world of two suppliers, per module)
+from tests.world import full_world, world_module  # noqa: F401  (two suppliers, per module)
 
 
 @pytest.fixture(autouse=True)

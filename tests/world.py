@@ -8,8 +8,8 @@ assessment and scorecard rows. Internal data (FX rate, stock reading, scorecard 
 belongs to neither. Every string that would betray BOLT to ACME's contact is in
 `World.sides["B"].secrets`.
 
-Build it once per module with the `full_world` fixture: the walks make hundreds of
-requests, each inside a savepoint that is rolled back.
+It is built once per module (`world_module`) and handed to each test by `full_world`:
+the walks make hundreds of requests, each test inside a savepoint that is rolled back.
 """
 
 import datetime as dt
@@ -82,6 +82,7 @@ class World:
     sides: dict  # "A" / "B" → Side
     internal: dict  # model → an instance of internal data (no supplier)
     shared: dict  # model → instance both suppliers see (the shared part)
+    media_root: str = ""
 
     def object_for(self, model, side: str):
         """The instance of `model` a URL about supplier `side` names, or None.
@@ -308,14 +309,23 @@ def build_world() -> World:
 
 
 @pytest.fixture(scope="module")
-def full_world(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The world, built once per module and rolled back after it (files in a temporary
-    media root)."""
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("media")))
+def world_module(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, built once per module and rolled back after it."""
+    media_root = str(tmp_path_factory.mktemp("media"))
+    media = override_settings(MEDIA_ROOT=media_root)
     with media, django_db_blocker.unblock(), transaction.atomic():
         world = build_world()
+        world.media_root = media_root
         yield world
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def full_world(world_module, settings, db):
+    """The module's world in a test: its files (certificate documents) stay readable even
+    where another fixture moves the media root per test."""
+    settings.MEDIA_ROOT = world_module.media_root
+    return world_module
 
 
 def natural_key_fields(model) -> list[str]:
