@@ -279,6 +279,8 @@ def kwarg_values(route: Route, kwarg: str, world: World, side: str) -> list:
     if beside is not None:
         if side == "fake" and kwarg in ("line", "line_number"):
             return [FAKE_INT % 10000]
+        if side == "fake" and kwarg == "uidb64":
+            return [urlsafe_base64_encode(force_bytes(FAKE_INT))]
         return beside
     model = _model_for_kwarg(route, kwarg)
     if model is None:
