@@ -4,6 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import PASSWORD, SupplierContactFactory, SupplierFactory, UserFactory
+from tests.world import full_world, world_module  # noqa: F401  (two suppliers, per module)
 
 
 @pytest.fixture(autouse=True)

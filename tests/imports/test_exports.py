@@ -3,7 +3,7 @@
 import csv
 import datetime as dt
 import io
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 import pytest
 from openpyxl import load_workbook
@@ -44,14 +44,216 @@ def scorecards(world):
     scorecard_recompute(as_of=dt.date(2026, 3, 31))
 
 
+FIGURES = [
+    "lines_due",
+    "lines_in_full",
+    "ordered_quantity",
+    "on_time_quantity",
+    "receipts_count",
+    "quantity_received",
+    "priced_receipts_count",
+    "fx_missing_receipts",
+    "inspections_count",
+    "units_inspected",
+    "units_defective",
+    "otd_pct",
+    "otif_pct",
+    "defect_ppm",
+    "lead_time_mean_days",
+    "lead_time_p90_days",
+    "low_sample",
+    "otd_low_sample",
+    "defect_low_sample",
+    "lead_time_low_sample",
+    "landed_cost_low_sample",
+    "computed_at",
+]
+PERIODS = ["rolling-90", "2026-02"]
+# resource → (its columns, in order; the columns that identify a row; the rows, in order)
+EXPECTED = {
+    "suppliers": (
+        ["code", "name", "country", "region", "currency", "status", "owner", "primary_contact"]
+        + ["created_at", "updated_at"],
+        ["code", "name", "status"],
+        [("ACME", "Acme Castings", "approved"), ("BOLT", "Bolt Forge", "approved")],
+    ),
+    "parts": (
+        ["number", "name", "unit", "category", "specification_reference"]
+        + ["specification_revision", "is_critical", "checklist"],
+        ["number", "name", "checklist"],
+        [
+            ("P-1", "Shared bracket", "DIM; SURF"),
+            ("P-2", "Acme housing", ""),
+            ("P-3", "Bolt shaft", ""),
+            ("P-4", "Unsourced part", ""),
+        ],
+    ),
+    "sources": (
+        ["id", "part", "supplier", "target_share_pct", "min_share_pct", "max_share_pct"]
+        + ["unit_price", "currency", "lead_time_days", "monthly_capacity", "moq", "is_active"],
+        ["part", "supplier", "target_share_pct", "unit_price"],
+        [
+            ("P-1", "ACME", "60.00", "9.0000"),
+            ("P-1", "BOLT", "40.00", "11.0000"),
+            ("P-2", "ACME", "100.00", "10.0000"),
+            ("P-3", "BOLT", "100.00", "10.0000"),
+        ],
+    ),
+    "contracts": (
+        ["reference", "supplier", "valid_from", "valid_to", "early_tolerance_days"]
+        + ["late_tolerance_days", "otd_target_pct", "defect_ppm_target", "notes"],
+        ["reference", "supplier", "early_tolerance_days", "late_tolerance_days"],
+        [("C-ACME", "ACME", "3", "0"), ("C-BOLT", "BOLT", "3", "0")],
+    ),
+    "purchase-orders": (
+        ["number", "supplier", "order_date", "currency", "order_status", "created_by"]
+        + ["created_at", "line", "part", "quantity", "unit_price", "requested_date"]
+        + ["promised_date", "expected_date", "acknowledged_at", "status"],
+        ["number", "supplier", "currency", "line", "part", "quantity"],
+        [
+            ("PO-A1", "ACME", "EUR", "1", "P-1", "100.000"),
+            ("PO-A1", "ACME", "EUR", "2", "P-2", "100.000"),
+            ("PO-A2", "ACME", "EUR", "1", "P-2", "100.000"),
+            ("PO-B1", "BOLT", "USD", "1", "P-1", "100.000"),
+            ("PO-B1", "BOLT", "USD", "2", "P-3", "100.000"),
+        ],
+    ),
+    "ship-notices": (
+        ["id", "number", "supplier", "ship_date", "eta", "carrier", "tracking_number"]
+        + ["current_location", "last_event_at", "is_delivered", "purchase_order", "line"]
+        + ["part", "quantity"],
+        ["number", "supplier", "eta", "purchase_order", "line", "part", "quantity"],
+        [
+            ("ASN-1", "BOLT", "2026-02-09", "PO-B1", "1", "P-1", "10.000"),
+            ("ASN-1", "ACME", "2026-02-08", "PO-A1", "2", "P-2", "50.000"),
+        ],
+    ),
+    "receipts": (
+        ["id", "number", "purchase_order", "line", "part", "supplier", "receipt_date"]
+        + ["quantity", "freight", "duty", "other_costs", "cost_currency", "created_at"],
+        ["number", "purchase_order", "line", "supplier", "quantity", "cost_currency"],
+        [
+            ("GR-A1", "PO-A1", "1", "ACME", "100.000", "EUR"),
+            ("GR-A2", "PO-A1", "2", "ACME", "20.000", "EUR"),
+            ("GR-B1", "PO-B1", "1", "BOLT", "100.000", "USD"),
+        ],
+    ),
+    "inspections": (
+        ["id", "receipt", "purchase_order", "line", "part", "supplier", "inspection_date"]
+        + ["inspected_quantity", "defective_quantity", "defect_codes", "disposition"]
+        + ["created_at"],
+        ["receipt", "supplier", "inspected_quantity", "defective_quantity", "disposition"],
+        [
+            ("GR-B1", "BOLT", "100.000", "0.000", "accept"),
+            ("GR-A1", "ACME", "100.000", "0.000", "accept"),
+        ],
+    ),
+    "inventory-positions": (
+        ["id", "part", "site", "on_hand", "safety_stock", "reorder_point", "read_at", "source"],
+        ["part", "site", "on_hand", "reorder_point", "source"],
+        [("P-1", "PLANT-1", "100.000", "50.000", "erp")],
+    ),
+    "fx-rates": (
+        ["id", "currency", "date", "rate"],
+        ["currency", "date", "rate"],
+        [("USD", "2026-01-01", "0.90000000")],
+    ),
+    "scorecards": (
+        ["id", "supplier", "period", "window", "period_start", "period_end", *FIGURES]
+        + ["landed_cost_index", "composite_score", "grade", "template"],
+        ["supplier", "period", "lines_due", "receipts_count", "inspections_count", "template"],
+        [
+            (supplier, period, lines, receipts, "1", "Standard")
+            for supplier, lines, receipts in (("ACME", "3", "2"), ("BOLT", "2", "1"))
+            for period in PERIODS
+        ],
+    ),
+    "part-scorecards": (
+        ["id", "part", "supplier", "period", "window", "period_start", "period_end", *FIGURES]
+        + ["landed_unit_cost"],
+        ["part", "supplier", "period", "receipts_count", "landed_unit_cost"],
+        [
+            # BOLT's line is in USD at 0.9 EUR: 10 USD land at 9 EUR.
+            (part, supplier, period, receipts, cost)
+            for part, supplier, receipts, cost in (
+                ("P-1", "ACME", "1", "10.00000000"),
+                ("P-1", "BOLT", "1", "9.00000000"),
+                ("P-2", "ACME", "1", "10.00000000"),
+                ("P-3", "BOLT", "0", ""),
+            )
+            for period in PERIODS
+        ],
+    ),
+}
+
+
+def test_every_api_list_has_its_expected_export():
+    from dualsource.api_urls import router
+
+    assert set(RESOURCES) == set(EXPECTED) == {prefix for prefix, _, _ in router.registry}
+
+
+def _text(value) -> str:
+    """A cell as the CSV writes it (Excel keeps numbers and dates typed)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0):
+        return value.date().isoformat()
+    return str(value)
+
+
 @pytest.mark.parametrize("resource", RESOURCES)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_every_list_exports(world, scorecards, client_for, buyer, resource, fmt):
+def test_every_list_exports_its_exact_rows_and_columns(
+    world, scorecards, client_for, buyer, resource, fmt
+):
     response = client_for(buyer).get(f"/exports/{resource}.{fmt}")
     assert response.status_code == 200, response.content[:300]
-    assert f".{fmt}" in response["Content-Disposition"]
+    from django.utils import timezone
+
+    from dualsource.api_urls import router
+
+    basename = {prefix: name for prefix, _, name in router.registry}[resource]
+    today = timezone.localdate().isoformat()
+    assert response["Content-Disposition"] == f'attachment; filename="{basename}-{today}.{fmt}"'
     rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response)
-    assert rows, f"{resource} export is empty"
+    columns, identity, expected = EXPECTED[resource]
+    assert list(rows[0]) == columns
+    seen = [tuple(_text(row[c]) for c in identity) for row in rows]
+    if fmt == "xlsx":  # numbers come back as numbers: compare them as numbers
+        expected = [tuple(_number_or_text(v) for v in row) for row in expected]
+        seen = [tuple(_number_or_text(v) for v in row) for row in seen]
+    assert seen == expected
+
+
+def _number_or_text(value: str):
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return value
+
+
+def _joined(values: list) -> str:
+    # A nested object in a list (a checklist item) is named by its first value.
+    return "; ".join(str(next(iter(v.values()))) if isinstance(v, dict) else str(v) for v in values)
+
+
+FLAT = [r for r in RESOURCES if r not in ("purchase-orders", "ship-notices")]
+
+
+@pytest.mark.parametrize("resource", FLAT)
+def test_a_csv_export_holds_the_api_lists_values(world, scorecards, api_for, buyer, resource):
+    """Column for field and row for item, the CSV says what the API list says."""
+    api = api_for(buyer)
+    items = api.get(f"/api/v1/{resource}/?page_size=1000").json()["results"]
+    rows = csv_rows(api.get(f"/api/v1/{resource}/?format=csv"))
+    as_csv = [
+        {k: _joined(v) if isinstance(v, list) else _text(v) for k, v in item.items()}
+        for item in items
+    ]
+    assert rows == as_csv
 
 
 def test_receipts_csv_through_the_api(world, api_for, buyer):

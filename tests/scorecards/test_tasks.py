@@ -44,8 +44,29 @@ def test_posted_receipt_updates_the_current_scorecard(
     assert month.lead_time_mean_days == Decimal("71")  # Jan 5 → Mar 17
 
 
-def test_refresh_of_a_deleted_supplier_is_a_no_op():
-    assert tasks.scorecards_refresh_suppliers.run([987654])["suppliers"] == 0
+@time_machine.travel(dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_refresh_copes_with_a_supplier_deleted_while_it_waited(kpi, supplier_a):
+    from purchasing.services import kpi_inputs_changed
+    from scorecards.models import PartScorecard
+    from tests.factories import SupplierFactory
+
+    gone = SupplierFactory(code="GONE")
+    services.scorecard_recompute()
+    assert SupplierScorecard.objects.filter(supplier=gone).exists()
+    _post(kpi.line(promised=dt.date(2026, 3, 18)), "GR-STAYS", dt.date(2026, 3, 17))
+    kpi_inputs_changed(supplier_ids=[gone.pk])
+    gone_id = gone.pk
+    gone.delete()  # a prospect entered by mistake is removed before the task runs
+
+    summary = tasks.scorecards_refresh_suppliers.run([gone_id])
+
+    assert summary["supplier_count"] == 1  # the supplier still waiting, and only it
+    assert not PendingRefresh.objects.exists()
+    assert not SupplierScorecard.objects.filter(supplier_id=gone_id).exists()
+    assert not PartScorecard.objects.filter(supplier_id=gone_id).exists()
+    current = SupplierScorecard.objects.get(supplier=supplier_a, period="rolling-90")
+    assert current.receipts_count == 1
+    assert tasks.scorecards_refresh_suppliers.run([gone_id])["suppliers"] == 0
 
 
 def _post(line, number, day, quantity="10"):
