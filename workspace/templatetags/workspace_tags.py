@@ -1,0 +1,72 @@
+"""Layout helpers: the supplier portal's navigation when installed, sparklines, query links."""
+
+from django import template
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+
+from workspace import charts
+
+register = template.Library()
+PORTAL_NAV = "portal/_nav.html"
+
+
+@register.simple_tag(takes_context=True)
+def portal_nav(context):
+    """The supplier portal's own navigation, if the portal app ships one (else nothing)."""
+    try:
+        nav = get_template(PORTAL_NAV)
+    except template.TemplateDoesNotExist:
+        return ""
+    return nav.render(context.flatten(), context.get("request"))
+
+
+@register.simple_tag
+def sparkline(values):
+    points = charts.sparkline_points(values or [])
+    if not points:
+        return format_html('<span class="muted">{}</span>', "—")
+    return format_html(
+        '<svg class="sparkline" viewBox="0 0 80 20" width="80" height="20" role="img" '
+        'aria-label="Score trend"><polyline points="{}" /></svg>',
+        points,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (sorting, paging links)."""
+    query = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            query.pop(key, None)
+        else:
+            query[key] = value
+    query.pop("page", None) if "page" not in changes else None
+    return query.urlencode()
+
+
+@register.filter
+def attr_of(obj, name: str):
+    return getattr(obj, name, None)
+
+
+@register.simple_tag
+def figure_link(kind: str, period: str, supplier=None, part=None):
+    """The drill-down URL behind a figure: the rows of `kind` for that period and scope."""
+    query = {"period": period}
+    if supplier:
+        query["supplier"] = supplier
+    if part:
+        query["part"] = part
+    return f"{reverse(f'drilldown:{kind}')}?{urlencode(query)}"
+
+
+@register.filter
+def change_class(change, lower_is_better=False):
+    """CSS class for a change against the previous period: better green, worse red."""
+    if change is None or change == 0:
+        return ""
+    better = change < 0 if lower_is_better else change > 0
+    return "change-better" if better else "change-worse"
