@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from accounts.roles import Role
+from core.fields import EARLIEST_DATE, LATEST_DATE
+from core.iso_codes import COUNTRY_CODES, CURRENCY_CODES
 from core.units import UNIT_CHOICES
 from parts.models import Part
 from purchasing.models import PurchaseOrderLine
@@ -21,6 +23,21 @@ def errors_onto(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, exc.messages)
+
+
+def iso_code(value: str, codes: frozenset[str], noun: str) -> str:
+    """Trimmed and upper-cased, and a code that exists (a typo such as EUE is caught)."""
+    code = (value or "").strip().upper()
+    if code not in codes:
+        raise ValidationError(f"{code or value!r} is not an ISO {noun} code.")
+    return code
+
+
+def sane_date(value):
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            f"Use a date between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}."
+        )
 
 
 def _owners():
@@ -58,10 +75,10 @@ class SupplierForm(forms.Form):
             self.fields["status"].help_text = "Only the next steps of the lifecycle are offered."
 
     def clean_country(self):
-        return self.cleaned_data["country"].upper()
+        return iso_code(self.cleaned_data["country"], COUNTRY_CODES, "3166-1 country")
 
     def clean_currency(self):
-        return self.cleaned_data["currency"].upper()
+        return iso_code(self.cleaned_data["currency"], CURRENCY_CODES, "4217 currency")
 
 
 class PartForm(forms.Form):
@@ -117,7 +134,7 @@ class SourceForm(forms.Form):
             self.fields["supplier"].disabled = True
 
     def clean_currency(self):
-        return self.cleaned_data["currency"].upper()
+        return iso_code(self.cleaned_data["currency"], CURRENCY_CODES, "4217 currency")
 
 
 class PurchaseOrderForm(forms.Form):
@@ -128,11 +145,11 @@ class PurchaseOrderForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "Supplier code"}),
         error_messages={"invalid_choice": "No supplier with this code."},
     )
-    order_date = forms.DateField(widget=DATE)
+    order_date = forms.DateField(widget=DATE, validators=[sane_date])
     currency = forms.CharField(max_length=3)
 
     def clean_currency(self):
-        return self.cleaned_data["currency"].upper()
+        return iso_code(self.cleaned_data["currency"], CURRENCY_CODES, "4217 currency")
 
 
 class OrderLineForm(forms.Form):
@@ -144,9 +161,12 @@ class OrderLineForm(forms.Form):
     )
     quantity = forms.DecimalField(max_digits=14, decimal_places=3, min_value=0.001)
     unit_price = forms.DecimalField(max_digits=14, decimal_places=4, min_value=0)
-    requested_date = forms.DateField(widget=DATE)
+    requested_date = forms.DateField(widget=DATE, validators=[sane_date])
     promised_date = forms.DateField(
-        widget=DATE, required=False, help_text="Only if the supplier has already confirmed."
+        widget=DATE,
+        required=False,
+        validators=[sane_date],
+        help_text="Only if the supplier has already confirmed.",
     )
     status = forms.ChoiceField(
         choices=PurchaseOrderLine.Status.choices, initial=PurchaseOrderLine.Status.OPEN
