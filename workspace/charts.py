@@ -27,6 +27,10 @@ def _layout(title: str, **extra) -> dict:
     return {**BASE_LAYOUT, "title": {"text": title, "font": {"size": 14}}, **extra}
 
 
+# Months are labels (YYYY-MM), one tick each: plotly would otherwise read them as dates.
+MONTH_AXIS = {"type": "category"}
+
+
 def to_json(figure: dict | None) -> str:
     return json.dumps(figure, separators=(",", ":"))
 
@@ -57,7 +61,8 @@ def kpi_trend(
                 "line": {"dash": "dot", "color": PALETTE[4], "width": 1},
             }
         )
-    return {"data": data, "layout": _layout(title, yaxis={"title": unit, "rangemode": "tozero"})}
+    layout = _layout(title, xaxis=MONTH_AXIS, yaxis={"title": unit, "rangemode": "tozero"})
+    return {"data": data, "layout": layout}
 
 
 def portfolio_trend(*, periods: Sequence[str], figures: Mapping) -> dict:
@@ -76,7 +81,8 @@ def portfolio_trend(*, periods: Sequence[str], figures: Mapping) -> dict:
                 "line": {"color": PALETTE[i]},
             }
         )
-    return {"data": series, "layout": _layout("Delivery, whole supply base", yaxis={"title": "%"})}
+    layout = _layout("Delivery, whole supply base", xaxis=MONTH_AXIS, yaxis={"title": "%"})
+    return {"data": series, "layout": layout}
 
 
 def grade_distribution(counts: Mapping[str, int]) -> dict:
@@ -111,7 +117,7 @@ def by_source(
         }
         for i, (code, values) in enumerate(series.items())
     ]
-    return {"data": data, "layout": _layout(title, yaxis={"title": unit})}
+    return {"data": data, "layout": _layout(title, xaxis=MONTH_AXIS, yaxis={"title": unit})}
 
 
 def lead_time_distribution(lead_times: Mapping[str, Iterable[int]]) -> dict:
