@@ -5,13 +5,17 @@ percentages), so they equal what one scorecard over every supplier would show. E
 function is one query whatever the number of suppliers.
 """
 
+import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, FloatField, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from accounts.roles import INTERNAL_ROLES, user_role
 from accounts.selectors import scope_for_user
-from parts.models import ApprovedSource, Part
+from parts.models import ApprovedSource, Part, SourceChange
 from scorecards import kpis
 from scorecards.models import SupplierScorecard
 from suppliers.models import Supplier
@@ -19,6 +23,7 @@ from suppliers.models import Supplier
 # A supplier this much dearer than the average source of its parts is worth a look.
 DEAR_INDEX = 1.05
 USABLE_STATUSES = (Supplier.Status.APPROVED,)
+RISK_CACHE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -52,17 +57,6 @@ class PortfolioFigures:
     @property
     def lead_time_mean_days(self):
         return kpis.lead_time_mean_days(self.lead_time_days_total, self.receipts_count)
-
-
-def scorecard_months(*, user, limit: int = 24) -> list[str]:
-    """The latest months that have scorecards, newest first."""
-    return list(
-        scope_for_user(SupplierScorecard.objects.all(), user)
-        .exclude(period=kpis.ROLLING_PERIOD)
-        .order_by("-period")
-        .values_list("period", flat=True)
-        .distinct()[:limit]
-    )
 
 
 def portfolio_by_period(*, user, periods: list[str]) -> dict[str, PortfolioFigures]:
@@ -125,28 +119,151 @@ def grade_distribution(*, user) -> dict[str, int]:
     return counts
 
 
-def worst_movers(*, user, period: str, previous: str, limit: int = 10) -> list:
-    """Suppliers whose composite score fell most from `previous` to `period`."""
-    before = SupplierScorecard.objects.filter(
-        supplier_id=OuterRef("supplier_id"), period=previous
-    ).values("composite_score")[:1]
-    return list(
-        scope_for_user(SupplierScorecard.objects.filter(period=period), user)
-        .filter(composite_score__isnull=False)
-        .annotate(previous_score=Subquery(before, output_field=FloatField()))
-        .filter(previous_score__isnull=False)
-        .annotate(change=F("composite_score") - F("previous_score"))
-        .filter(change__lt=0)
-        .select_related("supplier")
+@dataclass(frozen=True)
+class Mover:
+    code: str
+    name: str
+    composite_score: float
+    previous_score: float
+    grade: str | None
+
+    @property
+    def change(self) -> float:
+        return self.composite_score - self.previous_score
+
+
+def worst_movers(*, user, period: str, previous: str, limit: int = 10) -> list[Mover]:
+    """Suppliers whose composite score fell most from `previous` to `period`: both months'
+    rows read once and paired per supplier (no look-up per supplier)."""
+    now, before = Q(period=period), Q(period=previous)
+    rows = (
+        scope_for_user(SupplierScorecard.objects.filter(period__in=[period, previous]), user)
+        .values("supplier__code", "supplier__name")
+        .annotate(
+            score=Max("composite_score", filter=now),
+            previous_score=Max("composite_score", filter=before),
+            grade=Max("grade", filter=now),
+        )
+        .filter(score__lt=F("previous_score"))
+        .annotate(change=F("score") - F("previous_score"))
         .order_by("change", "supplier__code")[:limit]
     )
+    return [
+        Mover(
+            code=row["supplier__code"],
+            name=row["supplier__name"],
+            composite_score=row["score"],
+            previous_score=row["previous_score"],
+            grade=row["grade"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class RiskPart:
+    id: int
+    number: str
+    name: str
+    is_critical: bool
+    usable_sources: int
+    region: str
+
+
+@dataclass(frozen=True)
+class SourcingRisks:
+    single_sourced: list[RiskPart]
+    single_sourced_total: int
+    one_region: list[RiskPart]
+    one_region_total: int
 
 
 def _usable_sources() -> Q:
-    return Q(
-        sources__is_active=True,
-        sources__supplier__status__in=USABLE_STATUSES,
+    return Q(sources__is_active=True, sources__supplier__status__in=USABLE_STATUSES)
+
+
+def _sourcing_fingerprint() -> tuple:
+    """Changes whenever a part, a source or a supplier does (source writes are audited in
+    SourceChange, supplier writes touch updated_at): one cheap query of index look-ups."""
+    sql = f"""
+        SELECT (SELECT COUNT(*) FROM {Part._meta.db_table}),
+               (SELECT MAX(id) FROM {Part._meta.db_table}),
+               (SELECT COUNT(*) FROM {ApprovedSource._meta.db_table}),
+               (SELECT MAX(id) FROM {ApprovedSource._meta.db_table}),
+               (SELECT MAX(id) FROM {SourceChange._meta.db_table}),
+               (SELECT MAX(updated_at) FROM {Supplier._meta.db_table})
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return tuple(str(v) for v in cursor.fetchone())
+
+
+def sourcing_risks(*, user, limit: int = 10) -> SourcingRisks:
+    """Parts with fewer than two usable sources (active, at an approved supplier), and parts
+    whose two or more usable sources all sit in one region: the first `limit` of each
+    (critical parts first) and how many there are.
+
+    One pass over every source, so the answer is kept in the cache until a part, source
+    or supplier changes (or RISK_CACHE_SECONDS pass)."""
+    if not _sees_all(user):
+        return SourcingRisks([], 0, [], 0)
+    key = (
+        "portfolio:sourcing-risks:"
+        + hashlib.sha1(repr((_sourcing_fingerprint(), limit, USABLE_STATUSES)).encode()).hexdigest()
     )
+    return cache.get_or_set(key, lambda: _sourcing_risks(limit), RISK_CACHE_SECONDS)
+
+
+def _sourcing_risks(limit: int) -> SourcingRisks:
+    statuses = ", ".join(["%s"] * len(USABLE_STATUSES))
+    sql = f"""
+        WITH per_part AS (
+            SELECT p.id, p.number, p.name, p.is_critical,
+                   COUNT(s.id) AS usable_sources,
+                   MIN(sup.region) AS region,
+                   MAX(sup.region) AS last_region
+            FROM {Part._meta.db_table} p
+            LEFT JOIN ({ApprovedSource._meta.db_table} s
+                       JOIN {Supplier._meta.db_table} sup
+                         ON sup.id = s.supplier_id AND sup.status IN ({statuses}))
+                   ON s.part_id = p.id AND s.is_active = %s
+            GROUP BY p.id, p.number, p.name, p.is_critical
+        ),
+        risky AS (
+            SELECT per_part.*,
+                   CASE WHEN usable_sources < 2 THEN 'single'
+                        WHEN region = last_region THEN 'one_region' END AS risk
+            FROM per_part
+        ),
+        ranked AS (
+            SELECT risky.*,
+                   ROW_NUMBER() OVER (PARTITION BY risk ORDER BY is_critical DESC, number)
+                       AS position,
+                   COUNT(*) OVER (PARTITION BY risk) AS total
+            FROM risky WHERE risk IS NOT NULL
+        )
+        SELECT id, number, name, is_critical, usable_sources, region, risk, total
+        FROM ranked WHERE position <= %s ORDER BY risk, position
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*USABLE_STATUSES, True, limit])
+        rows = cursor.fetchall()
+    found: dict[str, list[RiskPart]] = {"single": [], "one_region": []}
+    totals = {"single": 0, "one_region": 0}
+    for id_, number, name, critical, usable, region, risk, total in rows:
+        found[risk].append(RiskPart(id_, number, name, bool(critical), usable, region or ""))
+        totals[risk] = total
+    return SourcingRisks(
+        single_sourced=found["single"],
+        single_sourced_total=totals["single"],
+        one_region=found["one_region"],
+        one_region_total=totals["one_region"],
+    )
+
+
+def _sees_all(user) -> bool:
+    # Sourcing risks name every source of a part: internal roles only.
+    return user_role(user) in INTERNAL_ROLES
 
 
 def parts_single_sourced(*, user) -> QuerySet[Part]:
@@ -165,20 +282,9 @@ def parts_one_region(*, user) -> QuerySet[Part]:
         scope_for_user(Part.objects.all(), user)
         .annotate(
             usable_sources=Count("sources", filter=_usable_sources()),
-            regions=Count("sources__supplier__region", filter=_usable_sources(), distinct=True),
+            region=Min("sources__supplier__region", filter=_usable_sources()),
+            last_region=Max("sources__supplier__region", filter=_usable_sources()),
         )
-        .filter(usable_sources__gte=2, regions=1)
+        .filter(usable_sources__gte=2, region=F("last_region"))
         .order_by("-is_critical", "number")
     )
-
-
-def source_regions(*, part_ids: list[int]) -> dict[int, str]:
-    """The one region of each listed part's usable sources (for the dashboard list)."""
-    rows = (
-        ApprovedSource.objects.filter(
-            part_id__in=part_ids, is_active=True, supplier__status__in=USABLE_STATUSES
-        )
-        .values_list("part_id", "supplier__region")
-        .distinct()
-    )
-    return dict(rows)

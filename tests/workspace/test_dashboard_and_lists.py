@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from pytest import approx
 
+from parts.services import source_create
 from purchasing.models import PurchaseOrderLine
 from purchasing.services import purchase_order_line_acknowledge, ship_notice_create
 from scorecards import kpis
@@ -52,7 +53,7 @@ def test_worst_movers_are_the_suppliers_whose_score_fell(client_for, buyer, supp
     deliveries(slipping, supply_base["shared"], month=3, delays=[9, 9, 0])
     scorecard_recompute(as_of=AS_OF)
     movers = client_for(buyer).get("/").context["movers"]
-    assert [m.supplier.code for m in movers] == ["SLIP"]
+    assert [m.code for m in movers] == ["SLIP"]
     assert movers[0].change < 0
 
 
@@ -174,3 +175,20 @@ def test_numbers_follow_the_browsers_language(client_for, buyer, supply_base):
 def test_every_page_has_a_favicon(client_for, buyer):
     content = client_for(buyer).get("/").content.decode()
     assert '<link rel="icon" href="/static/favicon.svg"' in content
+
+
+def test_a_new_source_takes_a_part_off_the_single_sourced_list_at_once(
+    client_for, buyer, supply_base, supplier_b
+):
+    client = client_for(buyer)
+    assert [p.number for p in client.get("/").context["single_sourced"]] == ["P-SOLO"]
+    source_create(
+        part=supply_base["solo"],
+        supplier=supplier_b,
+        actor=buyer,
+        target_share_pct=Decimal("0"),
+        unit_price=Decimal("9"),
+        currency="EUR",
+        lead_time_days=20,
+    )
+    assert client.get("/").context["single_sourced"] == []

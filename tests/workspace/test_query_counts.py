@@ -11,7 +11,7 @@ from purchasing.models import PurchaseOrder
 pytestmark = pytest.mark.django_db
 
 QUERIES = {
-    "/": 11,
+    "/": 8,
     "/suppliers/": 7,
     "/suppliers/?sort=-score&status=approved&grade=D": 7,
     "/suppliers/ACME/": 9,
@@ -21,9 +21,9 @@ QUERIES = {
     "/orders/": 5,
     "/orders/?late=true&supplier=ACME": 6,
     "/orders/{order}/": 10,
-    "/kpi/lines/?supplier=ACME": 9,
+    "/kpi/lines/?supplier=ACME": 8,
     "/kpi/lines/": 7,
-    "/kpi/receipts/?supplier=ACME&part=P-SHARED": 9,
+    "/kpi/receipts/?supplier=ACME&part=P-SHARED": 8,
     "/kpi/inspections/?period=2026-03": 6,
     "/suppliers/new/": 4,
     "/orders/new/": 3,

@@ -43,25 +43,37 @@ def _tile(name, attr, current, previous, *, decimals=1, lower_is_better=False, k
     }
 
 
-def _comparison_months(months: list[str], as_of) -> tuple[str | None, str | None]:
-    """The last complete month (as of the scorecards) and the one before it."""
-    complete = [m for m in months if as_of is None or kpis.month_bounds(m)[1] <= as_of]
-    current = complete[0] if complete else (months[0] if months else None)
-    previous = None
-    if current is not None:
-        first, _ = kpis.month_bounds(current)
-        previous = kpis.period_of(first - dt.timedelta(days=1))
+def _months(as_of, count: int) -> list[str]:
+    """The `count` months up to the one holding the as-of date, oldest first."""
+    months, day = [], as_of
+    for _ in range(count):
+        months.append(kpis.period_of(day))
+        day = kpis.month_bounds(kpis.period_of(day))[0] - dt.timedelta(days=1)
+    return months[::-1]
+
+
+def _comparison_months(as_of) -> tuple[str, str]:
+    """The last complete month as of the scorecards, and the month before it."""
+    first, last = kpis.month_bounds(kpis.period_of(as_of))
+    current = kpis.period_of(as_of if as_of == last else first - dt.timedelta(days=1))
+    previous = kpis.period_of(kpis.month_bounds(current)[0] - dt.timedelta(days=1))
     return current, previous
 
 
 def dashboard(request):
     user = request.user
     as_of = drilldown.scorecard_as_of()
-    months = portfolio.scorecard_months(user=user, limit=TREND_MONTHS + 1)
-    current_month, previous_month = _comparison_months(months, as_of)
-    wanted = sorted(set(months) | {p for p in (previous_month,) if p})
-    figures = portfolio.portfolio_by_period(user=user, periods=wanted)
+    current_month = previous_month = None
+    months, figures = [], {}
+    if as_of is not None:
+        current_month, previous_month = _comparison_months(as_of)
+        months = _months(as_of, TREND_MONTHS)
+        figures = portfolio.portfolio_by_period(
+            user=user, periods=sorted({*months, current_month, previous_month})
+        )
     current, previous = figures.get(current_month), figures.get(previous_month)
+    if current is None:
+        current_month = None  # scorecards exist, but none for a complete month yet
     tiles = [
         _tile("OTD %", "otd_pct", current, previous),
         _tile("OTIF %", "otif_pct", current, previous),
@@ -93,17 +105,10 @@ def dashboard(request):
         ),
     ]
     grades = portfolio.grade_distribution(user=user)
-    single = portfolio.parts_single_sourced(user=user)
-    one_region = portfolio.parts_one_region(user=user)
-    single_rows = list(single[:LIST_LIMIT])
-    one_region_rows = list(one_region[:LIST_LIMIT])
-    regions = portfolio.source_regions(part_ids=[p.pk for p in one_region_rows])
-    for part in one_region_rows:
-        part.region = regions.get(part.pk, "")
-    trend_periods = sorted(m for m in months)[-TREND_MONTHS:]
+    risks = portfolio.sourcing_risks(user=user, limit=LIST_LIMIT)
     movers = (
         portfolio.worst_movers(user=user, period=current_month, previous=previous_month)
-        if current_month and previous_month
+        if current_month
         else []
     )
     context = {
@@ -113,18 +118,13 @@ def dashboard(request):
         "current": current,
         "tiles": tiles,
         "grades": grades,
-        "graded_total": sum(grades.values()),
         "movers": movers,
-        "single_sourced": single_rows,
-        "single_sourced_total": single.count()
-        if len(single_rows) == LIST_LIMIT
-        else len(single_rows),
-        "one_region": one_region_rows,
-        "one_region_total": one_region.count()
-        if len(one_region_rows) == LIST_LIMIT
-        else len(one_region_rows),
+        "single_sourced": risks.single_sourced,
+        "single_sourced_total": risks.single_sourced_total,
+        "one_region": risks.one_region,
+        "one_region_total": risks.one_region_total,
         "charts": {
-            "trend": charts.to_json(charts.portfolio_trend(periods=trend_periods, figures=figures)),
+            "trend": charts.to_json(charts.portfolio_trend(periods=months, figures=figures)),
             "grades": charts.to_json(charts.grade_distribution(grades)),
         },
         "slots": [

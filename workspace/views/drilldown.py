@@ -9,6 +9,7 @@ their own rows only (scope_for_user); another supplier's code is a 404.
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import render
 
@@ -150,15 +151,34 @@ KINDS = {
 }
 
 
-def _stored_figures(*, user, supplier, part, period):
-    """The scorecard row the list explains, so the page shows its population beside it."""
-    if supplier is None:
-        return None
+def _stored_population(*, user, supplier, part, period, count_field: str):
+    """The scorecard row the list explains (one supplier) and its population size.
+
+    The size is what the scorecards counted, so the list needs no count of its own over a
+    large window; None when no scorecard covers it (the list is then counted)."""
+    if supplier is not None:
+        if part is not None:
+            rows = PartScorecard.objects.filter(supplier=supplier, part=part, period=period)
+        else:
+            rows = SupplierScorecard.objects.filter(supplier=supplier, period=period)
+        row = scope_for_user(rows, user).first()
+        return row, getattr(row, count_field, None)
     if part is not None:
-        rows = PartScorecard.objects.filter(supplier=supplier, part=part, period=period)
+        rows = PartScorecard.objects.filter(part=part, period=period)
     else:
-        rows = SupplierScorecard.objects.filter(supplier=supplier, period=period)
-    return scope_for_user(rows, user).first()
+        rows = SupplierScorecard.objects.filter(period=period)
+    total = scope_for_user(rows, user).aggregate(n=Sum(count_field))["n"]
+    return None, total
+
+
+def _narrowed(form) -> bool:
+    """Filters beyond the figure's own supplier and part narrow the population."""
+    return any(
+        value not in (None, "", [], ())
+        and not (isinstance(value, slice) and value.start is None and value.stop is None)
+        for name, value in form.cleaned_data.items()
+        if name not in ("supplier", "part")
+    )
 
 
 @login_required
@@ -217,12 +237,21 @@ def rows_behind(request, kind: str):
                     yield spec["row"](obj)
 
         return export(fmt=fmt, name=name, columns=spec["columns"], rows=all_rows())
-    page = page_of(request, rows)
+    stored, population = _stored_population(
+        user=request.user,
+        supplier=supplier,
+        part=part,
+        period=period,
+        count_field=spec["stored_count"],
+    )
+    narrowed = _narrowed(form)
+    page = page_of(request, rows, count=None if narrowed else population)
     page.object_list = spec["enrich"](page.object_list)
     context.update(
         window=window,
         page=page,
-        stored=_stored_figures(user=request.user, supplier=supplier, part=part, period=period),
+        stored=stored,
         stored_count=spec["stored_count"],
+        narrowed=narrowed,
     )
     return render(request, spec["template"], context)
