@@ -176,6 +176,9 @@ class SourcingRisks:
     single_sourced_total: int
     one_region: list[RiskPart]
     one_region_total: int
+    # Every such part, critical first then by number: the part list pages through these.
+    single_sourced_ids: tuple[int, ...] = ()
+    one_region_ids: tuple[int, ...] = ()
 
 
 def _usable_sources() -> Q:
@@ -238,26 +241,28 @@ def _sourcing_risks(limit: int) -> SourcingRisks:
         ranked AS (
             SELECT risky.*,
                    ROW_NUMBER() OVER (PARTITION BY risk ORDER BY is_critical DESC, number)
-                       AS position,
-                   COUNT(*) OVER (PARTITION BY risk) AS total
+                       AS position
             FROM risky WHERE risk IS NOT NULL
         )
-        SELECT id, number, name, is_critical, usable_sources, region, risk, total
-        FROM ranked WHERE position <= %s ORDER BY risk, position
+        SELECT id, number, name, is_critical, usable_sources, region, risk, position
+        FROM ranked ORDER BY risk, position
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*USABLE_STATUSES, True, limit])
+        cursor.execute(sql, [*USABLE_STATUSES, True])
         rows = cursor.fetchall()
     found: dict[str, list[RiskPart]] = {"single": [], "one_region": []}
-    totals = {"single": 0, "one_region": 0}
-    for id_, number, name, critical, usable, region, risk, total in rows:
-        found[risk].append(RiskPart(id_, number, name, bool(critical), usable, region or ""))
-        totals[risk] = total
+    ids: dict[str, list[int]] = {"single": [], "one_region": []}
+    for id_, number, name, critical, usable, region, risk, position in rows:
+        ids[risk].append(id_)
+        if position <= limit:
+            found[risk].append(RiskPart(id_, number, name, bool(critical), usable, region or ""))
     return SourcingRisks(
         single_sourced=found["single"],
-        single_sourced_total=totals["single"],
+        single_sourced_total=len(ids["single"]),
         one_region=found["one_region"],
-        one_region_total=totals["one_region"],
+        one_region_total=len(ids["one_region"]),
+        single_sourced_ids=tuple(ids["single"]),
+        one_region_ids=tuple(ids["one_region"]),
     )
 
 

@@ -192,3 +192,15 @@ def test_a_new_source_takes_a_part_off_the_single_sourced_list_at_once(
         lead_time_days=20,
     )
     assert client.get("/").context["single_sourced"] == []
+
+
+def test_the_part_list_shows_every_part_at_risk(client_for, buyer, supply_base):
+    client = client_for(buyer)
+    assert [p.number for p in client.get("/parts/?sourcing=single").context["page"]] == ["P-SOLO"]
+    one_region = client.get("/parts/?sourcing=one_region").context["page"]
+    assert [p.number for p in one_region] == ["P-SHARED"]
+    assert one_region.object_list[0].usable_sources == 2
+    filtered = client.get("/parts/?sourcing=single&q=SHARED").context["page"]
+    assert list(filtered) == []
+    everything = client.get("/parts/?q=P-").context["page"]
+    assert [p.number for p in everything] == ["P-SHARED", "P-SOLO"]
