@@ -18,7 +18,7 @@ def portal_nav(context):
     try:
         nav = get_template(PORTAL_NAV)
     except template.TemplateDoesNotExist:
-        return ""
+        return format_html('<a href="{}">{}</a>', reverse("home"), "My scorecard")
     return nav.render(context.flatten(), context.get("request"))
 
 
