@@ -10,8 +10,6 @@ from core.api import (
     NATURAL_KEY_REGEX,
     ExportableListMixin,
     PayloadTooLarge,
-    StandardPagination,
-    api_exception_handler,
     context_user,
 )
 
@@ -54,14 +52,10 @@ class ScopedViewSet(ExportableListMixin, viewsets.ModelViewSet):
     Lists export as CSV or Excel (`ExportableListMixin`).
     """
 
-    pagination_class = StandardPagination
     parser_classes = [JSONParser]
     lookup_value_regex = NATURAL_KEY_REGEX
     # Roles other than buyers and admins may only call these write actions (RolePermission).
     supplier_actions: tuple[str, ...] = ()
-
-    def get_exception_handler(self):
-        return api_exception_handler
 
     def get_queryset(self):
         return scope_for_user(super().get_queryset(), self.request.user)

@@ -16,7 +16,6 @@ from django.db.models import ProtectedError, RestrictedError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
@@ -28,12 +27,6 @@ NATURAL_KEY_REGEX = r"[^/]+"
 # A bulk request larger than this is refused before any validation work.
 MAX_BULK_ITEMS = 10_000
 EXPORT_FORMATS = ("csv", "xlsx")
-
-
-class StandardPagination(PageNumberPagination):
-    page_size = api_settings.PAGE_SIZE or 50
-    page_size_query_param = "page_size"
-    max_page_size = 1000
 
 
 class PayloadTooLarge(exceptions.APIException):
@@ -275,7 +268,7 @@ BULK_DESCRIPTION = (
 )
 
 
-def bulk_create_schema(serializer_class, *, noun: str):
+def bulk_create_schema(serializer_class, *, noun: str, more: str = ""):
     """OpenAPI for a create that takes one object or a list (see BulkCreateMixin)."""
     from drf_spectacular.utils import PolymorphicProxySerializer
 
@@ -288,7 +281,7 @@ def bulk_create_schema(serializer_class, *, noun: str):
     )
     return extend_schema(
         summary=f"Create one {noun} or many at once",
-        description=BULK_DESCRIPTION,
+        description=f"{BULK_DESCRIPTION} {more}".strip(),
         request=one_or_many,
         responses={201: one_or_many, 400: BatchErrorsSerializer},
     )

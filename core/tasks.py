@@ -10,6 +10,11 @@ def task_queue(name: str, *args) -> None:
     `send_task`, which any worker that knows the name will run.
     """
     task = current_app.tasks.get(name)
+    if task is None:
+        # A web process imports task modules only when something imports them: load the
+        # apps' `tasks` modules (Celery's autodiscovery) so eager mode and retries apply.
+        current_app.loader.import_default_modules()
+        task = current_app.tasks.get(name)
     if task is not None:
         task.delay(*args)
     else:

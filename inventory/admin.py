@@ -1,10 +1,25 @@
 from django.contrib import admin
 
+from core.admin import ServiceAdmin
 from inventory.models import InventoryPosition
+from inventory.services import (
+    inventory_position_delete,
+    inventory_position_update,
+    inventory_positions_create,
+)
 
 
 @admin.register(InventoryPosition)
-class InventoryPositionAdmin(admin.ModelAdmin):
+class InventoryPositionAdmin(ServiceAdmin):
     list_display = ["part", "site", "on_hand", "reorder_point", "read_at", "source"]
     list_filter = ["site", "source"]
     raw_id_fields = ["part"]
+
+    def service_create(self, request, obj, form):
+        return inventory_positions_create(positions=[obj])[0]
+
+    def service_update(self, request, stored, data, form):
+        return inventory_position_update(position=stored, data=data, actor=request.user)
+
+    def service_delete(self, request, obj):
+        inventory_position_delete(position=obj, actor=request.user)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from core.services import BatchValidationError, model_update, raise_first_error
 from core.units import unit_code, unit_error
@@ -206,12 +206,15 @@ def part_delete(*, part: Part, actor=None) -> None:
 # --- approved sources ------------------------------------------------------------------
 
 
-def sources_validate(*, sources: list[ApprovedSource]) -> dict[int, dict[str, list[str]]]:
+def sources_validate(
+    *, sources: list[ApprovedSource], deleted_pks=()
+) -> dict[int, dict[str, list[str]]]:
     """Check a batch of sources (new, or changed in memory) in three queries; errors by index.
 
     Per source: shares within 0 ≤ min ≤ target ≤ max ≤ 100, prices and quantities not
     negative, one source per (part, supplier). Per part: the active target shares, those
-    in the batch plus those already stored, may not exceed 100%.
+    in the batch plus those already stored, may not exceed 100%. `deleted_pks`: stored
+    sources the same change removes (an admin page deleting one row and adding another).
     """
     errors: dict[int, dict[str, list[str]]] = {}
     for index, source in enumerate(sources):
@@ -250,7 +253,7 @@ def sources_validate(*, sources: list[ApprovedSource]) -> dict[int, dict[str, li
             _add(errors, index, "supplier", "This field is required.")
     valid = [s for s in sources if s.part_id is not None and s.supplier_id is not None]
     part_ids = {s.part_id for s in valid}
-    own_pks = {s.pk for s in valid if s.pk is not None}
+    own_pks = {s.pk for s in valid if s.pk is not None} | set(deleted_pks)
     pairs = {(s.part_id, s.supplier_id) for s in valid}
     stored = ApprovedSource.objects.filter(part_id__in=part_ids).exclude(pk__in=own_pks)
     taken_pairs = set(stored.values_list("part_id", "supplier_id"))
@@ -310,10 +313,14 @@ def _active_shares(stored, pairs: set[tuple[int, int]]) -> dict[int, Decimal]:
 
 
 def _snapshot(source: ApprovedSource) -> dict:
+    """The audited terms as JSON; decimals as text with the field's places ("40.00")."""
     out = {}
     for name in AUDITED_FIELDS:
         value = getattr(source, name)
-        out[name] = str(value) if isinstance(value, Decimal) else value
+        field = ApprovedSource._meta.get_field(name)
+        if value is not None and isinstance(field, models.DecimalField):
+            value = f"{Decimal(value):.{field.decimal_places}f}"
+        out[name] = value
     return out
 
 
@@ -377,19 +384,34 @@ def source_create(*, part: Part, supplier, actor=None, **fields) -> ApprovedSour
     return approved_sources_create(sources=[source], actor=actor)[0]
 
 
-@transaction.atomic
 def source_update(*, source: ApprovedSource, data: dict, actor=None) -> ApprovedSource:
     """Change a source's shares or terms; the change is audited (before → after)."""
-    before = _snapshot(source)
-    candidate = copy.copy(source)
-    for name in SOURCE_FIELDS:
-        if name in data:
-            setattr(candidate, name, data[name])
-    raise_first_error(sources_validate(sources=[candidate]))
-    _, changed = model_update(instance=source, fields=SOURCE_FIELDS, data=data)
-    if changed:
-        _audit([source], action="update", actor=actor, snapshots=[before])
-    return source
+    return sources_update(updates=[(source, data)], actor=actor)[0]
+
+
+@transaction.atomic
+def sources_update(
+    *, updates: list[tuple[ApprovedSource, dict]], actor=None, deleted_pks=()
+) -> list[ApprovedSource]:
+    """Change several sources at once, checked together (moving share from one source of a
+    part to another is one change, whatever the order); each change is audited."""
+    candidates = []
+    for source, data in updates:
+        candidate = copy.copy(source)
+        for name in SOURCE_FIELDS:
+            if name in data:
+                setattr(candidate, name, data[name])
+        candidates.append(candidate)
+    raise_first_error(sources_validate(sources=candidates, deleted_pks=deleted_pks))
+    changed_sources, befores = [], []
+    for source, data in updates:
+        before = _snapshot(source)
+        _, changed = model_update(instance=source, fields=SOURCE_FIELDS, data=data)
+        if changed:
+            changed_sources.append(source)
+            befores.append(before)
+    _audit(changed_sources, action="update", actor=actor, snapshots=befores)
+    return [source for source, _ in updates]
 
 
 @transaction.atomic

@@ -5,19 +5,25 @@ refresh is queued in one place (on commit, once per transaction).
 """
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.tasks import task_queue
+from core.services import BatchValidationError, raise_first_error
+from parts.models import InspectionCharacteristic
+
+# FX rates and the KPI-refresh outbox live in their own modules; callers import them here.
+from purchasing.fx import (  # noqa: F401
+    fx_rate_delete,
+    fx_rate_update,
+    fx_rates_kpi_refresh,
+    fx_rates_upsert,
+    fx_rates_validate,
+)
 from purchasing.models import (
-    FxRate,
     Inspection,
-    PendingRefresh,
     PromiseRevision,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -26,58 +32,16 @@ from purchasing.models import (
     ShipNoticeLine,
     TransitEvent,
 )
+from purchasing.outbox import (  # noqa: F401
+    KPI_REFRESH_TASK,
+    kpi_inputs_changed,
+    kpi_refresh_deferred,
+    kpi_refresh_queue,
+)
 from suppliers.models import Supplier
 
 # A supplier in one of these states takes no new orders (SPEC §4 "hold").
 NO_NEW_ORDERS = frozenset({Supplier.Status.ON_HOLD, Supplier.Status.DISQUALIFIED})
-
-# Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
-# The scorecards task that consumes the outbox (scorecards.tasks.scorecards_refresh_suppliers).
-KPI_REFRESH_TASK = "scorecards.refresh_suppliers"
-
-_kpi_refresh_deferred_ids: ContextVar[set[int] | None] = ContextVar(
-    "kpi_refresh_deferred_ids", default=None
-)
-
-
-@contextmanager
-def kpi_refresh_deferred() -> Iterator[set[int]]:
-    """Collect the suppliers whose KPIs need a refresh instead of queueing a task per write.
-
-    For bulk loads (demo data, large imports) that would otherwise queue one task per chunk:
-    the caller gets the set of supplier ids and recomputes or queues once at the end.
-    """
-    collected: set[int] = set()
-    token = _kpi_refresh_deferred_ids.set(collected)
-    try:
-        yield collected
-    finally:
-        _kpi_refresh_deferred_ids.reset(token)
-
-
-def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
-    """Request the scorecard refresh of these suppliers, and queue the task that runs it
-    once the transaction commits."""
-    ids = sorted({int(i) for i in supplier_ids})
-    if not ids:
-        return
-    deferred = _kpi_refresh_deferred_ids.get()
-    if deferred is not None:
-        deferred.update(ids)
-        return
-    kpi_inputs_changed(supplier_ids=ids)
-    # Queued by name: purchasing sits below scorecards and never imports it.
-    transaction.on_commit(lambda: task_queue(KPI_REFRESH_TASK, ids))
-
-
-def kpi_inputs_changed(*, supplier_ids: Iterable[int]) -> None:
-    """Record in the outbox that these suppliers' KPI inputs changed, in the caller's
-    transaction (a rolled-back change leaves no request behind). Sorted, so concurrent
-    requests for the same suppliers take their row locks in one order."""
-    ids = sorted({int(i) for i in supplier_ids})
-    PendingRefresh.objects.bulk_create(
-        [PendingRefresh(supplier_id=i) for i in ids], ignore_conflicts=True
-    )
 
 
 def purchase_order_line_build(
@@ -195,18 +159,85 @@ def purchase_order_line_acknowledge(
     return line
 
 
+def _add(errors: dict, index: int, field: str, message: str) -> None:
+    errors.setdefault(index, {}).setdefault(field, []).append(message)
+
+
+def receipts_validate(*, receipts: list[Receipt]) -> dict[int, dict[str, list[str]]]:
+    """Check a batch of goods receipts (new or corrected) with two queries; errors by index.
+
+    Numbers are unique, quantities above zero and costs not negative, the line is not
+    cancelled; a missing cost currency becomes the order's.
+    """
+    errors: dict[int, dict[str, list[str]]] = {}
+    own = {r.pk for r in receipts if r.pk is not None}
+    taken = set(
+        Receipt.objects.filter(number__in=[r.number for r in receipts])
+        .exclude(pk__in=own)
+        .values_list("number", flat=True)
+    )
+    lines = {
+        line.pk: line
+        for line in PurchaseOrderLine.objects.filter(
+            pk__in={r.line_id for r in receipts if r.line_id}
+        ).select_related("purchase_order")
+    }
+    first: dict[str, int] = {}
+    for index, receipt in enumerate(receipts):
+        if receipt.number in taken:
+            _add(errors, index, "number", f"Receipt {receipt.number} already exists.")
+        elif receipt.number in first:
+            _add(
+                errors,
+                index,
+                "number",
+                f"Receipt {receipt.number} appears twice (items {first[receipt.number]} "
+                f"and {index}).",
+            )
+        else:
+            first[receipt.number] = index
+        line = lines.get(receipt.line_id)
+        if line is None:
+            _add(errors, index, "line", "Name the order line received.")
+        elif line.status == PurchaseOrderLine.Status.CANCELLED:
+            _add(errors, index, "line", f"{line} is cancelled; nothing can be received on it.")
+        elif not receipt.cost_currency:
+            receipt.cost_currency = line.purchase_order.currency
+        if receipt.quantity is None or receipt.quantity <= 0:
+            _add(errors, index, "quantity", "Must be more than zero.")
+        for field in ("freight", "duty", "other_costs"):
+            if (getattr(receipt, field) or 0) < 0:
+                _add(errors, index, field, "Must not be negative.")
+        try:
+            receipt.full_clean(
+                exclude=["line", "ship_notice"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    _add(errors, index, field, message)
+    return errors
+
+
 @transaction.atomic
 def receipts_create(
     *,
     receipts: list[Receipt],
     batch_size: int = 2000,
     supplier_ids: Iterable[int] | None = None,
+    validate: bool = False,
 ) -> list[Receipt]:
-    """Record goods receipts in bulk, all or nothing. Inputs are validated by callers.
+    """Record goods receipts in bulk, all or nothing.
 
-    `supplier_ids`: the receipts' suppliers, when the caller already resolved them (the
-    bulk API does), which saves a query per batch.
+    With `validate=True` the batch is checked first (`receipts_validate`) and refused with
+    a `BatchValidationError`; the bulk API validates the same rules while resolving its
+    references. `supplier_ids`: the receipts' suppliers, when the caller already resolved
+    them (the bulk API does), which saves a query per batch.
     """
+    if validate:
+        errors = receipts_validate(receipts=receipts)
+        if errors:
+            raise BatchValidationError(errors)
     created = Receipt.objects.bulk_create(receipts, batch_size=batch_size)
     if supplier_ids is None:
         line_ids = {r.line_id for r in created}
@@ -217,17 +248,98 @@ def receipts_create(
     return created
 
 
+def receipt_create(
+    *,
+    number: str,
+    line: PurchaseOrderLine,
+    receipt_date: dt.date,
+    quantity,
+    actor=None,
+    **fields,
+) -> Receipt:
+    """Book one goods receipt against an order line (costs default to 0 in the PO's currency)."""
+    receipt = Receipt(
+        number=number, line=line, receipt_date=receipt_date, quantity=quantity, **fields
+    )
+    raise_first_error(receipts_validate(receipts=[receipt]))
+    return receipts_create(receipts=[receipt])[0]
+
+
+def inspections_validate(*, inspections: list[Inspection]) -> dict[int, dict[str, list[str]]]:
+    """Check a batch of inspections with two queries; errors by index: defective within
+    inspected within received, not before the receipt, defect codes once each and from the
+    part's checklist (when it has one)."""
+    errors: dict[int, dict[str, list[str]]] = {}
+    receipts = {
+        r.pk: r
+        for r in Receipt.objects.filter(
+            pk__in={i.receipt_id for i in inspections if i.receipt_id}
+        ).select_related("line__part")
+    }
+    checklists: dict[int, set[str]] = {}
+    for part_id, code in InspectionCharacteristic.objects.filter(
+        part_id__in={r.line.part_id for r in receipts.values()}
+    ).values_list("part_id", "code"):
+        checklists.setdefault(part_id, set()).add(code)
+    for index, inspection in enumerate(inspections):
+        inspected, defective = inspection.inspected_quantity, inspection.defective_quantity
+        if inspected is None or inspected <= 0:
+            _add(errors, index, "inspected_quantity", "Must be more than zero.")
+        elif defective is not None and (defective < 0 or defective > inspected):
+            _add(
+                errors,
+                index,
+                "defective_quantity",
+                f"Defective ({defective}) must lie between 0 and inspected ({inspected}).",
+            )
+        codes = list(inspection.defect_codes or [])
+        if len(set(codes)) != len(codes):
+            _add(errors, index, "defect_codes", "Each defect code may appear once.")
+        receipt = receipts.get(inspection.receipt_id)
+        if receipt is None:
+            _add(errors, index, "receipt", "Name the goods receipt inspected.")
+            continue
+        if inspected is not None and inspected > receipt.quantity:
+            _add(
+                errors,
+                index,
+                "inspected_quantity",
+                f"Only {receipt.quantity} were received on {receipt.number}.",
+            )
+        if inspection.inspection_date and inspection.inspection_date < receipt.receipt_date:
+            _add(
+                errors,
+                index,
+                "inspection_date",
+                f"Goods cannot be inspected before they arrived ({receipt.receipt_date}).",
+            )
+        checklist = checklists.get(receipt.line.part_id)
+        unknown = sorted(set(codes) - checklist) if checklist else []
+        if unknown:
+            _add(
+                errors,
+                index,
+                "defect_codes",
+                f"Not on the checklist of part {receipt.line.part.number}: "
+                f"{', '.join(unknown)} (allowed: {', '.join(sorted(checklist))}).",
+            )
+    return errors
+
+
 @transaction.atomic
 def inspections_create(
     *,
     inspections: list[Inspection],
     batch_size: int = 2000,
     supplier_ids: Iterable[int] | None = None,
+    validate: bool = False,
 ) -> list[Inspection]:
-    """Record inspections in bulk, all or nothing. Inputs are validated by callers.
-
-    `supplier_ids`: as for `receipts_create`.
-    """
+    """Record inspections in bulk, all or nothing; `validate` and `supplier_ids` as for
+    `receipts_create`."""
+    if validate:
+        errors = inspections_validate(inspections=inspections)
+        if errors:
+            raise BatchValidationError(errors)
     created = Inspection.objects.bulk_create(inspections, batch_size=batch_size)
     if supplier_ids is None:
         receipt_ids = {i.receipt_id for i in created}
@@ -238,15 +350,18 @@ def inspections_create(
     return created
 
 
-@transaction.atomic
-def fx_rates_upsert(*, rates: list[FxRate]) -> None:
-    FxRate.objects.bulk_create(
-        rates,
-        update_conflicts=True,
-        unique_fields=["currency", "date"],
-        update_fields=["rate"],
-        batch_size=2000,
+def inspection_create(
+    *, receipt: Receipt, inspection_date: dt.date, inspected_quantity, actor=None, **fields
+) -> Inspection:
+    """Record one incoming inspection of a goods receipt."""
+    inspection = Inspection(
+        receipt=receipt,
+        inspection_date=inspection_date,
+        inspected_quantity=inspected_quantity,
+        **fields,
     )
+    raise_first_error(inspections_validate(inspections=[inspection]))
+    return inspections_create(inspections=[inspection])[0]
 
 
 LINE_EDITABLE_FIELDS = ("part", "quantity", "unit_price", "requested_date", "status")
@@ -323,11 +438,20 @@ def purchase_order_delete(*, purchase_order: PurchaseOrder) -> None:
 
 
 @transaction.atomic
+def purchase_order_line_delete(*, line: PurchaseOrderLine, actor=None) -> None:
+    """Delete a line entered by mistake; refused (ProtectedError) once received."""
+    supplier_id = line.purchase_order.supplier_id
+    line.delete()
+    kpi_refresh_queue(supplier_ids=[supplier_id])
+
+
+@transaction.atomic
 def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
     """Correct a receipt (date, quantity, costs, line); the KPIs are refreshed."""
     old_supplier_id = receipt.line.purchase_order.supplier_id
     for name, value in fields.items():
         setattr(receipt, name, value)
+    raise_first_error(receipts_validate(receipts=[receipt]))
     receipt.save()
     kpi_refresh_queue(supplier_ids=[old_supplier_id, receipt.line.purchase_order.supplier_id])
     return receipt
@@ -346,6 +470,7 @@ def inspection_update(*, inspection: Inspection, **fields) -> Inspection:
     old_supplier_id = inspection.receipt.line.purchase_order.supplier_id
     for name, value in fields.items():
         setattr(inspection, name, value)
+    raise_first_error(inspections_validate(inspections=[inspection]))
     inspection.save()
     new_supplier_id = inspection.receipt.line.purchase_order.supplier_id
     kpi_refresh_queue(supplier_ids=[old_supplier_id, new_supplier_id])

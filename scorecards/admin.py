@@ -1,18 +1,21 @@
 from django.contrib import admin
-from django.db import transaction
+from django.core.exceptions import ValidationError
 
+from core.admin import ServiceAdmin, form_values
 from scorecards.models import (
     PartScorecard,
     ScorecardAssignment,
     ScorecardTemplate,
     SupplierScorecard,
 )
-from scorecards.tasks import scorecards_rescore_all
-
-
-def _rescore_on_commit() -> None:
-    # Scores follow the template as soon as the change is saved; the KPI figures stay.
-    transaction.on_commit(scorecards_rescore_all.delay)
+from scorecards.services import (
+    scorecard_assignment_delete,
+    scorecard_assignment_set,
+    scorecard_assignment_update,
+    scorecard_template_create,
+    scorecard_template_delete,
+    scorecard_template_update,
+)
 
 
 class ScorecardAssignmentInline(admin.TabularInline):
@@ -22,7 +25,10 @@ class ScorecardAssignmentInline(admin.TabularInline):
 
 
 @admin.register(ScorecardTemplate)
-class ScorecardTemplateAdmin(admin.ModelAdmin):
+class ScorecardTemplateAdmin(ServiceAdmin):
+    """Templates and their assignments are saved through the scorecards services, which
+    re-score every supplier on commit."""
+
     list_display = [
         "name",
         "is_default",
@@ -56,9 +62,34 @@ class ScorecardTemplateAdmin(admin.ModelAdmin):
         ),
     ]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        _rescore_on_commit()
+    def service_validate(self, request, obj, form, change):
+        if change and "is_default" in form.changed_data and not obj.is_default:
+            raise ValidationError(
+                {"is_default": "Make another template the default instead; one is always needed."}
+            )
+
+    def service_create(self, request, obj, form):
+        return scorecard_template_create(actor=request.user, **form_values(obj, form))
+
+    def service_update(self, request, stored, data, form):
+        return scorecard_template_update(template=stored, data=data, actor=request.user)
+
+    def service_delete(self, request, obj):
+        scorecard_template_delete(template=obj, actor=request.user)
+
+    def save_formset(self, request, form, formset, change):
+        # Assignments of the template (the inline) go through the assignment services.
+        formset.save(commit=False)
+        for assignment in formset.deleted_objects:
+            scorecard_assignment_delete(assignment=assignment, actor=request.user)
+        for assignment, changed in formset.changed_objects:
+            stored = ScorecardAssignment.objects.get(pk=assignment.pk)
+            data = {name: getattr(assignment, name) for name in changed}
+            scorecard_assignment_update(assignment=stored, data=data, actor=request.user)
+        for assignment in formset.new_objects:
+            scorecard_assignment_set(
+                supplier=assignment.supplier, template=form.instance, actor=request.user
+            )
 
     def has_delete_permission(self, request, obj=None):
         # The default template scores every unassigned supplier: it may be edited, not removed.
@@ -66,33 +97,24 @@ class ScorecardTemplateAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _rescore_on_commit()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        _rescore_on_commit()
-
 
 @admin.register(ScorecardAssignment)
-class ScorecardAssignmentAdmin(admin.ModelAdmin):
+class ScorecardAssignmentAdmin(ServiceAdmin):
     list_display = ["supplier", "template"]
     list_select_related = ["supplier", "template"]
     raw_id_fields = ["supplier"]
     search_fields = ["supplier__code"]
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        _rescore_on_commit()
+    def service_create(self, request, obj, form):
+        return scorecard_assignment_set(
+            supplier=obj.supplier, template=obj.template, actor=request.user
+        )
 
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        _rescore_on_commit()
+    def service_update(self, request, stored, data, form):
+        return scorecard_assignment_update(assignment=stored, data=data, actor=request.user)
 
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        _rescore_on_commit()
+    def service_delete(self, request, obj):
+        scorecard_assignment_delete(assignment=obj, actor=request.user)
 
 
 class ScorecardRowAdmin(admin.ModelAdmin):

@@ -27,14 +27,22 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from core.services import model_update
+from core.tasks import task_queue
 from purchasing.models import PendingRefresh
 from purchasing.services import kpi_inputs_changed
 from scorecards import kpis
 from scorecards.dialect import Dialect
-from scorecards.models import PartScorecard, SupplierScorecard
+from scorecards.models import (
+    PartScorecard,
+    ScorecardAssignment,
+    ScorecardTemplate,
+    SupplierScorecard,
+)
 from scorecards.queries import (
     STAGING_INDEXES,
     STAGING_TABLES,
@@ -455,3 +463,97 @@ def _date(value: dt.date):
 
 def _datetime(value: dt.datetime):
     return connection.ops.adapt_datetimefield_value(value)
+
+
+# --- templates and assignments ----------------------------------------------------------
+# How KPIs score is an input of every stored composite and grade: each change re-scores
+# every supplier row once the transaction commits (the KPI figures themselves stay).
+
+RESCORE_TASK = "scorecards.rescore_all"
+TEMPLATE_FIELDS = [
+    f.name for f in ScorecardTemplate._meta.concrete_fields if f.name not in ("id", "updated_at")
+]
+
+
+def scorecard_rescore_queue() -> None:
+    transaction.on_commit(lambda: task_queue(RESCORE_TASK))
+
+
+def _default_take_over(template: ScorecardTemplate) -> None:
+    # One default at a time: the template made default takes over from the old one.
+    ScorecardTemplate.objects.filter(is_default=True).exclude(pk=template.pk).update(
+        is_default=False
+    )
+
+
+@transaction.atomic
+def scorecard_template_create(*, name: str, actor=None, **fields) -> ScorecardTemplate:
+    template = ScorecardTemplate(name=name, **fields)
+    template.full_clean(validate_constraints=False)
+    if template.is_default:
+        _default_take_over(template)
+    template.full_clean()
+    template.save()
+    scorecard_rescore_queue()
+    return template
+
+
+@transaction.atomic
+def scorecard_template_update(
+    *, template: ScorecardTemplate, data: dict, actor=None
+) -> ScorecardTemplate:
+    """Change floors, targets, weights or the default flag; the scores follow on commit."""
+    if template.is_default and data.get("is_default") is False:
+        raise ValidationError(
+            {"is_default": "Make another template the default instead; one is always needed."}
+        )
+    if data.get("is_default") and not template.is_default:
+        _default_take_over(template)
+    _, changed = model_update(instance=template, fields=TEMPLATE_FIELDS, data=data)
+    if changed:
+        scorecard_rescore_queue()
+    return template
+
+
+@transaction.atomic
+def scorecard_template_delete(*, template: ScorecardTemplate, actor=None) -> None:
+    if template.is_default:
+        raise ValidationError(
+            {"is_default": "The default template scores every unassigned supplier; it stays."}
+        )
+    template.delete()  # its suppliers fall back to the default
+    scorecard_rescore_queue()
+
+
+@transaction.atomic
+def scorecard_assignment_set(
+    *, supplier, template: ScorecardTemplate, actor=None
+) -> ScorecardAssignment:
+    """Score a supplier with this template (replacing its previous one)."""
+    assignment, created = ScorecardAssignment.objects.get_or_create(
+        supplier=supplier, defaults={"template": template}
+    )
+    if not created and assignment.template_id != template.pk:
+        assignment.template = template
+        assignment.save(update_fields=["template"])
+    elif not created:
+        return assignment
+    scorecard_rescore_queue()
+    return assignment
+
+
+@transaction.atomic
+def scorecard_assignment_update(
+    *, assignment: ScorecardAssignment, data: dict, actor=None
+) -> ScorecardAssignment:
+    _, changed = model_update(instance=assignment, fields=["supplier", "template"], data=data)
+    if changed:
+        scorecard_rescore_queue()
+    return assignment
+
+
+@transaction.atomic
+def scorecard_assignment_delete(*, assignment: ScorecardAssignment, actor=None) -> None:
+    """The supplier goes back to the default template."""
+    assignment.delete()
+    scorecard_rescore_queue()

@@ -22,7 +22,7 @@ def _add(errors: dict, index: int, field: str, message: str) -> None:
     errors.setdefault(index, {}).setdefault(field, []).append(message)
 
 
-def _owner_ids(owner_ids) -> set[int]:
+def supplier_owner_ids(owner_ids) -> set[int]:
     """Which of these users may own a supplier relationship: active buyers and admins."""
     ids = {i for i in owner_ids if i is not None}
     if not ids:
@@ -40,7 +40,7 @@ def suppliers_validate(*, suppliers: list[Supplier]) -> dict[int, dict[str, list
     errors: dict[int, dict[str, list[str]]] = {}
     codes = [s.code for s in suppliers]
     taken = set(Supplier.objects.filter(code__in=codes).values_list("code", flat=True))
-    owners = _owner_ids(s.owner_id for s in suppliers)
+    owners = supplier_owner_ids(s.owner_id for s in suppliers)
     first: dict[str, int] = {}
     for index, supplier in enumerate(suppliers):
         try:
@@ -86,7 +86,7 @@ def supplier_update(*, supplier: Supplier, data: dict, actor=None) -> Supplier:
     if "code" in data and data["code"] != supplier.code:
         errors["code"] = "The code is the supplier's key in every system; it cannot change."
     owner = data.get("owner")
-    if owner is not None and not _owner_ids([getattr(owner, "pk", owner)]):
+    if owner is not None and not supplier_owner_ids([getattr(owner, "pk", owner)]):
         errors["owner"] = "The owner must be an active buyer or admin."
     contact = data.get("primary_contact")
     if contact is not None:
@@ -132,9 +132,13 @@ def supplier_contact_user_create(
     return user
 
 
-def supplier_contact_create(*, user, supplier: Supplier, job_title: str = "") -> SupplierContact:
+def supplier_contact_create(
+    *, user, supplier: Supplier, job_title: str = "", phone: str = ""
+) -> SupplierContact:
     """Link a user to a supplier; the first contact becomes the single point of contact."""
-    contact = SupplierContact.objects.create(user=user, supplier=supplier, job_title=job_title)
+    contact = SupplierContact.objects.create(
+        user=user, supplier=supplier, job_title=job_title, phone=phone
+    )
     if supplier.primary_contact_id is None:
         Supplier.objects.filter(pk=supplier.pk).update(primary_contact=contact)
         supplier.primary_contact = contact

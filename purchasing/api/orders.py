@@ -213,7 +213,14 @@ class AcknowledgeSerializer(serializers.Serializer):
         choices=PromiseRevision.Reason.choices,
         required=False,
         allow_blank=True,
-        help_text="Required when the line was already acknowledged (a revision).",
+        help_text="Required when the line was already acknowledged (a revision): one of "
+        + ", ".join(PromiseRevision.Reason.values)
+        + ".",
+        error_messages={
+            "invalid_choice": "'{input}' is not a reason code; use one of "
+            + ", ".join(PromiseRevision.Reason.values)
+            + "."
+        },
     )
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
