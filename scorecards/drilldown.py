@@ -13,6 +13,7 @@ one page of rows at a time, with a fixed number of queries (`lines_with_on_time`
 `receipts_with_landed_cost`).
 """
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -151,16 +152,13 @@ def receipts_in(
     )
 
 
-def _rate(currency: str, day: dt.date, rates: dict[str, list[tuple[dt.date, Decimal]]]):
+def _rate(currency: str, day: dt.date, rates: dict[str, tuple[list, list]]):
     """The latest rate dated on or before `day`; 1 for the base currency; None if none."""
     if currency == settings.BASE_CURRENCY:
         return Decimal(1)
-    found = None
-    for date, rate in rates.get(currency, ()):
-        if date > day:
-            break
-        found = rate
-    return found
+    dates, values = rates.get(currency, ((), ()))
+    index = bisect.bisect_right(dates, day)
+    return values[index - 1] if index else None
 
 
 def receipts_with_landed_cost(receipts) -> list[Receipt]:
@@ -172,13 +170,17 @@ def receipts_with_landed_cost(receipts) -> list[Receipt]:
         r.cost_currency for r in receipts
     }
     currencies.discard(settings.BASE_CURRENCY)
-    rates: dict[str, list[tuple[dt.date, Decimal]]] = defaultdict(list)
+    rates: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
     if receipts and currencies:
         last_day = max(r.receipt_date for r in receipts)
-        for rate in FxRate.objects.filter(currency__in=currencies, date__lte=last_day).order_by(
-            "currency", "date"
-        ):
-            rates[rate.currency].append((rate.date, rate.rate))
+        history = (
+            FxRate.objects.filter(currency__in=currencies, date__lte=last_day)
+            .order_by("currency", "date")
+            .values_list("currency", "date", "rate")
+        )
+        for currency, date, rate in history:
+            rates[currency][0].append(date)
+            rates[currency][1].append(rate)
     for receipt in receipts:
         line = receipt.line
         receipt.lead_time_days = (receipt.receipt_date - line.purchase_order.order_date).days

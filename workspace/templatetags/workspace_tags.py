@@ -1,5 +1,7 @@
 """Layout helpers: the supplier portal's navigation when installed, sparklines, query links."""
 
+import functools
+
 from django import template
 from django.template.loader import get_template
 from django.urls import reverse
@@ -52,15 +54,21 @@ def attr_of(obj, name: str):
     return getattr(obj, name, None)
 
 
+@functools.cache
+def _drilldown_url(kind: str) -> str:
+    return reverse(f"drilldown:{kind}")
+
+
 @register.simple_tag
 def figure_link(kind: str, period: str, supplier=None, part=None):
-    """The drill-down URL behind a figure: the rows of `kind` for that period and scope."""
+    """The drill-down URL behind a figure: the rows of `kind` for that period and scope.
+    Lists call this for every figure of every row: the route is resolved once per kind."""
     query = {"period": period}
     if supplier:
         query["supplier"] = supplier
     if part:
         query["part"] = part
-    return f"{reverse(f'drilldown:{kind}')}?{urlencode(query)}"
+    return f"{_drilldown_url(kind)}?{urlencode(query)}"
 
 
 @register.filter

@@ -45,8 +45,14 @@ def order_list(request):
         .annotate(value=Min("expected_date"))
         .values("value")
     )
-    orders = (
-        scope_for_user(PurchaseOrder.objects.all(), request.user)
+    orders = scope_for_user(PurchaseOrder.objects.all(), request.user)
+    filterset = PurchaseOrderFilter(request.GET, queryset=orders, request=request)
+    page = page_of(
+        request, filterset.qs.order_by("-order_date", "-number").values_list("pk", flat=True)
+    )
+    # Line figures for the orders on this page only, so a deep page costs what the first does.
+    shown = (
+        PurchaseOrder.objects.filter(pk__in=list(page.object_list))
         .select_related("supplier")
         .annotate(
             lines_count=Coalesce(_per_order(lines), 0),
@@ -54,9 +60,9 @@ def order_list(request):
             overdue_lines_count=Coalesce(_per_order(open_lines.filter(expected_date__lt=today)), 0),
             next_expected=Subquery(next_due),
         )
+        .in_bulk()
     )
-    filterset = PurchaseOrderFilter(request.GET, queryset=orders, request=request)
-    page = page_of(request, filterset.qs.order_by("-order_date", "-number"))
+    page.object_list = [shown[pk] for pk in page.object_list]
     return render(
         request,
         "workspace/orders/order_list.html",
