@@ -7,6 +7,9 @@ wiring it is a one-line change here (call the app's selector), nothing in the vi
 
 from dataclasses import dataclass, field
 
+from accounts.roles import INTERNAL_ROLES, user_role
+from parts.models import SourceChange
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -37,6 +40,17 @@ def supplier_messages(*, user, supplier_id: int) -> Slot:
     return Slot(template="workspace/slots/messages.html")
 
 
-def part_share_history(*, user, part_id: int) -> Slot:
-    # Wire to: rules.selectors.part_share_history(part_id=...) (AllocationChange rows).
-    return Slot(template="workspace/slots/share_history.html")
+def part_share_history(*, user, part_number: str, limit: int = 20) -> Slot:
+    """Buyers' own changes to the part's sources (audited by parts.services) until the
+    rules app's allocation changes join them.
+
+    Wire to: rules.selectors.part_share_history(part_id=...) (AllocationChange rows),
+    merged with these by date."""
+    if user_role(user) not in INTERNAL_ROLES:
+        return Slot(template="workspace/slots/share_history.html")  # shares are internal
+    changes = list(
+        SourceChange.objects.filter(part_number=part_number)
+        .select_related("actor")
+        .order_by("-changed_at", "-id")[:limit]
+    )
+    return Slot(template="workspace/slots/share_history.html", rows=changes, live=bool(changes))

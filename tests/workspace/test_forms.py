@@ -216,3 +216,19 @@ def test_a_supplier_on_hold_takes_no_new_order(client_for, buyer, supply_base):
     response = client_for(buyer).post("/orders/new/", order_data(LINE, supplier="BOLT"))
     assert response.status_code == 400 and errors(response, "supplier")
     assert not PurchaseOrder.objects.filter(number="PO-NEW").exists()
+
+
+def test_a_share_change_shows_in_the_parts_share_history(client_for, buyer, supply_base):
+    client = client_for(buyer)
+    data = {
+        **SOURCE,
+        "target_share_pct": "20",
+        "unit_price": "12.5",
+        "currency": "EUR",
+        "lead_time_days": "30",
+        "moq": "1",
+    }
+    assert client.post("/parts/P-SHARED/sources/BOLT/edit/", data).status_code == 302
+    content = client.get("/parts/P-SHARED/").content.decode()
+    history = content[content.index('id="slot-share-history"') :]
+    assert "target_share 30.00 → 20.00" in history and "buyer" in history

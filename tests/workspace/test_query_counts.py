@@ -17,7 +17,7 @@ QUERIES = {
     "/suppliers/ACME/": 9,
     "/parts/": 5,
     "/parts/?sourcing=single": 5,
-    "/parts/P-SHARED/": 10,
+    "/parts/P-SHARED/": 11,
     "/orders/": 6,
     "/orders/?late=true&supplier=ACME": 7,
     "/orders/{order}/": 10,

@@ -78,3 +78,9 @@ def change_class(change, lower_is_better=False):
         return ""
     better = change < 0 if lower_is_better else change > 0
     return "change-better" if better else "change-worse"
+
+
+@register.filter
+def attr_get(mapping, key):
+    """A dict value by a key held in a variable."""
+    return mapping.get(key) if isinstance(mapping, dict) else None
