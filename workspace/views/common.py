@@ -1,6 +1,6 @@
 """What every workspace view shares: role gates, paging and list exports."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -83,6 +83,3 @@ def chunked(queryset, size: int = 2000) -> Iterable[list]:
             chunk = []
     if chunk:
         yield chunk
-
-
-Enricher = Callable[[list], list]

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.http import urlencode
 
 from accounts.selectors import scope_for_user, user_supplier_id
 from purchasing.filters import InspectionFilter, PurchaseOrderLineFilter, ReceiptFilter
@@ -204,6 +205,10 @@ def rows_behind(request, kind: str):
         "filter": filterset,
         "period": period,
         "keep": [("period", period)],
+        # Clearing the filters keeps the figure: its period, supplier and part.
+        "clear_query": urlencode(
+            {k: request.GET[k] for k in ("period", "supplier", "part") if request.GET.get(k)}
+        ),
         "supplier": supplier,
         "part": part,
         "base_currency": settings.BASE_CURRENCY,
