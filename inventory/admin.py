@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from core.admin import ServiceAdmin
 from inventory.models import InventoryPosition
@@ -6,6 +7,7 @@ from inventory.services import (
     inventory_position_delete,
     inventory_position_update,
     inventory_positions_create,
+    inventory_positions_validate,
 )
 
 
@@ -15,8 +17,13 @@ class InventoryPositionAdmin(ServiceAdmin):
     list_filter = ["site", "source"]
     raw_id_fields = ["part"]
 
+    def service_validate(self, request, obj, form, change):
+        errors = inventory_positions_validate(positions=[obj])
+        if errors:
+            raise ValidationError(errors[0])
+
     def service_create(self, request, obj, form):
-        return inventory_positions_create(positions=[obj])[0]
+        return inventory_positions_create(positions=[obj], validate=True)[0]
 
     def service_update(self, request, stored, data, form):
         return inventory_position_update(position=stored, data=data, actor=request.user)

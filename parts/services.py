@@ -199,7 +199,7 @@ def part_checklist_replace(*, part: Part, checklist: list[InspectionCharacterist
 @transaction.atomic
 def part_delete(*, part: Part, actor=None) -> None:
     sources = list(part.sources.select_related("supplier"))
-    _audit(sources, action="delete", actor=actor, before=True)
+    _audit(sources, action="delete", actor=actor)
     part.delete()
 
 
@@ -324,7 +324,7 @@ def _snapshot(source: ApprovedSource) -> dict:
     return out
 
 
-def _audit(sources, *, action: str, actor=None, before=None, snapshots=None) -> None:
+def _audit(sources, *, action: str, actor=None, snapshots=None) -> None:
     """One SourceChange per source; `snapshots` are the before-images of updates."""
     actor = actor if getattr(actor, "pk", None) else None
     rows = []

@@ -496,6 +496,9 @@ def ship_notice_create(
     tracking_number: str = "",
 ) -> ShipNotice:
     """Record an advance ship notice: which order lines ship, how many, and when they arrive."""
+    if eta < ship_date:
+        raise ValidationError({"eta": "The ETA cannot be before the ship date."})
+    _ship_notice_lines_check(supplier=supplier, lines=lines)
     notice = ShipNotice(
         supplier=supplier,
         number=number,
@@ -512,6 +515,17 @@ def ship_notice_create(
     return notice
 
 
+def _ship_notice_lines_check(*, supplier, lines: list[tuple[PurchaseOrderLine, object]]) -> None:
+    """A notice ships open lines of its own supplier's orders, each a positive quantity."""
+    for line, quantity in lines:
+        if line.purchase_order.supplier_id != supplier.pk:
+            raise ValidationError({"lines": f"{line} is not an order line of {supplier.code}."})
+        if line.status == PurchaseOrderLine.Status.CANCELLED:
+            raise ValidationError({"lines": f"{line} is cancelled."})
+        if quantity is None or quantity <= 0:
+            raise ValidationError({"lines": f"{line}: the quantity shipped must be above zero."})
+
+
 @transaction.atomic
 def ship_notice_update(
     *,
@@ -520,8 +534,14 @@ def ship_notice_update(
     **fields,
 ) -> ShipNotice:
     """Correct a ship notice's header; lines sent replace the notice's lines."""
+    if "supplier" in fields and fields["supplier"].pk != ship_notice.supplier_id:
+        raise ValidationError({"supplier": "The supplier of a ship notice cannot change."})
     for name, value in fields.items():
         setattr(ship_notice, name, value)
+    if ship_notice.eta < ship_notice.ship_date:
+        raise ValidationError({"eta": "The ETA cannot be before the ship date."})
+    if lines is not None:
+        _ship_notice_lines_check(supplier=ship_notice.supplier, lines=lines)
     ship_notice.full_clean()
     ship_notice.save()
     if lines is not None:

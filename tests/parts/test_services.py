@@ -251,3 +251,45 @@ class TestAdmin:
         )
         assert shares == {"ACME": Decimal("40"), "BOLT": Decimal("60")}
         assert SourceChange.objects.filter(actor=admin_user, action="update").count() == 2
+
+
+def _management(prefix, total, initial=0):
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_admin_adds_a_part_with_sources_and_checklist(
+    supplier_a, supplier_b, client_for, admin_user
+):
+    data = {"number": "P-NEW", "name": "New part", "unit": "kg", "is_critical": "on"}
+    data |= _management("sources", 2) | _management("checklist", 1)
+    for index, (supplier, share) in enumerate(((supplier_a, "70"), (supplier_b, "30"))):
+        data |= {
+            f"sources-{index}-supplier": str(supplier.pk),
+            f"sources-{index}-target_share_pct": share,
+            f"sources-{index}-min_share_pct": "0",
+            f"sources-{index}-max_share_pct": "100",
+            f"sources-{index}-unit_price": "2",
+            f"sources-{index}-currency": "EUR",
+            f"sources-{index}-lead_time_days": "20",
+            f"sources-{index}-moq": "1",
+            f"sources-{index}-is_active": "on",
+        }
+    data |= {"checklist-0-code": "DIM", "checklist-0-description": "Dimensions"}
+    response = client_for(admin_user).post(reverse("admin:parts_part_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    part = Part.objects.get(number="P-NEW")
+    assert part.unit == "KGM"
+    assert list(part.checklist.values_list("code", flat=True)) == ["DIM"]
+    assert part.sources.count() == 2
+    assert SourceChange.objects.filter(action="create", actor=admin_user).count() == 2
+    # Over 100% on a new part is shown on the page, and nothing is saved.
+    data |= {"number": "P-NEW2", "sources-1-target_share_pct": "40"}
+    response = client_for(admin_user).post(reverse("admin:parts_part_add"), data)
+    assert response.status_code == 200
+    assert "more than 100%" in response.content.decode()
+    assert not Part.objects.filter(number="P-NEW2").exists()

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from purchasing.models import FxRate, Inspection, PurchaseOrder, Receipt
+from purchasing.models import FxRate, Inspection, PurchaseOrder, Receipt, ShipNotice
 from purchasing.services import (
     fx_rate_update,
     fx_rates_upsert,
@@ -15,6 +15,7 @@ from purchasing.services import (
     purchase_order_line_build,
     receipt_create,
     receipt_update,
+    ship_notice_create,
 )
 from scorecards.models import PartScorecard
 from tests.factories import FxRateFactory, PartFactory
@@ -257,3 +258,30 @@ class TestReceiptsAndInspections:
             receipt_update(receipt=receipt, quantity=Decimal("0"))
         receipt.refresh_from_db()
         assert receipt.quantity == Decimal("10")
+
+
+class TestShipNotices:
+    def test_lines_of_another_supplier_and_eta_before_shipping_are_refused(
+        self, supplier_a, supplier_b
+    ):
+        kpi = Kpi(supplier_a)
+        own, other = kpi.line(), kpi.line(supplier=supplier_b)
+        with pytest.raises(ValidationError) as caught:
+            ship_notice_create(
+                supplier=supplier_a,
+                number="ASN-9",
+                ship_date=FEB_10,
+                eta=FEB_10 + dt.timedelta(days=3),
+                lines=[(own, Decimal("5")), (other, Decimal("5"))],
+            )
+        assert "not an order line of ACME" in caught.value.message_dict["lines"][0]
+        with pytest.raises(ValidationError) as caught:
+            ship_notice_create(
+                supplier=supplier_a,
+                number="ASN-9",
+                ship_date=FEB_10,
+                eta=FEB_10 - dt.timedelta(days=1),
+                lines=[(own, Decimal("5"))],
+            )
+        assert "eta" in caught.value.message_dict
+        assert not ShipNotice.objects.exists()

@@ -85,3 +85,19 @@ def test_admin_refuses_a_status_jump_on_the_form(supplier_a, client_for, admin_u
     assert response.status_code == 302
     supplier_a.refresh_from_db()
     assert supplier_a.status == "qualified"
+
+
+def test_admin_adds_a_supplier_with_a_contact_who_becomes_primary(client_for, admin_user):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="newcontact", role="supplier")
+    supplier = Supplier(code="NEWCO", name="New Co", country="DE", currency="EUR")
+    data = _admin_form(supplier, status="prospect") | {
+        "contacts-TOTAL_FORMS": "1",
+        "contacts-0-user": str(user.pk),
+        "contacts-0-job_title": "Sales",
+    }
+    response = client_for(admin_user).post(reverse("admin:suppliers_supplier_add"), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    created = Supplier.objects.get(code="NEWCO")
+    assert created.primary_contact.user == user
