@@ -100,5 +100,15 @@ def test_a_buyer_works_through_the_workspace_offline(page, live_server, buyer, p
     order = PurchaseOrder.objects.get(number="PO-BROWSER")
     assert (order.supplier.code, order.currency, order.lines.count()) == ("ACME", "EUR", 1)
 
+    # A tablet in portrait: the menu folds, nothing runs off the side of the page.
+    page.set_viewport_size({"width": 820, "height": 1180})
+    page.goto(f"{live_server.url}/")
+    assert charts_drawn(page) == 2
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert not page.locator("nav.mainnav").is_visible()
+    page.click("label.nav-toggle-label")
+    assert page.locator("nav.mainnav").is_visible()
+    shot(page, "dashboard-tablet")
+
     assert outside == []
     assert errors == []

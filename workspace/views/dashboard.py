@@ -71,6 +71,8 @@ def dashboard(request):
         figures = portfolio.portfolio_by_period(
             user=user, periods=sorted({*months, current_month, previous_month})
         )
+    while months and months[0] not in figures:
+        months.pop(0)  # a young install: the chart starts with its first month of figures
     current, previous = figures.get(current_month), figures.get(previous_month)
     if current is None:
         current_month = None  # scorecards exist, but none for a complete month yet

@@ -26,6 +26,7 @@ from workspace.views.common import export, export_format, internal_only, page_of
 
 SPARKLINE_MONTHS = 12
 OPEN_LINES_SHOWN = 20
+SOURCES_SHOWN = 50
 SORTS = {
     "code": "code",
     "name": "name",
@@ -220,8 +221,10 @@ def supplier_detail(request, code: str):
                 "score": kpis.criterion_score(value, setting.floor, setting.target),
             }
         )
-    sources = scope_for_user(supplier.sources.select_related("part"), request.user).order_by(
-        "part__number"
+    sources = list(
+        scope_for_user(supplier.sources.select_related("part"), request.user).order_by(
+            "part__number"
+        )[: SOURCES_SHOWN + 1]
     )
     open_lines = (
         scope_for_user(
@@ -243,7 +246,8 @@ def supplier_detail(request, code: str):
         "template": template,
         "contract": contract,
         "contracts": contracts,
-        "sources": sources,
+        "sources": sources[:SOURCES_SHOWN],
+        "more_sources": len(sources) > SOURCES_SHOWN,
         "open_lines": shown_lines[:OPEN_LINES_SHOWN],
         "more_open_lines": len(shown_lines) > OPEN_LINES_SHOWN,
         "today": today,
