@@ -204,3 +204,13 @@ def test_the_part_list_shows_every_part_at_risk(client_for, buyer, supply_base):
     assert list(filtered) == []
     everything = client.get("/parts/?q=P-").context["page"]
     assert [p.number for p in everything] == ["P-SHARED", "P-SOLO"]
+
+
+def test_the_api_filters_suppliers_by_grade_like_the_page(api_for, buyer, supply_base):
+    SupplierFactory(code="NOCARD")
+    response = api_for(buyer).get("/api/v1/suppliers/", {"grade": "D"})
+    assert response.status_code == 200
+    assert sorted(s["code"] for s in response.json()["results"]) == ["ACME", "BOLT"]
+    response = api_for(buyer).get("/api/v1/suppliers/", {"grade": "none"})
+    assert [s["code"] for s in response.json()["results"]] == ["NOCARD"]
+    assert api_for(buyer).get("/api/v1/suppliers/", {"grade": "E"}).status_code == 400
