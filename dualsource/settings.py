@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Numbers and dates in the browser's language (Accept-Language), within LANGUAGES.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -123,6 +125,16 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("DUALSOURCE_TIME_ZONE", "Europe/Berlin")
 USE_I18N = True
+LANGUAGES = [
+    ("en-gb", "English (UK)"),
+    ("en", "English (US)"),
+    ("de", "Deutsch"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("it", "Italiano"),
+    ("nl", "Nederlands"),
+    ("pl", "Polski"),
+]
 USE_TZ = True
 BASE_CURRENCY = env_str("DUALSOURCE_BASE_CURRENCY", "EUR").upper()
 if len(BASE_CURRENCY) != 3 or not BASE_CURRENCY.isalpha():

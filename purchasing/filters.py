@@ -5,6 +5,7 @@ may see, so a supplier contact cannot probe other suppliers through a filter.
 """
 
 import django_filters
+from django.utils import timezone
 
 from parts.filters import visible_parts_for
 from purchasing.models import (
@@ -46,10 +47,20 @@ class PurchaseOrderFilter(django_filters.FilterSet):
     acknowledged = django_filters.BooleanFilter(
         method="filter_acknowledged", label="Every line acknowledged"
     )
+    due = django_filters.DateFromToRangeFilter(
+        field_name="lines__expected_date", distinct=True, label="Has a line expected between"
+    )
+    late = django_filters.BooleanFilter(method="filter_late", label="Has an open line overdue")
 
     class Meta:
         model = PurchaseOrder
         fields = ["number", "supplier", "part", "status", "currency", "order_date"]
+
+    def filter_late(self, queryset, name, value):
+        overdue = PurchaseOrderLine.objects.filter(
+            status=PurchaseOrderLine.Status.OPEN, expected_date__lt=timezone.localdate()
+        ).values("purchase_order_id")
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
     def filter_acknowledged(self, queryset, name, value):
         waiting = PurchaseOrderLine.objects.filter(
@@ -117,3 +128,19 @@ class FxRateFilter(django_filters.FilterSet):
     class Meta:
         model = FxRate
         fields = ["currency", "date"]
+
+
+class PurchaseOrderLineFilter(django_filters.FilterSet):
+    """Order lines, as listed behind an OTD figure and on the purchase-order pages."""
+
+    supplier = SupplierCodeFilter(field_name="purchase_order__supplier")
+    part = PartNumberFilter("part")
+    purchase_order = django_filters.CharFilter(
+        field_name="purchase_order__number", lookup_expr="iexact", label="PO number"
+    )
+    status = django_filters.MultipleChoiceFilter(choices=PurchaseOrderLine.Status.choices)
+    promised_date = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = PurchaseOrderLine
+        fields = ["supplier", "part", "purchase_order", "status", "promised_date"]

@@ -26,7 +26,11 @@ class PurchaseOrder(models.Model):
 
     class Meta:
         ordering = ["-order_date", "number"]
-        indexes = [models.Index(fields=["supplier", "order_date"])]
+        indexes = [
+            models.Index(fields=["supplier", "order_date"]),
+            # The order list pages newest first without sorting every order.
+            models.Index(fields=["order_date", "number"], name="po_order_date_number"),
+        ]
 
     def __str__(self) -> str:
         return self.number

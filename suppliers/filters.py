@@ -28,6 +28,12 @@ def SupplierCodeFilter(field_name: str = "supplier", **kwargs):  # noqa: N802
     )
 
 
+# The current scorecard's period and the grades, named as scorecards names them: suppliers
+# sits below scorecards and cannot import it (tests/workspace/test_filters.py checks both).
+CURRENT_SCORECARD_PERIOD = "rolling-90"
+GRADES = ("A", "B", "C", "D")
+
+
 class SupplierFilter(django_filters.FilterSet):
     code = django_filters.CharFilter(lookup_expr="iexact")
     name = django_filters.CharFilter(lookup_expr="icontains")
@@ -37,10 +43,31 @@ class SupplierFilter(django_filters.FilterSet):
     currency = django_filters.CharFilter(lookup_expr="iexact")
     owner = django_filters.CharFilter(field_name="owner__username", label="Owner (username)")
     q = django_filters.CharFilter(method="search", label="Code or name contains")
+    grade = django_filters.MultipleChoiceFilter(
+        choices=[(g, g) for g in GRADES] + [("none", "No grade")],
+        method="filter_grade",
+        label="Current grade (last 90 days)",
+    )
 
     class Meta:
         model = Supplier
-        fields = ["code", "name", "status", "country", "region", "currency", "owner"]
+        fields = ["code", "name", "status", "country", "region", "currency", "owner", "grade"]
+
+    def filter_grade(self, queryset, name, value):
+        if not value:
+            return queryset
+        graded = [g for g in value if g != "none"]
+        condition = Q(
+            pk__in=queryset.model.objects.filter(
+                scorecards__period=CURRENT_SCORECARD_PERIOD, scorecards__grade__in=graded
+            ).values("pk")
+        )
+        if "none" in value:
+            with_grade = queryset.model.objects.filter(
+                scorecards__period=CURRENT_SCORECARD_PERIOD, scorecards__grade__isnull=False
+            ).values("pk")
+            condition |= ~Q(pk__in=with_grade)
+        return queryset.filter(condition)
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))

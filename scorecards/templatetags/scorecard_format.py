@@ -1,6 +1,7 @@
 """Display KPI figures: "—" for an empty population, a marker for a low sample."""
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from scorecards import kpis
@@ -13,7 +14,8 @@ def kpi(value, decimals=1):
     """A KPI rounded for display; null (empty population) shows as a dash, never 0."""
     if value is None:
         return "—"
-    return f"{float(value):,.{int(decimals)}f}"
+    # In the user's locale (decimal comma in German, grouped thousands everywhere).
+    return number_format(round(float(value), int(decimals)), int(decimals), force_grouping=True)
 
 
 @register.simple_tag

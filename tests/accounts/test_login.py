@@ -17,7 +17,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client):
 def test_log_in_and_out(client, buyer, supplier_a):
     response = client.post("/login/", {"username": "buyer", "password": PASSWORD}, follow=True)
     assert response.status_code == 200
-    assert b"ACME" in response.content
+    assert b"Portfolio" in response.content  # buyers land on the dashboard
     response = client.post("/logout/", follow=True)
     assert b'name="password"' in response.content
     assert client.get("/").status_code == 302

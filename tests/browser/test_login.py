@@ -11,8 +11,10 @@ def test_a_buyer_logs_in_sees_suppliers_and_logs_out(page, live_server, buyer, s
     page.fill("#id_username", "buyer")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_selector("table.data")
-    assert "Acme Castings" in page.inner_text("table.data")
+    page.wait_for_selector("h1:has-text('Portfolio')")  # buyers land on the dashboard
+    page.click("nav >> text=Suppliers")
+    page.wait_for_selector("table#suppliers")
+    assert "Acme Castings" in page.inner_text("table#suppliers")
     # The stylesheet is served by the portal itself.
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(245, 247, 249)"
     page.click("text=Log out")

@@ -38,10 +38,8 @@ def shared_part(supplier_a, supplier_b):
     return part
 
 
-def test_buyers_land_on_the_supplier_list_with_current_figures(client_for, buyer, shared_part):
-    client = client_for(buyer)
-    response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("suppliers:list")
+def test_buyers_see_current_figures_on_the_supplier_list(client_for, buyer, shared_part):
+    response = client_for(buyer).get(reverse("suppliers:list"))
     rows = {s.code: s for s in response.context["page"]}
     assert rows["ACME"].otd_pct == pytest.approx(100)
     assert rows["BOLT"].otd_pct == pytest.approx(0)
@@ -68,7 +66,7 @@ def test_supplier_contacts_land_on_their_own_page_and_never_see_the_other_source
     client = client_for(contact_a)
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == reverse("suppliers:detail", args=["ACME"])
-    assert client.get(reverse("suppliers:list")).context["page"].paginator.count == 1
+    assert client.get(reverse("suppliers:list")).status_code == 404  # a buyer page
     assert client.get(reverse("suppliers:detail", args=["BOLT"])).status_code == 404
     part_page = client.get(reverse("parts:detail", args=["P-SHARED"])).content.decode()
     assert "ACME" in part_page

@@ -1,0 +1,1 @@
+"""The buyer's pages, one module per topic."""

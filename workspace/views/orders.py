@@ -1,0 +1,128 @@
+"""Purchase-order list and purchase-order page."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from accounts.roles import INTERNAL_ROLES, user_role
+from accounts.selectors import scope_for_user
+from purchasing.filters import PurchaseOrderFilter
+from purchasing.models import (
+    Inspection,
+    PromiseRevision,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Receipt,
+    ShipNotice,
+    ShipNoticeLine,
+)
+from workspace.views.common import internal_only, page_of
+
+
+def _per_order(queryset):
+    """One value per order from its lines, as a subquery (no join multiplies the rows)."""
+    return Subquery(
+        queryset.filter(purchase_order_id=OuterRef("pk"))
+        .order_by()
+        .values("purchase_order_id")
+        .annotate(value=Count("id"))
+        .values("value"),
+        output_field=IntegerField(),
+    )
+
+
+@internal_only
+def order_list(request):
+    today = timezone.localdate()
+    lines = PurchaseOrderLine.objects.all()
+    open_lines = lines.filter(status=PurchaseOrderLine.Status.OPEN)
+    next_due = (
+        open_lines.filter(purchase_order_id=OuterRef("pk"))
+        .order_by()
+        .values("purchase_order_id")
+        .annotate(value=Min("expected_date"))
+        .values("value")
+    )
+    orders = scope_for_user(PurchaseOrder.objects.all(), request.user)
+    filterset = PurchaseOrderFilter(request.GET, queryset=orders, request=request)
+    page = page_of(
+        request, filterset.qs.order_by("-order_date", "-number").values_list("pk", flat=True)
+    )
+    # Line figures for the orders on this page only, so a deep page costs what the first does.
+    shown = (
+        PurchaseOrder.objects.filter(pk__in=list(page.object_list))
+        .select_related("supplier")
+        .annotate(
+            lines_count=Coalesce(_per_order(lines), 0),
+            open_lines_count=Coalesce(_per_order(open_lines), 0),
+            overdue_lines_count=Coalesce(_per_order(open_lines.filter(expected_date__lt=today)), 0),
+            next_expected=Subquery(next_due),
+        )
+        .in_bulk()
+    )
+    page.object_list = [shown[pk] for pk in page.object_list]
+    return render(
+        request,
+        "workspace/orders/order_list.html",
+        {"filter": filterset, "page": page, "today": today},
+    )
+
+
+@login_required
+def order_detail(request, number: str):
+    inspections = Inspection.objects.order_by("inspection_date", "id")
+    order = get_object_or_404(
+        scope_for_user(
+            PurchaseOrder.objects.select_related("supplier", "created_by"), request.user
+        ),
+        number=number,
+    )
+    lines = list(
+        order.lines.select_related("part")
+        .prefetch_related(
+            Prefetch("revisions", queryset=PromiseRevision.objects.select_related("created_by")),
+            Prefetch(
+                "receipts",
+                queryset=Receipt.objects.order_by("receipt_date", "number").prefetch_related(
+                    Prefetch("inspections", queryset=inspections)
+                ),
+            ),
+        )
+        .order_by("line_number")
+    )
+    notices = list(
+        ShipNotice.objects.filter(lines__line__purchase_order=order)
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ShipNoticeLine.objects.filter(line__purchase_order=order).select_related(
+                    "line"
+                ),
+            )
+        )
+        .order_by("ship_date", "number")
+    )
+    today = timezone.localdate()
+    totals = order.lines.aggregate(
+        open_lines=Count("id", filter=Q(status=PurchaseOrderLine.Status.OPEN)),
+        overdue=Count(
+            "id", filter=Q(status=PurchaseOrderLine.Status.OPEN, expected_date__lt=today)
+        ),
+    )
+    return render(
+        request,
+        "workspace/orders/order_detail.html",
+        {
+            "order": order,
+            "lines": lines,
+            "revisions": [(line, rev) for line in lines for rev in line.revisions.all()],
+            "receipts": [(line, r) for line in lines for r in line.receipts.all()],
+            "notices": notices,
+            "totals": totals,
+            "today": today,
+            "show_internal": user_role(request.user) in INTERNAL_ROLES,
+        },
+    )
