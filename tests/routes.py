@@ -25,6 +25,11 @@ KEPT_ADMIN = {"admin:index"}
 # DRF's `.json` / `.api` suffix routes repeat their view with another renderer.
 SKIPPED_KWARGS = {"format"}
 
+# Pages anyone may open: signing in and out, recovering a password, accepting an emailed
+# invitation, and the API's shape (the OpenAPI schema and its Swagger page hold no data).
+PUBLIC = {"login", "logout", "api-schema", "api-docs", "invitation_accept"}
+PUBLIC_PREFIXES = ("password_reset", "password-reset", "reset")
+
 # A URL value that names nothing, to compare "another supplier's object" with "no object".
 FAKE_INT = 987654321
 FAKE_TEXT = "ZZNOPE"
@@ -127,6 +132,11 @@ def all_routes() -> list[Route]:
 
     walk(get_resolver().url_patterns, "", (), ())
     return sorted(found.values(), key=lambda r: r.name)
+
+
+def is_public(route: Route) -> bool:
+    short = route.name.rsplit(":", 1)[-1]
+    return short in PUBLIC or short.startswith(PUBLIC_PREFIXES)
 
 
 def page_routes() -> list[Route]:
