@@ -7,7 +7,12 @@ wiring it is a one-line change here (call the app's selector), nothing in the vi
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count
+
 from accounts.roles import INTERNAL_ROLES, user_role
+from alerts.models import Alert, Severity
+from alerts.selectors import alerts_for_user
+from messaging.selectors import threads_for_user
 from parts.models import SourceChange
 
 
@@ -26,8 +31,21 @@ def exceptions_awaiting_review(*, user) -> Slot:
 
 
 def open_alerts_by_severity(*, user, supplier_id: int | None = None) -> Slot:
-    # Wire to: alerts.selectors.alerts_for_user(user) grouped by severity.
-    return Slot(template="workspace/slots/alerts.html")
+    """Open and acknowledged alerts counted by severity, in one grouped query."""
+    alerts = alerts_for_user(user=user, supplier_id=supplier_id).exclude(state=Alert.State.RESOLVED)
+    counts = dict(
+        alerts.order_by()
+        .values_list("severity")
+        .annotate(n=Count("id"))
+        .values_list("severity", "n")
+    )
+    ordered = {s: counts[s] for s in reversed(Severity.values) if counts.get(s)}  # critical first
+    return Slot(
+        template="workspace/slots/alerts.html",
+        figures=ordered,
+        total=sum(ordered.values()),
+        live=True,
+    )
 
 
 def automation_rate(*, user) -> Slot:
@@ -35,9 +53,10 @@ def automation_rate(*, user) -> Slot:
     return Slot(template="workspace/slots/automation.html")
 
 
-def supplier_messages(*, user, supplier_id: int) -> Slot:
-    # Wire to: messaging's threads of this supplier.
-    return Slot(template="workspace/slots/messages.html")
+def supplier_messages(*, user, supplier_id: int, limit: int = 5) -> Slot:
+    """The supplier's latest message threads, with unread counts for this user."""
+    threads = list(threads_for_user(user=user).filter(supplier_id=supplier_id)[:limit])
+    return Slot(template="workspace/slots/messages.html", rows=threads, live=True)
 
 
 def part_share_history(*, user, part_number: str, limit: int = 20) -> Slot:
