@@ -11,6 +11,7 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from core.tasks import task_queue
 from scorecards.services import (
     scorecard_recompute,
     scorecard_refresh_pending,
@@ -49,6 +50,7 @@ def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
     logger.info(
         "Scorecards refreshed for %d suppliers in %.3f s", result.supplier_count, result.seconds
     )
+    task_queue("rules.evaluate", list(result.supplier_ids))  # contract rules on the new figures
     return result.as_dict()
 
 
@@ -58,6 +60,14 @@ def scorecards_recompute_all() -> dict:
     result = scorecard_recompute()
     logger.info("Nightly scorecard recompute finished in %.3f s", result.seconds)
     return result.as_dict()
+
+
+@shared_task(
+    name="scorecards.recompute_suppliers", soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY
+)
+def scorecards_recompute_suppliers(supplier_ids: list[int]) -> dict:
+    """Exactly these suppliers, every period: e.g. after a contract's tolerances changed."""
+    return scorecard_recompute(supplier_ids=supplier_ids).as_dict()
 
 
 @shared_task(name="scorecards.rescore_all", soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY)
