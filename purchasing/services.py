@@ -133,6 +133,10 @@ def purchase_order_create(
         created_by=created_by,
     )
     po.full_clean()
+    if supplier.status == supplier.Status.ON_HOLD:
+        raise ValidationError(
+            {"supplier": f"{supplier.code} is on hold: no new orders until the hold is lifted."}
+        )
     if not lines:
         raise ValidationError({"lines": "An order needs at least one line."})
     numbers = [line.line_number for line in lines]
