@@ -121,7 +121,8 @@ class ContractRule(models.Model):
         HOLD = "hold", "Put the supplier on hold"
         PRICE_TIER = "price_tier", "Apply the next price tier"
 
-    supplier_field = "contract__supplier"
+    # Internal: a supplier contact never sees the rules that move its volume (SPEC §1).
+    supplier_field = None
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="rules")
     name = models.CharField(max_length=100)
@@ -160,7 +161,8 @@ class ContractChange(models.Model):
         UPDATED = "updated", "Updated"
         DELETED = "deleted", "Deleted"
 
-    supplier_field = "contract__supplier"
+    # Internal: the audit holds rule snapshots, which contacts never see.
+    supplier_field = None
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
     object_type = models.CharField(max_length=40)

@@ -18,7 +18,7 @@ How clients use the API (the OpenAPI schema at /api/schema/, docs at /api/docs/)
 
 from rest_framework.routers import DefaultRouter
 
-from contracts.api import ContractViewSet
+from contracts.api import ContractViewSet, RuleViewSet
 from inventory.api import InventoryPositionViewSet
 from parts.api import PartViewSet, SourceViewSet
 from purchasing.api import (
@@ -36,6 +36,7 @@ router.register("suppliers", SupplierViewSet, basename="supplier")
 router.register("parts", PartViewSet, basename="part")
 router.register("sources", SourceViewSet, basename="source")
 router.register("contracts", ContractViewSet, basename="contract")
+router.register("rules", RuleViewSet, basename="rule")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
 router.register("ship-notices", ShipNoticeViewSet, basename="ship-notice")
 router.register("receipts", ReceiptViewSet, basename="receipt")
