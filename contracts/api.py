@@ -11,9 +11,11 @@ from contracts.models import Contract, ContractRule
 from contracts.selectors import contract_rule_sentence
 from core.api import context_user
 from core.fields import SaneDateField
-from parts.models import Part
 from suppliers.filters import SupplierCodeFilter
 from suppliers.models import Supplier
+
+# The part model, reached through the rule's foreign key: contracts sit beside parts.
+Part = ContractRule._meta.get_field("part").related_model
 
 
 def _actor(context):

@@ -419,13 +419,29 @@ def _decide(rule, supplier, part_id, figure, facts, plan, result, now) -> None:
         return
     if rule.action == Action.HOLD:
         exception = _exception(
-            plan, facts, kind=Kind.HOLD, rule=rule, supplier=supplier, part_id=None,
-            proposed=None, evidence=evidence,
-        )  # fmt: skip
+            plan,
+            facts,
+            kind=Kind.HOLD,
+            rule=rule,
+            supplier=supplier,
+            part_id=None,
+            proposed=None,
+            evidence=evidence,
+        )
         outcome = Outcome.EXCEPTION if exception else Outcome.SKIPPED
         note = reason if exception else f"{reason}; a hold already awaits review"
-        _fire(plan, facts, rule, supplier, part_id, figure, outcome, now, exception=exception,
-              reason=note)  # fmt: skip
+        _fire(
+            plan,
+            facts,
+            rule,
+            supplier,
+            part_id,
+            figure,
+            outcome,
+            now,
+            exception=exception,
+            reason=note,
+        )
         result.exceptions += exception is not None
         result.skipped += exception is None
         return
@@ -464,8 +480,17 @@ def _shift(rule, supplier, part_id, figure, facts, plan, result, now, reason, ev
     if breaching is None or rule.amount <= 0:
         return
     if part_id in plan.changed_parts:
-        _fire(plan, facts, rule, supplier, part_id, figure, Outcome.SKIPPED, now,
-              reason=f"{reason}; another rule already moved this part's shares now")  # fmt: skip
+        _fire(
+            plan,
+            facts,
+            rule,
+            supplier,
+            part_id,
+            figure,
+            Outcome.SKIPPED,
+            now,
+            reason=f"{reason}; another rule already moved this part's shares now",
+        )
         result.skipped += 1
         return
     others = [s for s in sources if s.pk != breaching.pk]
@@ -505,17 +530,42 @@ def _shift(rule, supplier, part_id, figure, facts, plan, result, now, reason, ev
             }
             proposed = {**_shares(sources), **proposed}
             evidence["bounds_broken"] = broken
-        _raise(plan, facts, kind, rule, supplier, part_id, figure, proposed, evidence, result, now,
-               reason)  # fmt: skip
+        _raise(
+            plan,
+            facts,
+            kind,
+            rule,
+            supplier,
+            part_id,
+            figure,
+            proposed,
+            evidence,
+            result,
+            now,
+            reason,
+        )
         return
     proposal, broken = _propose_shift(breaching, receivers, rule.amount)
-    proposed = {**_shares(sources), **{
-        by_pk[pk].supplier.code: str(v.quantize(_CENT)) for pk, v in proposal.items()
-    }}  # fmt: skip
+    proposed = {
+        **_shares(sources),
+        **{by_pk[pk].supplier.code: str(v.quantize(_CENT)) for pk, v in proposal.items()},
+    }
     if broken:
         evidence["bounds_broken"] = broken
-        _raise(plan, facts, Kind.BOUND_BREAK, rule, supplier, part_id, figure, proposed, evidence,
-               result, now, reason)  # fmt: skip
+        _raise(
+            plan,
+            facts,
+            Kind.BOUND_BREAK,
+            rule,
+            supplier,
+            part_id,
+            figure,
+            proposed,
+            evidence,
+            result,
+            now,
+            reason,
+        )
         return
     moved = proposal[breaching.pk] - breaching.target_share_pct
     codes = ", ".join(s.supplier.code for s in receivers)
@@ -529,8 +579,18 @@ def _shift(rule, supplier, part_id, figure, facts, plan, result, now, reason, ev
     )
     plan.changes.append((change, sources, proposal))
     plan.changed_parts.add(part_id)
-    _fire(plan, facts, rule, supplier, part_id, figure, Outcome.APPLIED, now,
-          allocation_change=change, reason=change.reason)  # fmt: skip
+    _fire(
+        plan,
+        facts,
+        rule,
+        supplier,
+        part_id,
+        figure,
+        Outcome.APPLIED,
+        now,
+        allocation_change=change,
+        reason=change.reason,
+    )
     result.applied += 1
 
 
@@ -538,16 +598,41 @@ def _raise(
     plan, facts, kind, rule, supplier, part_id, figure, proposed, evidence, result, now, reason
 ):
     exception = _exception(
-        plan, facts, kind=kind, rule=rule, supplier=supplier, part_id=part_id,
-        proposed=proposed, evidence=evidence,
-    )  # fmt: skip
+        plan,
+        facts,
+        kind=kind,
+        rule=rule,
+        supplier=supplier,
+        part_id=part_id,
+        proposed=proposed,
+        evidence=evidence,
+    )
     if exception is None:
-        _fire(plan, facts, rule, supplier, part_id, figure, Outcome.SKIPPED, now,
-              reason=f"{reason}; the same exception already awaits review")  # fmt: skip
+        _fire(
+            plan,
+            facts,
+            rule,
+            supplier,
+            part_id,
+            figure,
+            Outcome.SKIPPED,
+            now,
+            reason=f"{reason}; the same exception already awaits review",
+        )
         result.skipped += 1
         return
-    _fire(plan, facts, rule, supplier, part_id, figure, Outcome.EXCEPTION, now,
-          exception=exception, reason=f"{reason}: {Kind(kind).label.lower()}")  # fmt: skip
+    _fire(
+        plan,
+        facts,
+        rule,
+        supplier,
+        part_id,
+        figure,
+        Outcome.EXCEPTION,
+        now,
+        exception=exception,
+        reason=f"{reason}: {Kind(kind).label.lower()}",
+    )
     result.exceptions += 1
 
 
@@ -678,7 +763,7 @@ def _apply_proposal(exception: AllocationException, *, user, comment: str) -> No
             {
                 "proposed_shares": "The part's shares changed since this was proposed; reject it "
                 "and let the engine evaluate again."
-            }  # fmt: skip
+            }
         )
     expired = expired_certificate_supplier_ids(
         supplier_ids=[s.supplier_id for s in sources], as_of=timezone.localdate()
