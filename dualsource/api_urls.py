@@ -28,6 +28,12 @@ from purchasing.api import (
     ReceiptViewSet,
     ShipNoticeViewSet,
 )
+from rules.api import (
+    AllocationChangeViewSet,
+    AllocationViewSet,
+    AutomationRateViewSet,
+    ExceptionViewSet,
+)
 from scorecards.api import PartScorecardViewSet, SupplierScorecardViewSet
 from suppliers.api import SupplierViewSet
 
@@ -45,5 +51,10 @@ router.register("inventory-positions", InventoryPositionViewSet, basename="inven
 router.register("fx-rates", FxRateViewSet, basename="fx-rate")
 router.register("scorecards", SupplierScorecardViewSet, basename="scorecard")
 router.register("part-scorecards", PartScorecardViewSet, basename="part-scorecard")
+# The allocation engine (SPEC §4).
+router.register("allocation-changes", AllocationChangeViewSet, basename="allocation-change")
+router.register("exceptions", ExceptionViewSet, basename="exception")
+router.register("allocations", AllocationViewSet, basename="allocation")
+router.register("automation-rate", AutomationRateViewSet, basename="automation-rate")
 
 urlpatterns = router.urls

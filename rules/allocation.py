@@ -65,6 +65,7 @@ class Split:
     lines: list[SplitLine]
     unallocated: Decimal = _ZERO
     notes: list[str] = field(default_factory=list)
+    purchase_orders: list[str] = field(default_factory=list)  # numbers, once placed
 
     @property
     def ordered_lines(self) -> list[SplitLine]:
