@@ -37,6 +37,7 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
                 name="contract_valid_to_after_valid_from",
+                violation_error_message="A contract cannot end before it starts.",
             )
         ]
 
@@ -64,6 +65,7 @@ class VolumeCommitment(models.Model):
                     | Q(max_quantity_per_year__gte=F("min_quantity_per_year"))
                 ),
                 name="commitment_min_le_max",
+                violation_error_message="The maximum cannot be below the minimum.",
             ),
         ]
 

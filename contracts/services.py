@@ -191,7 +191,7 @@ def contract_delete(*, contract: Contract, actor=None) -> None:
 
 def contract_rule_check(rule: ContractRule) -> None:
     """Every check a rule must pass before it is saved (forms call it to show field errors)."""
-    _full_clean(rule, exclude=["contract"], validate_constraints=False)
+    _full_clean(rule, exclude=["contract"], validate_unique=False, validate_constraints=False)
     errors = {}
     Metric, Action = ContractRule.Metric, ContractRule.Action  # noqa: N806
     if (
