@@ -37,7 +37,6 @@ class ContractForm(forms.ModelForm):
             del self.fields["reference"]
             del self.fields["supplier"]
 
-
     def clean(self):
         data = super().clean()
         valid_from = data.get("valid_from") or self.instance.valid_from

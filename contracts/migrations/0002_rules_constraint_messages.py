@@ -4,22 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contracts', '0001_initial'),
-        ('parts', '0001_initial'),
-        ('suppliers', '0002_default_criteria'),
+        ("contracts", "0001_initial"),
+        ("parts", "0001_initial"),
+        ("suppliers", "0002_default_criteria"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='contract',
-            name='contract_valid_to_after_valid_from',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='contract_valid_to_after_valid_from', violation_error_message='A contract cannot end before it starts.'),
+            model_name="contract",
+            name="contract_valid_to_after_valid_from",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="contract_valid_to_after_valid_from",
+                violation_error_message="A contract cannot end before it starts.",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='volumecommitment',
-            name='commitment_min_le_max',
-            constraint=models.CheckConstraint(condition=models.Q(('min_quantity_per_year__gte', 0), models.Q(('max_quantity_per_year__isnull', True), ('max_quantity_per_year__gte', models.F('min_quantity_per_year')), _connector='OR')), name='commitment_min_le_max', violation_error_message='The maximum cannot be below the minimum.'),
+            model_name="volumecommitment",
+            name="commitment_min_le_max",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("min_quantity_per_year__gte", 0),
+                    models.Q(
+                        ("max_quantity_per_year__isnull", True),
+                        ("max_quantity_per_year__gte", models.F("min_quantity_per_year")),
+                        _connector="OR",
+                    ),
+                ),
+                name="commitment_min_le_max",
+                violation_error_message="The maximum cannot be below the minimum.",
+            ),
         ),
     ]
