@@ -60,6 +60,7 @@ class SeedResult:
     contacts: dict[str, tuple[str, str]] = field(default_factory=dict)
     shared_part: str = ""
     kpis: str = ""
+    rules: str = ""
     load_seconds: float = 0.0
     kpi_seconds: float = 0.0
 
@@ -188,6 +189,11 @@ def demo_data_seed(
         result.kpis, result.kpi_seconds = _kpis_recompute(today)
     else:
         result.kpis = "skipped"
+    from demo.generators.rules import demo_rules_seed
+
+    result.rules = demo_rules_seed(
+        suppliers=[p.supplier for p in degrading], today=today, evaluate=recompute_kpis
+    )
     result.counts = demo_counts()
     return result
 

@@ -181,6 +181,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 23 * 3600},
     },
+    # Contract rules (SPEC §4): daily after the nightly KPI recompute, on every supplier;
+    # each scorecard refresh also chains `rules.evaluate` for the suppliers it refreshed.
+    "evaluate-rules-daily": {
+        "task": "rules.evaluate",
+        "schedule": crontab(hour=2, minute=45),
+        "options": {"expires": 23 * 3600},
+    },
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
