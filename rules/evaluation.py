@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from contracts.models import ContractChange, ContractRule, PriceTier
@@ -127,7 +128,7 @@ def rules_evaluate(
     rules_qs = (
         ContractRule.objects.filter(is_active=True, contract__valid_from__lte=as_of)
         .exclude(contract__valid_to__lt=as_of)
-        .select_related("contract__supplier", "part")
+        .annotate(supplier_id=F("contract__supplier_id"))
         .order_by("contract__supplier_id", "pk")
     )
     if supplier_ids is not None:
@@ -141,7 +142,7 @@ def rules_evaluate(
     plan = _Plan()
 
     for rule in rules:
-        supplier = rule.contract.supplier
+        supplier = facts.suppliers[rule.supplier_id]
         if rule.metric != Metric.ORDERED_QUANTITY_YTD and (
             rule_window_period(window=rule.window, window_days=rule.window_days, as_of=as_of)
             is None
@@ -463,13 +464,39 @@ def _flush(plan: _Plan, now) -> None:
         for source in sources:
             if source.pk in proposal:
                 source.target_share_pct = proposal[source.pk]
-                updated.append(source)
-    ApprovedSource.objects.bulk_update(updated, ["target_share_pct"], batch_size=2000)
+                updated.append((source.pk, source.target_share_pct))
+    column_update(ApprovedSource, "target_share_pct", updated)
     balances_rebase(part_ids={c.part_id for c, _, _ in plan.changes}, at=now)
     # The firings point at the changes and exceptions created above (ids now set).
     RuleFiring.objects.bulk_create(plan.firings, batch_size=2000)
     if plan.tier_updates:
         _tiers_apply(plan.tier_updates, actor=None)
+
+
+def column_update(model, column: str, values: list[tuple[int, Decimal]], batch: int = 1000):
+    """Set one decimal column row by row in a few statements: UPDATE … FROM (VALUES …).
+
+    Django's bulk_update builds a CASE per row, which costs seconds at thousands of rows.
+    """
+    table = model._meta.db_table
+    postgresql = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        for start in range(0, len(values), batch):
+            chunk = values[start : start + batch]
+            params = [v for pair in chunk for v in (pair[0], str(pair[1]))]
+            if postgresql:
+                rows = ", ".join(["(%s::bigint, %s::numeric)"] * len(chunk))
+                sql = (
+                    f'UPDATE "{table}" AS t SET "{column}" = v.value FROM (VALUES {rows}) '
+                    "AS v(id, value) WHERE t.id = v.id"
+                )
+            else:
+                rows = ", ".join(["(%s, %s)"] * len(chunk))
+                sql = (
+                    f'UPDATE "{table}" SET "{column}" = v.column2 FROM (VALUES {rows}) AS v '
+                    f'WHERE "{table}".id = v.column1'
+                )
+            cursor.execute(sql, params)
 
 
 def balances_rebase(*, part_ids, at=None) -> None:
@@ -512,7 +539,7 @@ def _tiers_apply(updates, *, actor) -> None:
                 )
             )
         source.unit_price = tier.unit_price
-        sources.append(source)
-    PriceTier.objects.bulk_update(tiers, ["is_applied"])
-    ApprovedSource.objects.bulk_update(sources, ["unit_price"])
+        sources.append((source.pk, tier.unit_price))
+    PriceTier.objects.filter(pk__in=[t.pk for t in tiers]).update(is_applied=True)
+    column_update(ApprovedSource, "unit_price", sources)
     ContractChange.objects.bulk_create(changes)

@@ -89,28 +89,64 @@ def _row_figure(row: dict | None, metric: str, *, level: str) -> Figure:
     return Figure(value, value is not None and enough, row["computed_at"], evidence)
 
 
+@dataclass(slots=True)
+class SourceRow:
+    """An approved source as the engine reads it (a row, not a model instance)."""
+
+    pk: int
+    part_id: int
+    supplier_id: int
+    supplier: Supplier
+    target_share_pct: Decimal
+    min_share_pct: Decimal
+    max_share_pct: Decimal
+    unit_price: Decimal
+
+
 class Facts:
     """Everything one evaluation reads, loaded set-based up front."""
 
     def __init__(self, *, rules: list[ContractRule], as_of: dt.date):
         self.as_of = as_of
-        supplier_ids = {r.contract.supplier_id for r in rules}
-        # Sources of every part the rules' suppliers supply (the other sources included).
+        supplier_ids = {r.supplier_id for r in rules}
+        # Sources of every part the rules' suppliers supply (the other sources included),
+        # read as plain rows: tens of thousands of model instances would cost seconds.
         part_ids = ApprovedSource.objects.filter(
             supplier_id__in=supplier_ids, is_active=True
         ).values("part_id")
-        self.sources_by_part: dict[int, list[ApprovedSource]] = defaultdict(list)
+        rows = list(
+            ApprovedSource.objects.filter(part_id__in=part_ids, is_active=True).values_list(
+                "pk",
+                "part_id",
+                "supplier_id",
+                "target_share_pct",
+                "min_share_pct",
+                "max_share_pct",
+                "unit_price",
+            )
+        )
+        everyone = supplier_ids | {row[2] for row in rows}
+        self.suppliers: dict[int, Supplier] = {
+            s.pk: s
+            for s in Supplier.objects.filter(pk__in=list(everyone)).only(
+                "id", "code", "name", "status"
+            )
+        }
+        self.sources_by_part: dict[int, list[SourceRow]] = defaultdict(list)
         self.parts_of_supplier: dict[int, list[int]] = defaultdict(list)
-        for source in (
-            ApprovedSource.objects.filter(part_id__in=part_ids, is_active=True)
-            .select_related("supplier", "part")
-            .order_by("part_id", "supplier__code")
-        ):
-            self.sources_by_part[source.part_id].append(source)
-            self.parts_of_supplier[source.supplier_id].append(source.part_id)
-        everyone = {s.supplier_id for group in self.sources_by_part.values() for s in group}
-        everyone |= supplier_ids
-        self.expired = expired_certificate_supplier_ids(supplier_ids=everyone, as_of=as_of)
+        for pk, part_id, supplier_id, share, low, high, price in rows:
+            self.sources_by_part[part_id].append(
+                SourceRow(
+                    pk, part_id, supplier_id, self.suppliers[supplier_id], share, low, high, price
+                )
+            )
+        for group in self.sources_by_part.values():
+            group.sort(key=lambda source: source.supplier.code)
+            for source in group:
+                self.parts_of_supplier[source.supplier_id].append(source.part_id)
+        for parts in self.parts_of_supplier.values():
+            parts.sort()
+        self.expired = expired_certificate_supplier_ids(supplier_ids=list(everyone), as_of=as_of)
         periods = {
             rule_window_period(window=r.window, window_days=r.window_days, as_of=as_of)
             for r in rules
@@ -120,7 +156,7 @@ class Facts:
         base = ("id", "period", "period_start", "period_end", "computed_at", *_POPULATION_COLUMNS)
         if periods:
             for row in SupplierScorecard.objects.filter(
-                supplier_id__in=everyone, period__in=periods
+                supplier_id__in=list(everyone), period__in=periods
             ).values("supplier_id", *base, *_SUPPLIER_COLUMNS):
                 self.supplier_rows[row["supplier_id"], row["period"]] = row
             part_rule_parts = {r.part_id for r in rules if r.part_id and r.metric in PART_METRICS}
@@ -130,14 +166,17 @@ class Facts:
                 ).values("supplier_id", "part_id", *base, *_PART_COLUMNS):
                     self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
         self.ordered_ytd: dict[tuple[int, int], Decimal] = {}
-        if any(r.metric == Metric.ORDERED_QUANTITY_YTD for r in rules):
+        volume_rules = [r for r in rules if r.metric == Metric.ORDERED_QUANTITY_YTD]
+        if volume_rules:
+            lines = PurchaseOrderLine.objects.filter(
+                purchase_order__supplier_id__in=sorted({r.supplier_id for r in volume_rules}),
+                purchase_order__order_date__gte=as_of.replace(month=1, day=1),
+                purchase_order__order_date__lte=as_of,
+            )
+            if all(r.part_id for r in volume_rules):  # only the parts the rules name
+                lines = lines.filter(part_id__in=sorted({r.part_id for r in volume_rules}))
             for row in (
-                PurchaseOrderLine.objects.filter(
-                    purchase_order__supplier_id__in=supplier_ids,
-                    purchase_order__order_date__gte=as_of.replace(month=1, day=1),
-                    purchase_order__order_date__lte=as_of,
-                )
-                .exclude(status=PurchaseOrderLine.Status.CANCELLED)
+                lines.exclude(status=PurchaseOrderLine.Status.CANCELLED)
                 .values("purchase_order__supplier_id", "part_id")
                 .annotate(total=Sum("quantity"))
             ):
