@@ -117,3 +117,10 @@ def test_unknown_fields_are_refused(supplier_a, buyer, queued):
     with pytest.raises(ValidationError) as error:
         _contract(supplier_a, buyer, colour="red")
     assert "colour" in error.value.message_dict
+
+
+def test_the_recompute_task_refreshes_exactly_the_named_suppliers(supplier_a, supplier_b):
+    from scorecards.tasks import scorecards_recompute_suppliers
+
+    summary = scorecards_recompute_suppliers.run([supplier_a.pk])
+    assert summary["supplier_count"] == 1
