@@ -138,7 +138,7 @@ def rules_evaluate(
     if not rules:
         result.seconds = round(time.perf_counter() - started, 3)
         return result
-    facts = Facts(rules=rules, as_of=as_of)
+    facts = Facts(rules=rules, rules_query=rules_qs, as_of=as_of)
     plan = _Plan()
 
     for rule in rules:
@@ -158,13 +158,19 @@ def rules_evaluate(
             targets = facts.parts_of_supplier[supplier.pk]
         else:
             targets = [None]
-        for part_id in targets:
-            figure_part = part_id if rule.metric == Metric.ORDERED_QUANTITY_YTD else None
-            figure = facts.figure(rule, supplier.pk, figure_part)
+        volume = rule.metric == Metric.ORDERED_QUANTITY_YTD
+        figure = None
+        if not volume:  # one KPI figure for every part the rule covers: read it once
+            figure = facts.figure(rule, supplier.pk, None)
             if figure.value is not None and not figure.usable:
                 result.low_sample += 1
             if not breaches(rule, figure):
                 continue
+        for part_id in targets:
+            if volume:
+                figure = facts.figure(rule, supplier.pk, part_id)
+                if not breaches(rule, figure):
+                    continue
             key_part = part_id if per_part else rule.part_id
             if _cooling_down(rule, key_part, figure, facts, now):
                 continue

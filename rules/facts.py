@@ -106,13 +106,15 @@ class SourceRow:
 class Facts:
     """Everything one evaluation reads, loaded set-based up front."""
 
-    def __init__(self, *, rules: list[ContractRule], as_of: dt.date):
+    def __init__(self, *, rules: list[ContractRule], rules_query, as_of: dt.date):
+        """`rules` as loaded; `rules_query` the same rules as a queryset, for subqueries
+        (a list of thousands of ids as query parameters costs more than the query)."""
         self.as_of = as_of
         supplier_ids = {r.supplier_id for r in rules}
         # Sources of every part the rules' suppliers supply (the other sources included),
         # read as plain rows: tens of thousands of model instances would cost seconds.
         part_ids = ApprovedSource.objects.filter(
-            supplier_id__in=supplier_ids, is_active=True
+            supplier_id__in=rules_query.values("contract__supplier_id"), is_active=True
         ).values("part_id")
         rows = list(
             ApprovedSource.objects.filter(part_id__in=part_ids, is_active=True).values_list(
@@ -183,7 +185,7 @@ class Facts:
                 self.ordered_ytd[row["purchase_order__supplier_id"], row["part_id"]] = row["total"]
         self.last_fired = {
             (row["rule_id"], row["part_id"]): row["last"]
-            for row in RuleFiring.objects.filter(rule_id__in=[r.pk for r in rules])
+            for row in RuleFiring.objects.filter(rule_id__in=rules_query.values("pk"))
             .values("rule_id", "part_id")
             .annotate(last=Max("fired_at"))
         }
