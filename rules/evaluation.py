@@ -506,23 +506,27 @@ def column_update(model, column: str, values: list[tuple[int, Decimal]], batch: 
 
 
 def balances_rebase(*, part_ids, at=None) -> None:
-    """Every source of these parts starts its running total again from zero (SPEC §4)."""
-    part_ids = list(part_ids)
+    """Every source of these parts starts its running total again from zero (SPEC §4).
+
+    One INSERT … SELECT … ON CONFLICT per batch of parts, no row passes through Python.
+    """
+    part_ids = sorted(set(part_ids))
     if not part_ids:
         return
     at = at or timezone.now()
-    AllocationBalance.objects.bulk_create(
-        [
-            AllocationBalance(source_id=pk, allocated_quantity=0, rebased_at=at)
-            for pk in ApprovedSource.objects.filter(part_id__in=part_ids).values_list(
-                "pk", flat=True
+    balances = AllocationBalance._meta.db_table
+    sources = ApprovedSource._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(part_ids), 1000):
+            chunk = part_ids[start : start + 1000]
+            cursor.execute(
+                f'INSERT INTO "{balances}" (source_id, allocated_quantity, rebased_at) '
+                f'SELECT id, 0, %s FROM "{sources}" WHERE part_id IN '
+                f"({', '.join(['%s'] * len(chunk))}) "
+                "ON CONFLICT (source_id) DO UPDATE SET allocated_quantity = 0, "
+                "rebased_at = excluded.rebased_at",
+                [at, *chunk],
             )
-        ],
-        update_conflicts=True,
-        unique_fields=["source"],
-        update_fields=["allocated_quantity", "rebased_at"],
-        batch_size=2000,
-    )
 
 
 def _tiers_apply(updates, *, actor) -> None:
