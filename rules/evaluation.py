@@ -195,14 +195,28 @@ def _cooling_down(rule, part_id, figure: Figure, facts: Facts, now) -> bool:
     return figure.changed_at is not None and figure.changed_at <= last
 
 
+@dataclass(slots=True)
+class _Firing:
+    """A RuleFiring to insert; the change or exception gets its id when it is written."""
+
+    rule_id: int
+    part_id: int | None
+    supplier_id: int
+    metric_value: float | None
+    outcome: str
+    reason: str
+    allocation_change: AllocationChange | None = None
+    exception: AllocationException | None = None
+
+
 def _fire(plan: _Plan, facts: Facts, rule, supplier, part_id, figure, outcome, now, **extra):
-    firing = RuleFiring(
-        rule=rule,
+    firing = _Firing(
+        rule_id=rule.pk,
         part_id=part_id,
-        supplier=supplier,
+        supplier_id=supplier.pk,
         metric_value=figure.value,
         outcome=outcome,
-        fired_at=now,
+        reason=extra.pop("reason", ""),
         **extra,
     )
     plan.firings.append(firing)
@@ -474,9 +488,48 @@ def _flush(plan: _Plan, now) -> None:
     column_update(ApprovedSource, "target_share_pct", updated)
     balances_rebase(part_ids={c.part_id for c, _, _ in plan.changes}, at=now)
     # The firings point at the changes and exceptions created above (ids now set).
-    RuleFiring.objects.bulk_create(plan.firings, batch_size=2000)
+    _firings_insert(plan.firings, at=now)
     if plan.tier_updates:
         _tiers_apply(plan.tier_updates, actor=None)
+
+
+def _firings_insert(firings: list[_Firing], *, at, batch: int = 1000) -> None:
+    """Multi-row INSERTs: thousands of firings without a model instance each."""
+    columns = (
+        "rule_id",
+        "part_id",
+        "supplier_id",
+        "metric_value",
+        "outcome",
+        "allocation_change_id",
+        "exception_id",
+        "reason",
+        "fired_at",
+    )
+    table = RuleFiring._meta.db_table
+    fired_at = RuleFiring._meta.get_field("fired_at").get_db_prep_value(at, connection)
+    with connection.cursor() as cursor:
+        for start in range(0, len(firings), batch):
+            chunk = firings[start : start + batch]
+            params = []
+            for f in chunk:
+                params += [
+                    f.rule_id,
+                    f.part_id,
+                    f.supplier_id,
+                    f.metric_value,
+                    f.outcome,
+                    f.allocation_change.pk if f.allocation_change else None,
+                    f.exception.pk if f.exception else None,
+                    f.reason,
+                    fired_at,
+                ]
+            row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+            cursor.execute(
+                f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
+                + ", ".join([row] * len(chunk)),
+                params,
+            )
 
 
 def column_update(model, column: str, values: list[tuple[int, Decimal]], batch: int = 1000):
