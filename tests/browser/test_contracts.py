@@ -36,3 +36,25 @@ def test_a_rule_edited_in_the_browser_is_explained_and_audited(
     history = page.locator("table.history").inner_text()
     assert "buyer" in history and "Created contractrule" in history
     assert ContractChange.objects.get(object_type="contractrule").actor == buyer
+
+
+def test_the_sentence_follows_the_form_as_it_is_filled_in(page, live_server, buyer, supplier_a):
+    ApprovedSourceFactory(supplier=supplier_a)
+    ContractFactory(supplier=supplier_a, reference="C-ACME")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "buyer")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/contracts/C-ACME/rules/new/")
+    page.fill("#id_name", "Quality gate")
+    page.select_option("#id_metric", "defect_ppm")
+    page.select_option("#id_comparator", "gt")
+    page.fill("#id_threshold", "5000")
+    page.select_option("#id_action", "hold")
+    page.locator("#id_cooldown_days").fill("14")
+    page.locator("#id_cooldown_days").dispatch_event("change")
+    sentence = page.locator("#rule-sentence")
+    sentence.filter(has_text="on hold").wait_for()
+    assert "defect rate rises above 5000 PPM" in sentence.inner_text()
+    assert "at most once every 14 days" in sentence.inner_text()
+    assert not ContractRule.objects.exists()
