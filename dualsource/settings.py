@@ -214,6 +214,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
+    # Contract rules (SPEC §4): daily after the nightly KPI recompute, on every supplier;
+    # each scorecard refresh also chains `rules.evaluate` for the suppliers it refreshed.
+    "evaluate-rules-daily": {
+        "task": "rules.evaluate",
+        "schedule": crontab(hour=2, minute=45),
+        "options": {"expires": 23 * 3600},
+    },
 }
 
 # Supplier portal: login throttling (django-axes), sessions, uploads, invitations, messages.

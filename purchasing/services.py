@@ -113,6 +113,13 @@ def purchase_order_create(
         created_by=created_by,
     )
     po.full_clean()
+    if supplier.status in (supplier.Status.ON_HOLD, supplier.Status.DISQUALIFIED):
+        raise ValidationError(
+            {
+                "supplier": f"{supplier.code} is {supplier.get_status_display().lower()}; "
+                "it takes no new orders."
+            }
+        )
     if not lines:
         raise ValidationError({"lines": "An order needs at least one line."})
     numbers = [line.line_number for line in lines]

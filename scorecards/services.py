@@ -125,9 +125,13 @@ class RecomputeResult:
     rows_written: int
     rows_deleted: int
     seconds: float
+    # The suppliers recomputed (None: every supplier), so follow-up work can name them.
+    supplier_ids: tuple[int, ...] | None = None
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "as_of": self.as_of.isoformat()}
+        data = {**asdict(self), "as_of": self.as_of.isoformat()}
+        data.pop("supplier_ids")
+        return data
 
 
 def scorecard_recompute(
@@ -222,6 +226,7 @@ def scorecard_recompute(
         rows_written=part_written + supplier_written + rescored,
         rows_deleted=part_deleted + supplier_deleted,
         seconds=round(time.perf_counter() - started, 3),
+        supplier_ids=None if scope.supplier_ids is None else tuple(scope.supplier_ids),
     )
 
 

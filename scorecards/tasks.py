@@ -52,6 +52,9 @@ def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
         "Scorecards refreshed for %d suppliers in %.3f s", result.supplier_count, result.seconds
     )
     task_queue_safely("alerts.scan", timezone.now().isoformat())  # KPI targets, by name
+    task_queue_safely(
+        "rules.evaluate", list(result.supplier_ids)
+    )  # contract rules on the new figures
     return result.as_dict()
 
 
@@ -62,6 +65,14 @@ def scorecards_recompute_all() -> dict:
     logger.info("Nightly scorecard recompute finished in %.3f s", result.seconds)
     task_queue_safely("alerts.scan", timezone.now().isoformat())
     return result.as_dict()
+
+
+@shared_task(
+    name="scorecards.recompute_suppliers", soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY
+)
+def scorecards_recompute_suppliers(supplier_ids: list[int]) -> dict:
+    """Exactly these suppliers, every period: e.g. after a contract's tolerances changed."""
+    return scorecard_recompute(supplier_ids=supplier_ids).as_dict()
 
 
 @shared_task(name="scorecards.rescore_all", soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY)

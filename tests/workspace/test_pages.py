@@ -81,9 +81,9 @@ def test_supplier_contacts_find_buyer_pages_missing(client_for, contact_a, suppl
     client = client_for(contact_a)
     for url in BUYER_ONLY[1:]:
         assert client.get(url).status_code == 404, url
-    # Without the portal installed, a contact lands on its own supplier's page.
+    # A contact lands on its portal.
     response = client.get("/")
-    assert response.status_code == 302 and response["Location"] == "/suppliers/ACME/"
+    assert response.status_code == 302 and response["Location"] == "/portal/"
 
 
 def test_supplier_contacts_see_their_own_rows_and_nothing_of_the_alternate_source(
