@@ -3,6 +3,7 @@ from django.contrib import admin
 from purchasing.models import (
     FxRate,
     Inspection,
+    PendingCell,
     PendingRefresh,
     PromiseRevision,
     PurchaseOrder,
@@ -12,6 +13,7 @@ from purchasing.models import (
     ShipNoticeLine,
     TransitEvent,
 )
+from purchasing.services import fx_rate_delete, fx_rate_save
 
 
 class PurchaseOrderLineInline(admin.TabularInline):
@@ -81,6 +83,17 @@ class FxRateAdmin(admin.ModelAdmin):
     list_display = ["currency", "date", "rate"]
     list_filter = ["currency"]
 
+    # Through the services, so the KPI months a rate covers are marked for refresh.
+    def save_model(self, request, obj, form, change):
+        fx_rate_save(rate=obj)
+
+    def delete_model(self, request, obj):
+        fx_rate_delete(rate=obj)
+
+    def delete_queryset(self, request, queryset):
+        for rate in queryset:
+            fx_rate_delete(rate=rate)
+
 
 @admin.register(PendingRefresh)
 class PendingRefreshAdmin(admin.ModelAdmin):
@@ -88,6 +101,21 @@ class PendingRefreshAdmin(admin.ModelAdmin):
     stays long means the workers are down or behind."""
 
     list_display = ["supplier", "requested_at"]
+    list_select_related = ["supplier"]
+    search_fields = ["supplier__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingCell)
+class PendingCellAdmin(admin.ModelAdmin):
+    """(Supplier, month) KPI cells waiting for their refresh (see PendingRefresh)."""
+
+    list_display = ["supplier", "month", "requested_at"]
     list_select_related = ["supplier"]
     search_fields = ["supplier__code"]
 

@@ -14,9 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.tasks import task_queue
+from purchasing.kpi_cells import Cell, cell, kpi_cells_of, kpi_cells_of_fx
 from purchasing.models import (
     FxRate,
     Inspection,
+    PendingCell,
     PendingRefresh,
     PromiseRevision,
     PurchaseOrder,
@@ -76,6 +78,23 @@ def kpi_inputs_changed(*, supplier_ids: Iterable[int]) -> None:
     )
 
 
+def kpi_cells_mark(*, cells: Iterable[Cell]) -> None:
+    """Record in the outbox that these (supplier, month) KPI cells changed, in the caller's
+    transaction, and queue the refresh task once it commits (see `kpi_refresh_queue`)."""
+    marked = sorted(set(cells))
+    if not marked:
+        return
+    supplier_ids = sorted({supplier_id for supplier_id, _ in marked})
+    deferred = _kpi_refresh_deferred_ids.get()
+    if deferred is not None:
+        deferred.update(supplier_ids)
+        return
+    PendingCell.objects.bulk_create(
+        [PendingCell(supplier_id=s, month=m) for s, m in marked], ignore_conflicts=True
+    )
+    transaction.on_commit(lambda: task_queue(KPI_REFRESH_TASK, supplier_ids))
+
+
 def purchase_order_line_build(
     *,
     line_number: int,
@@ -112,7 +131,7 @@ def purchase_orders_create(
             line.purchase_order = po
             lines.append(line)
     PurchaseOrderLine.objects.bulk_create(lines, batch_size=batch_size)
-    kpi_refresh_queue(supplier_ids=[po.supplier_id for po in created])
+    kpi_cells_mark(cells={cell(ln.purchase_order.supplier_id, ln.promised_date) for ln in lines})
     return created
 
 
@@ -155,6 +174,7 @@ def purchase_order_line_acknowledge(
 ) -> PurchaseOrderLine:
     """The first confirmation sets the promised date for good; later ones are revisions."""
     line = PurchaseOrderLine.objects.select_for_update().get(pk=line.pk)
+    touched = {cell(line.purchase_order.supplier_id, line.promised_date)}
     if line.status == PurchaseOrderLine.Status.CANCELLED:
         raise ValidationError({"line": "A cancelled line cannot be acknowledged."})
     if line.acknowledged_at is None:
@@ -162,7 +182,7 @@ def purchase_order_line_acknowledge(
         line.expected_date = promised_date
         line.acknowledged_at = timezone.now()
         line.save(update_fields=["promised_date", "expected_date", "acknowledged_at"])
-        kpi_refresh_queue(supplier_ids=[line.purchase_order.supplier_id])
+        kpi_cells_mark(cells=touched | {cell(line.purchase_order.supplier_id, promised_date)})
         return line
     if reason not in PromiseRevision.Reason.values:
         choices = ", ".join(PromiseRevision.Reason.values)
@@ -177,6 +197,7 @@ def purchase_order_line_acknowledge(
     )
     line.expected_date = promised_date
     line.save(update_fields=["expected_date"])
+    kpi_cells_mark(cells=touched)
     return line
 
 
@@ -189,16 +210,23 @@ def receipts_create(
 ) -> list[Receipt]:
     """Record goods receipts in bulk, all or nothing. Inputs are validated by callers.
 
-    `supplier_ids`: the receipts' suppliers, when the caller already resolved them (the
-    bulk API does), which saves a query per batch.
+    `supplier_ids` is accepted from callers that resolved them; the KPI cells need each
+    line's promised date as well, read in one query per batch.
     """
     created = Receipt.objects.bulk_create(receipts, batch_size=batch_size)
-    if supplier_ids is None:
-        line_ids = {r.line_id for r in created}
-        supplier_ids = PurchaseOrderLine.objects.filter(pk__in=line_ids).values_list(
-            "purchase_order__supplier_id", flat=True
-        )
-    kpi_refresh_queue(supplier_ids=supplier_ids)
+    lines = {
+        pk: (supplier_id, promised)
+        for pk, supplier_id, promised in PurchaseOrderLine.objects.filter(
+            pk__in={r.line_id for r in created}
+        ).values_list("pk", "purchase_order__supplier_id", "promised_date")
+    }
+    kpi_cells_mark(
+        cells={
+            c
+            for r in created
+            for c in (cell(lines[r.line_id][0], r.receipt_date), cell(*lines[r.line_id]))
+        }
+    )
     return created
 
 
@@ -214,12 +242,12 @@ def inspections_create(
     `supplier_ids`: as for `receipts_create`.
     """
     created = Inspection.objects.bulk_create(inspections, batch_size=batch_size)
-    if supplier_ids is None:
-        receipt_ids = {i.receipt_id for i in created}
-        supplier_ids = Receipt.objects.filter(pk__in=receipt_ids).values_list(
-            "line__purchase_order__supplier_id", flat=True
+    suppliers = dict(
+        Receipt.objects.filter(pk__in={i.receipt_id for i in created}).values_list(
+            "pk", "line__purchase_order__supplier_id"
         )
-    kpi_refresh_queue(supplier_ids=supplier_ids)
+    )
+    kpi_cells_mark(cells={cell(suppliers[i.receipt_id], i.inspection_date) for i in created})
     return created
 
 
@@ -232,6 +260,25 @@ def fx_rates_upsert(*, rates: list[FxRate]) -> None:
         update_fields=["rate"],
         batch_size=2000,
     )
+    kpi_cells_mark(cells=kpi_cells_of_fx(rates=[(r.currency, r.date) for r in rates]))
+
+
+@transaction.atomic
+def fx_rate_save(*, rate: FxRate) -> FxRate:
+    """Create or correct one rate (validated by the caller); the receipts it priced before
+    and prices now are marked for the KPI refresh."""
+    touched = list(FxRate.objects.filter(pk=rate.pk).values_list("currency", "date"))
+    rate.save()
+    kpi_cells_mark(cells=kpi_cells_of_fx(rates=[*touched, (rate.currency, rate.date)]))
+    return rate
+
+
+@transaction.atomic
+def fx_rate_delete(*, rate: FxRate) -> None:
+    """Delete a rate: the days it covered fall back to the rate before it."""
+    touched = (rate.currency, rate.date)
+    rate.delete()
+    kpi_cells_mark(cells=kpi_cells_of_fx(rates=[touched]))
 
 
 LINE_EDITABLE_FIELDS = ("part", "quantity", "unit_price", "requested_date", "status")
@@ -252,6 +299,7 @@ def purchase_order_update(
     OTD baseline and never moves: later changes go through `purchase_order_line_acknowledge`.
     """
     po = purchase_order
+    touched = kpi_cells_of(order_ids=[po.pk])
     if order_date is not None:
         po.order_date = order_date
     if currency is not None:
@@ -295,53 +343,52 @@ def purchase_order_update(
     for line in added:
         line.purchase_order = po
     PurchaseOrderLine.objects.bulk_create(added)
-    kpi_refresh_queue(supplier_ids=[po.supplier_id])
+    kpi_cells_mark(cells=touched | kpi_cells_of(order_ids=[po.pk]))
     return po
 
 
 @transaction.atomic
 def purchase_order_delete(*, purchase_order: PurchaseOrder) -> None:
     """Delete an order and its lines; refused (ProtectedError) once shipped or received."""
-    supplier_id = purchase_order.supplier_id
+    touched = kpi_cells_of(order_ids=[purchase_order.pk])
     purchase_order.delete()
-    kpi_refresh_queue(supplier_ids=[supplier_id])
+    kpi_cells_mark(cells=touched)
 
 
 @transaction.atomic
 def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
     """Correct a receipt (date, quantity, costs, line); the KPIs are refreshed."""
-    old_supplier_id = receipt.line.purchase_order.supplier_id
+    touched = kpi_cells_of(receipt_ids=[receipt.pk])
     for name, value in fields.items():
         setattr(receipt, name, value)
     receipt.save()
-    kpi_refresh_queue(supplier_ids=[old_supplier_id, receipt.line.purchase_order.supplier_id])
+    kpi_cells_mark(cells=touched | kpi_cells_of(receipt_ids=[receipt.pk]))
     return receipt
 
 
 @transaction.atomic
 def receipt_delete(*, receipt: Receipt) -> None:
     """Delete a receipt booked by mistake; refused (ProtectedError) once it was inspected."""
-    supplier_id = receipt.line.purchase_order.supplier_id
+    touched = kpi_cells_of(receipt_ids=[receipt.pk])
     receipt.delete()
-    kpi_refresh_queue(supplier_ids=[supplier_id])
+    kpi_cells_mark(cells=touched)
 
 
 @transaction.atomic
 def inspection_update(*, inspection: Inspection, **fields) -> Inspection:
-    old_supplier_id = inspection.receipt.line.purchase_order.supplier_id
+    touched = kpi_cells_of(inspection_ids=[inspection.pk])
     for name, value in fields.items():
         setattr(inspection, name, value)
     inspection.save()
-    new_supplier_id = inspection.receipt.line.purchase_order.supplier_id
-    kpi_refresh_queue(supplier_ids=[old_supplier_id, new_supplier_id])
+    kpi_cells_mark(cells=touched | kpi_cells_of(inspection_ids=[inspection.pk]))
     return inspection
 
 
 @transaction.atomic
 def inspection_delete(*, inspection: Inspection) -> None:
-    supplier_id = inspection.receipt.line.purchase_order.supplier_id
+    touched = kpi_cells_of(inspection_ids=[inspection.pk])
     inspection.delete()
-    kpi_refresh_queue(supplier_ids=[supplier_id])
+    kpi_cells_mark(cells=touched)
 
 
 @transaction.atomic

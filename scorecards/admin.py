@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.db import transaction
 
 from scorecards.models import (
     PartScorecard,
@@ -7,12 +6,12 @@ from scorecards.models import (
     ScorecardTemplate,
     SupplierScorecard,
 )
-from scorecards.tasks import scorecards_rescore_all
+from scorecards.services import scorecard_templates_changed
 
 
 def _rescore_on_commit() -> None:
     # Scores follow the template as soon as the change is saved; the KPI figures stay.
-    transaction.on_commit(scorecards_rescore_all.delay)
+    scorecard_templates_changed()
 
 
 class ScorecardAssignmentInline(admin.TabularInline):

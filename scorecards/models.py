@@ -263,3 +263,18 @@ class PartScorecard(ScorecardFigures):
 
     def __str__(self) -> str:
         return f"{self.part.number} × {self.supplier.code} {self.period}"
+
+
+class RefreshState(models.Model):
+    """Bookmarks of the incremental KPI refresh, one row per name (see scorecards.outbox):
+    the last ContractChange consumed, the as-of date of the last nightly or full run, and
+    whether scores wait for a re-score after a template or assignment change."""
+
+    supplier_field = None  # internal bookkeeping, never shown
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"

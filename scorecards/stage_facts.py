@@ -44,6 +44,67 @@ class FactStatements(ScopeFilters):
             FROM segment
         """
 
+    def cell_table_statement(self) -> str:
+        return (
+            f"{self.sql.create_staging} kpi_cell (supplier_id INTEGER, period_key INTEGER,"
+            " period VARCHAR(10), starts DATE, ends DATE, dense INTEGER)"
+        )
+
+    def cell_line_statement(self) -> str:
+        """`kpi_cell_line`: the lines whose facts a cell of `kpi_cell` needs: promised, or
+        with a receipt or an inspection dated, in one of their supplier's cells. Dense
+        periods are read by date for all suppliers at once (the date indexes), the other
+        cells supplier by supplier (the order index); the cell join then keeps exactly
+        the cells asked for. A line due in a cell brings all its receipts (on-time
+        quantity); every fact outside the cells is dropped again at `kpi_part`."""
+        line, order = _table(PurchaseOrderLine), _table(PurchaseOrder)
+        receipt, inspection = _table(Receipt), _table(Inspection)
+
+        def in_cell(date_column: str) -> str:
+            return (
+                f"JOIN kpi_cell c ON c.supplier_id = po.supplier_id"
+                f" AND {date_column} BETWEEN c.starts AND c.ends"
+            )
+
+        def cell_exists(date_column: str) -> str:
+            return f"""EXISTS (SELECT 1 FROM kpi_cell c WHERE c.supplier_id = po.supplier_id
+                               AND {date_column} BETWEEN c.starts AND c.ends)"""
+
+        return f"""
+            {self.sql.create_staging} kpi_cell_line AS
+            SELECT l.id AS line_id
+            FROM {line} l
+            JOIN {order} po ON po.id = l.purchase_order_id
+            {in_cell("l.promised_date")}
+            WHERE {self.dense_filter("l.promised_date")}
+            UNION
+            SELECT r.line_id
+            FROM {receipt} r
+            JOIN {line} l ON l.id = r.line_id
+            JOIN {order} po ON po.id = l.purchase_order_id
+            {in_cell("r.receipt_date")}
+            WHERE {self.dense_filter("r.receipt_date")}
+            UNION
+            SELECT r.line_id
+            FROM {inspection} i
+            JOIN {receipt} r ON r.id = i.receipt_id
+            JOIN {line} l ON l.id = r.line_id
+            JOIN {order} po ON po.id = l.purchase_order_id
+            {in_cell("i.inspection_date")}
+            WHERE {self.dense_filter("i.inspection_date")}
+            UNION
+            SELECT l.id
+            FROM {order} po
+            JOIN {line} l ON l.purchase_order_id = po.id
+            WHERE po.supplier_id IN (SELECT supplier_id FROM kpi_cell WHERE dense = 0)
+              AND ({cell_exists("l.promised_date")}
+                   OR EXISTS (SELECT 1 FROM {receipt} r WHERE r.line_id = l.id
+                                AND {cell_exists("r.receipt_date")})
+                   OR EXISTS (SELECT 1 FROM {receipt} r
+                              JOIN {inspection} i ON i.receipt_id = r.id
+                              WHERE r.line_id = l.id AND {cell_exists("i.inspection_date")}))
+        """
+
     def delivery_statement(self) -> str:
         line, order, receipt = _table(PurchaseOrderLine), _table(PurchaseOrder), _table(Receipt)
         in_scope = "1=1"
@@ -82,6 +143,7 @@ class FactStatements(ScopeFilters):
                    {self.sql.days_between("r.receipt_date", "po.order_date")} AS lead_days,
                    {landed_cost} AS landed_cost
             FROM {line} l
+            {"JOIN kpi_cell_line cl ON cl.line_id = l.id" if self.by_cells else ""}
             JOIN {order} po ON po.id = l.purchase_order_id
             LEFT JOIN {receipt} r ON r.line_id = l.id
             LEFT JOIN kpi_tolerance t
@@ -92,14 +154,14 @@ class FactStatements(ScopeFilters):
             LEFT JOIN kpi_fx cost_fx
                    ON cost_fx.currency = r.cost_currency AND cost_fx.day = r.receipt_date
             WHERE l.status <> %(cancelled)s
-              AND {self.supplier_filter("po.supplier_id")}
+              AND {"1=1" if self.by_cells else self.supplier_filter("po.supplier_id")}
               AND {in_scope}
         """
 
     def receipt_dates_statement(self) -> str:
         """First and last receipt date in scope: the days `kpi_fx` must cover."""
         receipt = _table(Receipt)
-        if self.scope.supplier_ids is None:
+        if self.scope.supplier_ids is None:  # also for cells: every day, by index look-ups
             return f"SELECT MIN(receipt_date), MAX(receipt_date) FROM {receipt}"
         line, order = _table(PurchaseOrderLine), _table(PurchaseOrder)
         return f"""

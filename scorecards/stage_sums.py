@@ -156,7 +156,18 @@ class SumStatements(ScopeFilters):
                    t.lead_time_p90_days
             FROM ({joined}) t
             JOIN kpi_period p ON p.period_key = t.period_key
+            {self._cell_join("t")}
         """
+
+    def _cell_join(self, alias: str) -> str:
+        """Cells mode: only the cells asked for (facts staged for a line's sake alone
+        would give partial sums for the others)."""
+        if not self.by_cells:
+            return ""
+        return (
+            f"JOIN kpi_cell cell ON cell.supplier_id = {alias}.supplier_id"
+            f" AND cell.period_key = {alias}.period_key"
+        )
 
     def supplier_percentile_statement(self) -> str:
         select = (
@@ -185,7 +196,7 @@ class SumStatements(ScopeFilters):
     def peer_part_rows(self) -> str:
         """Part rows the landed cost benchmark of the staged suppliers rests on: theirs,
         and the stored rows of every other source of the same parts in the same periods."""
-        if self.scope.supplier_ids is None:
+        if self.scope.supplier_ids is None and not self.by_cells:
             return "kpi_part"
         stored = _table(PartScorecard)
         columns = "supplier_id, part_id, period, landed_cost_total, priced_quantity"
@@ -196,7 +207,7 @@ class SumStatements(ScopeFilters):
             FROM {stored} other
             JOIN (SELECT DISTINCT part_id, period FROM kpi_part) touched
               ON touched.part_id = other.part_id AND touched.period = other.period
-            WHERE NOT {self.supplier_filter("other.supplier_id")}
+            WHERE {self.stored_other_filter("other")}
         )"""
 
     def supplier_result_statement(self) -> str:
@@ -213,7 +224,7 @@ class SumStatements(ScopeFilters):
                 SELECT s.id AS supplier_id, %(rolling_period)s AS period, {zeros},
                        NULL AS landed_cost_index
                 FROM {supplier} s
-                WHERE {self.supplier_filter("s.id")}
+                WHERE {self.rolling_supplier_filter("s.id")}
                   AND NOT EXISTS (SELECT 1 FROM kpi_part k
                                   WHERE k.supplier_id = s.id AND k.period = %(rolling_period)s)
             """

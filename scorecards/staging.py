@@ -20,7 +20,13 @@ STAGING_INDEXES = {
     "kpi_tolerance": ("supplier_id",),
     "kpi_fx": ("currency", "day"),
     "kpi_part_average": ("part_id", "period"),
+    "kpi_cell": ("supplier_id", "period"),
+    "kpi_cell_line": ("line_id",),
 }
+# A period is fetched by its dates for every supplier (rather than supplier by supplier)
+# once this share of the suppliers in scope, and at least this many, have it dirty.
+DENSE_PERIOD_SHARE = 0.05
+DENSE_PERIOD_MINIMUM = 3
 STAGING_TABLES = (
     "kpi_tolerance",
     "kpi_delivery",
@@ -35,6 +41,8 @@ STAGING_TABLES = (
     "kpi_target",
     "kpi_changed",
     "kpi_part_average",
+    "kpi_cell",
+    "kpi_cell_line",
 )
 
 LINE_SUMS = ("lines_due", "lines_in_full", "ordered_quantity", "on_time_quantity")
@@ -70,10 +78,17 @@ class Scope:
     supplier_ids: tuple[int, ...] | None = None  # None: every supplier
     months: tuple[str, ...] | None = None  # None: every month with activity
     include_rolling: bool = True
+    # (supplier id, period) cells: exactly these rows are rebuilt (the other fields unused).
+    cells: tuple[tuple[int, str], ...] | None = None
 
     @property
     def is_everything(self) -> bool:
-        return self.supplier_ids is None and self.months is None and self.include_rolling
+        return (
+            self.supplier_ids is None
+            and self.months is None
+            and self.include_rolling
+            and self.cells is None
+        )
 
     @property
     def rolling_start(self) -> dt.date:
@@ -104,6 +119,71 @@ class ScopeFilters:
             self.params[f"supplier{i}"] = supplier_id
         for i, month in enumerate(scope.months or ()):
             self.params[f"period{i}"] = month
+        self.cell_rows, self._dense_ranges = self._cells_prepare(scope)
+        for i, (start, end) in enumerate(self._dense_ranges):
+            self.params[f"dense{i}_start"] = start
+            self.params[f"dense{i}_end"] = end
+
+    @property
+    def by_cells(self) -> bool:
+        return self.scope.cells is not None
+
+    @staticmethod
+    def _cells_prepare(scope: Scope):
+        """`kpi_cell` rows (supplier, period key, period, first day, last day, dense) and
+        the merged date ranges of the dense periods."""
+        if scope.cells is None:
+            return [], []
+        suppliers_by_period: dict[str, set[int]] = {}
+        for supplier_id, period in scope.cells:
+            suppliers_by_period.setdefault(period, set()).add(supplier_id)
+        supplier_count = len({supplier_id for supplier_id, _ in scope.cells})
+        needed = max(DENSE_PERIOD_MINIMUM, DENSE_PERIOD_SHARE * supplier_count)
+        dense = {p for p, ids in suppliers_by_period.items() if len(ids) >= needed}
+        rows = [
+            (supplier_id, _period_key(p), p, *kpis.period_bounds(p, as_of=scope.as_of), p in dense)
+            for p, ids in sorted(suppliers_by_period.items())
+            for supplier_id in sorted(ids)
+        ]
+        ranges: list[tuple[dt.date, dt.date]] = []
+        for start, end in sorted(kpis.period_bounds(p, as_of=scope.as_of) for p in dense):
+            if ranges and ranges[-1][1] + dt.timedelta(days=1) >= start:
+                ranges[-1] = (ranges[-1][0], max(end, ranges[-1][1]))
+            else:
+                ranges.append((start, end))
+        return rows, ranges
+
+    def dense_filter(self, date_column: str) -> str:
+        """Facts dated in a dense period (which `kpi_cell` then narrows to its suppliers)."""
+        if not self._dense_ranges:
+            return "1=0"
+        ranges = " OR ".join(
+            f"{date_column} BETWEEN %(dense{i}_start)s AND %(dense{i}_end)s"
+            for i in range(len(self._dense_ranges))
+        )
+        return f"({ranges})"
+
+    def stored_filter(self, table: str) -> str:
+        """Stored scorecard rows (`table` alias) this recompute rebuilds."""
+        if self.by_cells:
+            return f"""EXISTS (SELECT 1 FROM kpi_cell c WHERE c.supplier_id = {table}.supplier_id
+                               AND c.period = {table}.period)"""
+        return (
+            f"{self.supplier_filter(f'{table}.supplier_id')} AND "
+            f"{self.period_filter(f'{table}.period')}"
+        )
+
+    def stored_other_filter(self, table: str) -> str:
+        """Stored rows of other sources, next to the touched (part, period) rows."""
+        if self.by_cells:
+            return f"NOT ({self.stored_filter(table)})"
+        return f"NOT {self.supplier_filter(f'{table}.supplier_id')}"
+
+    def rolling_supplier_filter(self, column: str) -> str:
+        """Suppliers whose rolling row this recompute rebuilds."""
+        if self.by_cells:
+            return f"{column} IN (SELECT supplier_id FROM kpi_cell WHERE period_key = 0)"
+        return self.supplier_filter(column)
 
     # --- scope predicates --------------------------------------------------------
 
@@ -120,6 +200,8 @@ class ScopeFilters:
         return ranges
 
     def supplier_filter(self, column: str) -> str:
+        if self.by_cells:
+            return f"{column} IN (SELECT supplier_id FROM kpi_cell)"
         if self.scope.supplier_ids is None:
             return "1=1"
         if not self.scope.supplier_ids:

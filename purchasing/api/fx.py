@@ -9,6 +9,7 @@ from accounts.api import ScopedViewSet
 from core.fields import CurrencyField, SaneDateField
 from purchasing.filters import FxRateFilter
 from purchasing.models import FxRate
+from purchasing.services import fx_rate_delete, fx_rate_save
 
 
 class FxRateSerializer(serializers.ModelSerializer):
@@ -53,3 +54,16 @@ class FxRateViewSet(ScopedViewSet):
     serializer_class = FxRateSerializer
     filterset_class = FxRateFilter
     lookup_value_regex = "[0-9]{1,18}"
+
+    # Through the services, so the KPI months a rate covers are marked for refresh.
+    def perform_create(self, serializer):
+        serializer.instance = fx_rate_save(rate=FxRate(**serializer.validated_data))
+
+    def perform_update(self, serializer):
+        rate = serializer.instance
+        for name, value in serializer.validated_data.items():
+            setattr(rate, name, value)
+        fx_rate_save(rate=rate)
+
+    def perform_destroy(self, instance):
+        fx_rate_delete(rate=instance)
