@@ -204,8 +204,14 @@ class ScorecardFigures(models.Model):
 class SupplierScorecard(ScorecardFigures):
     supplier_field = "supplier"
 
+    # Derived rows, rebuilt from the facts: no database foreign-key checks (a full rebuild
+    # would pay one per written row); deleting a supplier still cascades in the ORM.
     supplier = models.ForeignKey(
-        "suppliers.Supplier", on_delete=models.CASCADE, related_name="scorecards", db_index=False
+        "suppliers.Supplier",
+        on_delete=models.CASCADE,
+        related_name="scorecards",
+        db_index=False,
+        db_constraint=False,
     )  # the unique (supplier, period) serves lookups by supplier
     landed_cost_index = models.FloatField(**FIGURE)
     composite_score = models.FloatField(**FIGURE)
@@ -239,14 +245,20 @@ class PartScorecard(ScorecardFigures):
 
     # No single-column indexes: the unique (supplier, part, period) and (part, period) cover
     # every lookup, and each extra index slows the nightly write of half a million rows.
+    # Derived rows: no database foreign-key checks, as for SupplierScorecard.
     supplier = models.ForeignKey(
         "suppliers.Supplier",
         on_delete=models.CASCADE,
         related_name="part_scorecards",
         db_index=False,
+        db_constraint=False,
     )
     part = models.ForeignKey(
-        "parts.Part", on_delete=models.CASCADE, related_name="scorecards", db_index=False
+        "parts.Part",
+        on_delete=models.CASCADE,
+        related_name="scorecards",
+        db_index=False,
+        db_constraint=False,
     )
     landed_unit_cost = models.FloatField(
         **FIGURE, help_text="Base currency per unit, freight, duty and other costs included."
