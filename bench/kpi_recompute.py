@@ -304,7 +304,10 @@ def a_day_of_changes(day: dt.date, *, share: float = 0.01) -> dict:
     currencies = list(FxRate.objects.values_list("currency", flat=True).distinct())
     for currency in rng.sample(currencies, 3):
         latest = FxRate.objects.filter(currency=currency).order_by("-date").first()
-        fx_rate_save(rate=FxRate(currency=currency, date=day, rate=latest.rate * Decimal("1.01")))
+        rate = FxRate.objects.filter(currency=currency, date=day).first()
+        rate = rate or FxRate(currency=currency, date=day)
+        rate.rate = latest.rate * Decimal("1.01")
+        fx_rate_save(rate=rate)
     contract = Contract.objects.order_by("valid_from", "pk").first()
     before = _snapshot(contract)
     contract.late_tolerance_days = (contract.late_tolerance_days + 1) % 5

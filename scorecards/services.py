@@ -367,6 +367,7 @@ def _rows_replace(
         WHERE stored.id IS NULL OR {changed}
         """
     )
+    _analyze(cursor, dialect, "kpi_changed")  # so a few changed rows update by primary key
     cursor.execute(
         f"""
         INSERT INTO {table} ({", ".join(columns)}, computed_at)

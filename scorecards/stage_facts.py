@@ -54,8 +54,8 @@ class FactStatements(ScopeFilters):
         """`kpi_cell_line`: the lines whose facts a cell of `kpi_cell` needs: promised, or
         with a receipt or an inspection dated, in one of their supplier's cells. Dense
         periods are read by date for all suppliers at once (the date indexes), the other
-        cells supplier by supplier (the order index); the cell join then keeps exactly
-        the cells asked for. A line due in a cell brings all its receipts (on-time
+        cells from their supplier's orders down (the foreign-key indexes); the cell join
+        keeps exactly the cells asked for. A line due in a cell brings all its receipts (on-time
         quantity); every fact outside the cells is dropped again at `kpi_part`."""
         line, order = _table(PurchaseOrderLine), _table(PurchaseOrder)
         receipt, inspection = _table(Receipt), _table(Inspection)
@@ -65,10 +65,6 @@ class FactStatements(ScopeFilters):
                 f"JOIN kpi_cell c ON c.supplier_id = po.supplier_id"
                 f" AND {date_column} BETWEEN c.starts AND c.ends"
             )
-
-        def cell_exists(date_column: str) -> str:
-            return f"""EXISTS (SELECT 1 FROM kpi_cell c WHERE c.supplier_id = po.supplier_id
-                               AND {date_column} BETWEEN c.starts AND c.ends)"""
 
         return f"""
             {self.sql.create_staging} kpi_cell_line AS
@@ -94,15 +90,25 @@ class FactStatements(ScopeFilters):
             WHERE {self.dense_filter("i.inspection_date")}
             UNION
             SELECT l.id
-            FROM {order} po
+            FROM kpi_cell c
+            JOIN {order} po ON po.supplier_id = c.supplier_id
             JOIN {line} l ON l.purchase_order_id = po.id
-            WHERE po.supplier_id IN (SELECT supplier_id FROM kpi_cell WHERE dense = 0)
-              AND ({cell_exists("l.promised_date")}
-                   OR EXISTS (SELECT 1 FROM {receipt} r WHERE r.line_id = l.id
-                                AND {cell_exists("r.receipt_date")})
-                   OR EXISTS (SELECT 1 FROM {receipt} r
-                              JOIN {inspection} i ON i.receipt_id = r.id
-                              WHERE r.line_id = l.id AND {cell_exists("i.inspection_date")}))
+            WHERE c.dense = 0 AND l.promised_date BETWEEN c.starts AND c.ends
+            UNION
+            SELECT l.id
+            FROM kpi_cell c
+            JOIN {order} po ON po.supplier_id = c.supplier_id
+            JOIN {line} l ON l.purchase_order_id = po.id
+            JOIN {receipt} r ON r.line_id = l.id
+            WHERE c.dense = 0 AND r.receipt_date BETWEEN c.starts AND c.ends
+            UNION
+            SELECT l.id
+            FROM kpi_cell c
+            JOIN {order} po ON po.supplier_id = c.supplier_id
+            JOIN {line} l ON l.purchase_order_id = po.id
+            JOIN {receipt} r ON r.line_id = l.id
+            JOIN {inspection} i ON i.receipt_id = r.id
+            WHERE c.dense = 0 AND i.inspection_date BETWEEN c.starts AND c.ends
         """
 
     def delivery_statement(self) -> str:

@@ -25,7 +25,7 @@ STAGING_INDEXES = {
 }
 # A period is fetched by its dates for every supplier (rather than supplier by supplier)
 # once this share of the suppliers in scope, and at least this many, have it dirty.
-DENSE_PERIOD_SHARE = 0.05
+DENSE_PERIOD_SHARE = 0.025
 DENSE_PERIOD_MINIMUM = 3
 STAGING_TABLES = (
     "kpi_tolerance",
