@@ -166,8 +166,10 @@ class ScopeFilters:
     def stored_filter(self, table: str) -> str:
         """Stored scorecard rows (`table` alias) this recompute rebuilds."""
         if self.by_cells:
-            return f"""EXISTS (SELECT 1 FROM kpi_cell c WHERE c.supplier_id = {table}.supplier_id
-                               AND c.period = {table}.period)"""
+            # The IN lets a refresh of a few suppliers go through their index entries.
+            return f"""({table}.supplier_id IN (SELECT supplier_id FROM kpi_cell)
+                AND EXISTS (SELECT 1 FROM kpi_cell c WHERE c.supplier_id = {table}.supplier_id
+                            AND c.period = {table}.period))"""
         return (
             f"{self.supplier_filter(f'{table}.supplier_id')} AND "
             f"{self.period_filter(f'{table}.period')}"
