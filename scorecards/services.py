@@ -223,15 +223,16 @@ def scorecard_recompute(
         report("Other sources re-scored")
         _staging_drop(cursor, dialect)
 
+    touched = _suppliers_touched(scope)
     return RecomputeResult(
         as_of=scope.as_of,
-        supplier_count=_supplier_count(scope),
+        supplier_count=None if touched is None else len(touched),
         part_rows=part_rows,
         supplier_rows=supplier_rows,
         rows_written=part_written + supplier_written + rescored,
         rows_deleted=part_deleted + supplier_deleted,
         seconds=round(time.perf_counter() - started, 3),
-        supplier_ids=None if scope.supplier_ids is None else tuple(scope.supplier_ids),
+        supplier_ids=touched,
     )
 
 
@@ -473,10 +474,11 @@ def _scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int
     return updated
 
 
-def _supplier_count(scope: Scope) -> int | None:
+def _suppliers_touched(scope: Scope) -> tuple[int, ...] | None:
+    """The suppliers a recompute rebuilt (None: every supplier)."""
     if scope.cells is not None:
-        return len({supplier_id for supplier_id, _ in scope.cells})
-    return None if scope.supplier_ids is None else len(scope.supplier_ids)
+        return tuple(sorted({supplier_id for supplier_id, _ in scope.cells}))
+    return None if scope.supplier_ids is None else tuple(scope.supplier_ids)
 
 
 def _date(value: dt.date):

@@ -49,9 +49,9 @@ def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
         "Scorecards refreshed for %d suppliers in %.3f s", result.supplier_count, result.seconds
     )
     task_queue_safely("alerts.scan", timezone.now().isoformat())  # KPI targets, by name
-    task_queue_safely(
-        "rules.evaluate", list(result.supplier_ids)
-    )  # contract rules on the new figures
+    # Contract rules on the new figures (None: every supplier).
+    ids = None if result.supplier_ids is None else list(result.supplier_ids)
+    task_queue_safely("rules.evaluate", ids)
     return result.as_dict()
 
 
