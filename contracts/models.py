@@ -37,6 +37,7 @@ class Contract(models.Model):
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
                 name="contract_valid_to_after_valid_from",
+                violation_error_message="A contract cannot end before it starts.",
             )
         ]
 
@@ -64,6 +65,7 @@ class VolumeCommitment(models.Model):
                     | Q(max_quantity_per_year__gte=F("min_quantity_per_year"))
                 ),
                 name="commitment_min_le_max",
+                violation_error_message="The maximum cannot be below the minimum.",
             ),
         ]
 
@@ -121,7 +123,8 @@ class ContractRule(models.Model):
         HOLD = "hold", "Put the supplier on hold"
         PRICE_TIER = "price_tier", "Apply the next price tier"
 
-    supplier_field = "contract__supplier"
+    # Internal: a supplier contact never sees the rules that move its volume (SPEC §1).
+    supplier_field = None
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="rules")
     name = models.CharField(max_length=100)
@@ -160,7 +163,8 @@ class ContractChange(models.Model):
         UPDATED = "updated", "Updated"
         DELETED = "deleted", "Deleted"
 
-    supplier_field = "contract__supplier"
+    # Internal: the audit holds rule snapshots, which contacts never see.
+    supplier_field = None
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="changes")
     object_type = models.CharField(max_length=40)

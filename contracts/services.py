@@ -1,9 +1,11 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from contracts.models import Contract, ContractChange, ContractRule, PriceTier, VolumeCommitment
+from core.tasks import task_queue
 
 
 def _snapshot(obj: models.Model) -> dict:
@@ -51,3 +53,347 @@ def contracts_create(
             )
     ContractChange.objects.bulk_create(changes, batch_size=batch_size)
     return created
+
+
+# --- one write per object, each audited ------------------------------------------------
+
+# A change to these refreshes the supplier's scorecards (OTD is measured with them).
+KPI_FIELDS = frozenset({"early_tolerance_days", "late_tolerance_days", "valid_from", "valid_to"})
+CONTRACT_FIELDS = (
+    "supplier",
+    "reference",
+    "valid_from",
+    "valid_to",
+    "early_tolerance_days",
+    "late_tolerance_days",
+    "otd_target_pct",
+    "defect_ppm_target",
+    "notes",
+)
+RULE_FIELDS = (
+    "name",
+    "part",
+    "metric",
+    "window",
+    "window_days",
+    "comparator",
+    "threshold",
+    "action",
+    "amount",
+    "cooldown_days",
+    "is_active",
+)
+TIER_FIELDS = ("part", "min_quantity", "unit_price")
+COMMITMENT_FIELDS = ("part", "min_quantity_per_year", "max_quantity_per_year")
+# Only the 90-day rolling window is stored on the scorecards (SPEC §3).
+STORED_ROLLING_DAYS = 90
+
+
+def _audit(*, contract_id: int, obj, kind: str, actor, before=None, after=None) -> None:
+    ContractChange.objects.create(
+        contract_id=contract_id,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        kind=kind,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        before=before,
+        after=after,
+    )
+
+
+def _assign(obj, fields: tuple[str, ...], data: dict) -> None:
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValidationError({name: "This field cannot be set here." for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+def _full_clean(obj, **kwargs) -> None:
+    try:
+        obj.full_clean(**kwargs)
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from None
+
+
+def _scorecards_refresh(supplier_ids) -> None:
+    ids = sorted({i for i in supplier_ids if i})
+    transaction.on_commit(lambda: task_queue("scorecards.recompute_suppliers", ids))
+
+
+def _contract_validate(contract: Contract) -> None:
+    _full_clean(contract, validate_constraints=False)
+    if contract.valid_to and contract.valid_to < contract.valid_from:
+        raise ValidationError({"valid_to": "A contract cannot end before it starts."})
+    if not 0 <= contract.otd_target_pct <= 100:
+        raise ValidationError({"otd_target_pct": "A percentage between 0 and 100."})
+
+
+@transaction.atomic
+def contract_create(*, actor=None, **fields) -> Contract:
+    contract = Contract()
+    _assign(contract, CONTRACT_FIELDS, fields)
+    _contract_validate(contract)
+    contract.save()
+    _audit(
+        contract_id=contract.pk,
+        obj=contract,
+        kind=ContractChange.Kind.CREATED,
+        actor=actor,
+        after=_snapshot(contract),
+    )
+    _scorecards_refresh([contract.supplier_id])
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, contract: Contract, actor=None, **fields) -> Contract:
+    """Change a contract; its reference and supplier are fixed once created."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    for fixed in ("reference", "supplier"):
+        if fixed in fields and getattr(contract, fixed) != fields[fixed]:
+            raise ValidationError({fixed: f"The contract {fixed} cannot change."})
+    before = _snapshot(contract)
+    _assign(contract, CONTRACT_FIELDS, fields)
+    _contract_validate(contract)
+    after = _snapshot(contract)
+    if after == before:
+        return contract
+    contract.save()
+    _audit(
+        contract_id=contract.pk,
+        obj=contract,
+        kind=ContractChange.Kind.UPDATED,
+        actor=actor,
+        before=before,
+        after=after,
+    )
+    if any(before[name] != after[name] for name in KPI_FIELDS):
+        _scorecards_refresh([contract.supplier_id])
+    return contract
+
+
+@transaction.atomic
+def contract_delete(*, contract: Contract, actor=None) -> None:
+    """Only an empty contract may go; one with rules, tiers or commitments is ended with
+    `valid_to` instead, so its audit trail stays."""
+    if contract.rules.exists() or contract.price_tiers.exists() or contract.commitments.exists():
+        raise ValidationError(
+            {
+                "reference": "This contract has rules, price tiers or volume commitments; "
+                "end it by setting its end date instead."
+            }
+        )
+    supplier_id = contract.supplier_id
+    contract.delete()
+    _scorecards_refresh([supplier_id])
+
+
+def contract_rule_check(rule: ContractRule) -> None:
+    """Every check a rule must pass before it is saved (forms call it to show field errors)."""
+    _full_clean(rule, exclude=["contract"], validate_unique=False, validate_constraints=False)
+    errors = {}
+    Metric, Action = ContractRule.Metric, ContractRule.Action  # noqa: N806
+    if (
+        rule.window == ContractRule.Window.ROLLING_DAYS
+        and rule.metric != Metric.ORDERED_QUANTITY_YTD
+        and rule.window_days != STORED_ROLLING_DAYS
+    ):
+        errors["window_days"] = (
+            f"Scorecards keep a {STORED_ROLLING_DAYS}-day rolling window: use "
+            f"{STORED_ROLLING_DAYS} days, or the calendar-month window."
+        )
+    if rule.action == Action.SHIFT_SHARE and not (0 < rule.amount <= 100):
+        errors["amount"] = "Move between 0 and 100 points of share."
+    if rule.action == Action.PRICE_TIER and rule.metric != Metric.ORDERED_QUANTITY_YTD:
+        errors["metric"] = "A price-tier rule watches the ordered quantity year-to-date."
+    if rule.metric == Metric.ORDERED_QUANTITY_YTD and rule.threshold < 0:
+        errors["threshold"] = "A quantity cannot be negative."
+    if rule.metric in (Metric.OTD_PCT, Metric.OTIF_PCT) and not 0 <= rule.threshold <= 100:
+        errors["threshold"] = "A percentage between 0 and 100."
+    if (
+        rule.part_id
+        and rule.contract_id
+        and not rule.part.sources.filter(supplier_id=rule.contract.supplier_id).exists()
+    ):
+        errors["part"] = (
+            f"{rule.contract.supplier.code} is not a source of part {rule.part.number}."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def contract_rule_create(*, contract: Contract, actor=None, **fields) -> ContractRule:
+    rule = ContractRule(contract=contract)
+    _assign(rule, RULE_FIELDS, fields)
+    contract_rule_check(rule)
+    rule.save()
+    _audit(
+        contract_id=contract.pk,
+        obj=rule,
+        kind=ContractChange.Kind.CREATED,
+        actor=actor,
+        after=_snapshot(rule),
+    )
+    return rule
+
+
+@transaction.atomic
+def contract_rule_update(*, rule: ContractRule, actor=None, **fields) -> ContractRule:
+    rule = (
+        ContractRule.objects.select_for_update()
+        .select_related("contract__supplier")
+        .get(pk=rule.pk)
+    )
+    before = _snapshot(rule)
+    _assign(rule, RULE_FIELDS, fields)
+    contract_rule_check(rule)
+    after = _snapshot(rule)
+    if after != before:
+        rule.save()
+        _audit(
+            contract_id=rule.contract_id,
+            obj=rule,
+            kind=ContractChange.Kind.UPDATED,
+            actor=actor,
+            before=before,
+            after=after,
+        )
+    return rule
+
+
+def _child_delete(obj, *, actor) -> None:
+    before = _snapshot(obj)
+    pk, contract_id = obj.pk, obj.contract_id
+    obj.delete()
+    obj.pk = pk
+    _audit(
+        contract_id=contract_id,
+        obj=obj,
+        kind=ContractChange.Kind.DELETED,
+        actor=actor,
+        before=before,
+    )
+
+
+@transaction.atomic
+def contract_rule_delete(*, rule: ContractRule, actor=None) -> None:
+    _child_delete(rule, actor=actor)
+
+
+def _tier_validate(tier: PriceTier) -> None:
+    _full_clean(tier, exclude=["contract"], validate_constraints=False)
+    errors = {}
+    if tier.min_quantity is not None and tier.min_quantity < 0:
+        errors["min_quantity"] = "A quantity cannot be negative."
+    if tier.unit_price is not None and tier.unit_price < 0:
+        errors["unit_price"] = "A price cannot be negative."
+    clash = PriceTier.objects.filter(
+        contract_id=tier.contract_id, part_id=tier.part_id, min_quantity=tier.min_quantity
+    ).exclude(pk=tier.pk)
+    if tier.part_id and clash.exists():
+        errors["min_quantity"] = "This part already has a tier from this quantity."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def price_tier_create(*, contract: Contract, actor=None, **fields) -> PriceTier:
+    tier = PriceTier(contract=contract)
+    _assign(tier, TIER_FIELDS, fields)
+    _tier_validate(tier)
+    tier.save()
+    _audit(
+        contract_id=contract.pk,
+        obj=tier,
+        kind=ContractChange.Kind.CREATED,
+        actor=actor,
+        after=_snapshot(tier),
+    )
+    return tier
+
+
+@transaction.atomic
+def price_tier_update(*, tier: PriceTier, actor=None, **fields) -> PriceTier:
+    tier = PriceTier.objects.select_for_update().get(pk=tier.pk)
+    before = _snapshot(tier)
+    _assign(tier, TIER_FIELDS, fields)
+    _tier_validate(tier)
+    after = _snapshot(tier)
+    if after != before:
+        tier.save()
+        _audit(
+            contract_id=tier.contract_id,
+            obj=tier,
+            kind=ContractChange.Kind.UPDATED,
+            actor=actor,
+            before=before,
+            after=after,
+        )
+    return tier
+
+
+@transaction.atomic
+def price_tier_delete(*, tier: PriceTier, actor=None) -> None:
+    _child_delete(tier, actor=actor)
+
+
+def _commitment_validate(commitment: VolumeCommitment) -> None:
+    _full_clean(commitment, exclude=["contract"], validate_constraints=False)
+    low, high = commitment.min_quantity_per_year, commitment.max_quantity_per_year
+    errors = {}
+    if low is not None and low < 0:
+        errors["min_quantity_per_year"] = "A quantity cannot be negative."
+    if high is not None and low is not None and high < low:
+        errors["max_quantity_per_year"] = "The maximum cannot be below the minimum."
+    clash = VolumeCommitment.objects.filter(
+        contract_id=commitment.contract_id, part_id=commitment.part_id
+    ).exclude(pk=commitment.pk)
+    if commitment.part_id and clash.exists():
+        errors["part"] = "This contract already has a commitment for this part."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def volume_commitment_create(*, contract: Contract, actor=None, **fields) -> VolumeCommitment:
+    commitment = VolumeCommitment(contract=contract)
+    _assign(commitment, COMMITMENT_FIELDS, fields)
+    _commitment_validate(commitment)
+    commitment.save()
+    _audit(
+        contract_id=contract.pk,
+        obj=commitment,
+        kind=ContractChange.Kind.CREATED,
+        actor=actor,
+        after=_snapshot(commitment),
+    )
+    return commitment
+
+
+@transaction.atomic
+def volume_commitment_update(
+    *, commitment: VolumeCommitment, actor=None, **fields
+) -> VolumeCommitment:
+    commitment = VolumeCommitment.objects.select_for_update().get(pk=commitment.pk)
+    before = _snapshot(commitment)
+    _assign(commitment, COMMITMENT_FIELDS, fields)
+    _commitment_validate(commitment)
+    after = _snapshot(commitment)
+    if after != before:
+        commitment.save()
+        _audit(
+            contract_id=commitment.contract_id,
+            obj=commitment,
+            kind=ContractChange.Kind.UPDATED,
+            actor=actor,
+            before=before,
+            after=after,
+        )
+    return commitment
+
+
+@transaction.atomic
+def volume_commitment_delete(*, commitment: VolumeCommitment, actor=None) -> None:
+    _child_delete(commitment, actor=actor)

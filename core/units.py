@@ -35,6 +35,9 @@ UNITS: dict[str, str] = {
     "HUR": "hour",
 }
 
+# Units counted in whole numbers: a demand split never orders a fraction of one.
+COUNTED_UNITS = frozenset({"C62", "H87", "EA", "SET", "PR", "BX", "PK", "ROL", "CT", "DZN"})
+
 # Everyday spellings (compared lower-case, inner spaces and dots dropped) → canonical code.
 ALIASES: dict[str, str] = {
     "one": "C62",

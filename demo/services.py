@@ -60,6 +60,7 @@ class SeedResult:
     contacts: dict[str, tuple[str, str]] = field(default_factory=dict)
     shared_part: str = ""
     kpis: str = ""
+    rules: str = ""
     alerts: str = ""
     load_seconds: float = 0.0
     kpi_seconds: float = 0.0
@@ -192,6 +193,11 @@ def demo_data_seed(
         result.kpis, result.kpi_seconds = _kpis_recompute(today)
     else:
         result.kpis = "skipped"
+    from demo.generators.rules import demo_rules_seed
+
+    result.rules = demo_rules_seed(
+        suppliers=[p.supplier for p in degrading], today=today, evaluate=recompute_kpis
+    )
     result.counts = demo_counts()
     from demo.generators.alerts import alerts_seed
 

@@ -19,7 +19,7 @@ How clients use the API (the OpenAPI schema at /api/schema/, docs at /api/docs/)
 from rest_framework.routers import DefaultRouter
 
 from alerts.api import AlertViewSet
-from contracts.api import ContractViewSet
+from contracts.api import ContractViewSet, RuleViewSet
 from inventory.api import InventoryPositionViewSet
 from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartViewSet, SourceViewSet
@@ -30,6 +30,12 @@ from purchasing.api import (
     ReceiptViewSet,
     ShipNoticeViewSet,
 )
+from rules.api import (
+    AllocationChangeViewSet,
+    AllocationViewSet,
+    AutomationRateViewSet,
+    ExceptionViewSet,
+)
 from scorecards.api import PartScorecardViewSet, SupplierScorecardViewSet
 from suppliers.api import CertificateViewSet, SupplierViewSet
 
@@ -38,6 +44,7 @@ router.register("suppliers", SupplierViewSet, basename="supplier")
 router.register("parts", PartViewSet, basename="part")
 router.register("sources", SourceViewSet, basename="source")
 router.register("contracts", ContractViewSet, basename="contract")
+router.register("rules", RuleViewSet, basename="rule")
 router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
 router.register("ship-notices", ShipNoticeViewSet, basename="ship-notice")
 router.register("receipts", ReceiptViewSet, basename="receipt")
@@ -50,5 +57,10 @@ router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("threads", ThreadViewSet, basename="thread")
 router.register("messages", MessageViewSet, basename="message")
 router.register("alerts", AlertViewSet, basename="alert")
+# The allocation engine (SPEC §4).
+router.register("allocation-changes", AllocationChangeViewSet, basename="allocation-change")
+router.register("exceptions", ExceptionViewSet, basename="exception")
+router.register("allocations", AllocationViewSet, basename="allocation")
+router.register("automation-rate", AutomationRateViewSet, basename="automation-rate")
 
 urlpatterns = router.urls

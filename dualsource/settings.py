@@ -194,7 +194,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The whole beat schedule sits here; each entry expires just before its next run.
 CELERY_BEAT_SCHEDULE = {
     "recompute-kpis-nightly": {
-        "task": "scorecards.recompute_all",
+        "task": "scorecards.refresh_nightly",
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 23 * 3600},
     },
@@ -213,6 +213,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.sweep_deliveries",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
+    },
+    # Contract rules (SPEC §4): daily after the nightly KPI recompute, on every supplier;
+    # each scorecard refresh also chains `rules.evaluate` for the suppliers it refreshed.
+    "evaluate-rules-daily": {
+        "task": "rules.evaluate",
+        "schedule": crontab(hour=2, minute=45),
+        "options": {"expires": 23 * 3600},
+    },
+    "rebuild-kpis-weekly": {
+        "task": "scorecards.recompute_all",
+        "schedule": crontab(hour=3, minute=0, day_of_week="sunday"),
+        "options": {"expires": 6 * 24 * 3600},
     },
 }
 

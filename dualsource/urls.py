@@ -7,6 +7,8 @@ urlpatterns = [
     path("", include("workspace.urls")),
     path("", include("imports.urls")),
     path("", include("alerts.urls")),
+    path("", include("contracts.urls")),
+    path("", include("rules.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password change and reset by email (Django's views, our templates under registration/).

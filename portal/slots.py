@@ -1,14 +1,17 @@
 """Places where other apps' content is wired into the portal.
 
-Alerts addressed to a contact come from the alerts app (`alerts.selectors.alerts_for_user`,
-rendered with `alerts/_alert_list.html`). Until that lands the slot is empty; this is the
-one place to wire it (the portal sits above alerts, so it may import it).
+Alerts addressed to a contact come from the alerts app (`alerts.selectors.alerts_for_user`:
+only its own supplier's late and unconfirmed lines), rendered with `alerts/_alert_list.html`.
 """
+
+from alerts.models import Alert
+from alerts.selectors import alerts_for_user
 
 
 def alerts_for_contact(*, user, limit: int = 10) -> list:
-    """Open alerts addressed to the contact, newest first (empty until alerts land)."""
-    return []
+    """Open alerts addressed to the contact, newest first."""
+    alerts = alerts_for_user(user=user).exclude(state=Alert.State.RESOLVED)
+    return list(alerts.order_by("-last_seen", "-id")[:limit])
 
 
-ALERTS_TEMPLATE = None  # "alerts/_alert_list.html" once the alerts app provides it
+ALERTS_TEMPLATE = "alerts/_alert_list.html"

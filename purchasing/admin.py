@@ -8,6 +8,7 @@ from core.admin import ServiceAdmin, form_values
 from purchasing.models import (
     FxRate,
     Inspection,
+    PendingCell,
     PendingRefresh,
     PromiseRevision,
     PurchaseOrder,
@@ -294,6 +295,21 @@ class PendingRefreshAdmin(admin.ModelAdmin):
     stays long means the workers are down or behind."""
 
     list_display = ["supplier", "requested_at"]
+    list_select_related = ["supplier"]
+    search_fields = ["supplier__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingCell)
+class PendingCellAdmin(admin.ModelAdmin):
+    """(Supplier, month) KPI cells waiting for their refresh (see PendingRefresh)."""
+
+    list_display = ["supplier", "month", "requested_at"]
     list_select_related = ["supplier"]
     search_fields = ["supplier__code"]
 

@@ -1,21 +1,22 @@
 """FX rates: base-currency units per one unit of a currency, from a date on.
 
 A rate prices every receipt in its currency from its date until the next rate, so each
-insert, correction or deletion requests the KPI refresh of the suppliers with such
-receipts (one query, see `fx_rates_kpi_refresh`).
+insert, correction or deletion marks the KPI cells of the receipts it prices
+(`fx_rates_kpi_refresh`).
 """
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 
 from core.iso_codes import CURRENCY_CODES
 from core.services import BatchValidationError, model_update, raise_first_error
-from purchasing.models import FxRate, Receipt
-from purchasing.outbox import kpi_refresh_queue
+from purchasing.kpi_cells import kpi_cells_of_fx
+from purchasing.models import FxRate
+from purchasing.outbox import kpi_cells_mark
 
 
 def fx_rates_validate(*, rates: list[FxRate]) -> dict[int, dict[str, list[str]]]:
@@ -47,23 +48,11 @@ def fx_rates_validate(*, rates: list[FxRate]) -> dict[int, dict[str, list[str]]]
     return errors
 
 
-def fx_rates_kpi_refresh(*, first_dates: dict[str, dt.date]) -> None:
-    """Request the refresh of every supplier with a receipt priced or costed in one of these
-    currencies on or after the date its rate changed from (a rate holds from its date on).
-    One query, whatever the number of currencies."""
-    condition = Q()
-    for currency, first in first_dates.items():
-        condition |= Q(receipt_date__gte=first) & (
-            Q(cost_currency=currency) | Q(line__purchase_order__currency=currency)
-        )
-    if not condition:
-        return
-    supplier_ids = (
-        Receipt.objects.filter(condition)
-        .values_list("line__purchase_order__supplier_id", flat=True)
-        .distinct()
-    )
-    kpi_refresh_queue(supplier_ids=list(supplier_ids))
+def fx_rates_kpi_refresh(*, rates: Iterable[tuple[str, dt.date]]) -> None:
+    """Mark for the KPI refresh the (supplier, month) cells of every receipt these (currency,
+    date) rates price or priced: from each date until the next rate of its currency, read
+    after the change (`kpi_cells_of_fx`, one query per currency)."""
+    kpi_cells_mark(cells=kpi_cells_of_fx(rates=list(rates)))
 
 
 @transaction.atomic
@@ -85,11 +74,7 @@ def fx_rates_upsert(*, rates: list[FxRate], validate: bool = False, actor=None) 
         update_fields=["rate"],
         batch_size=2000,
     )
-    first_dates: dict[str, dt.date] = {}
-    for rate in rates:
-        if rate.currency not in first_dates or rate.date < first_dates[rate.currency]:
-            first_dates[rate.currency] = rate.date
-    fx_rates_kpi_refresh(first_dates=first_dates)
+    fx_rates_kpi_refresh(rates=[(rate.currency, rate.date) for rate in rates])
     return written
 
 
@@ -112,17 +97,12 @@ def fx_rate_update(*, fx_rate: FxRate, data: dict, actor=None) -> FxRate:
         )
     _, changed = model_update(instance=fx_rate, fields=["currency", "date", "rate"], data=data)
     if changed:
-        first_dates = {old_currency: old_date}
-        if fx_rate.currency != old_currency or fx_rate.date < old_date:
-            first_dates[fx_rate.currency] = min(
-                fx_rate.date, first_dates.get(fx_rate.currency, fx_rate.date)
-            )
-        fx_rates_kpi_refresh(first_dates=first_dates)
+        fx_rates_kpi_refresh(rates=[(old_currency, old_date), (fx_rate.currency, fx_rate.date)])
     return fx_rate
 
 
 @transaction.atomic
 def fx_rate_delete(*, fx_rate: FxRate, actor=None) -> None:
-    first_dates = {fx_rate.currency: fx_rate.date}
+    touched = (fx_rate.currency, fx_rate.date)
     fx_rate.delete()
-    fx_rates_kpi_refresh(first_dates=first_dates)
+    fx_rates_kpi_refresh(rates=[touched])

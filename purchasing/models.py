@@ -271,3 +271,25 @@ class PendingRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier_id} since {self.requested_at:%Y-%m-%d %H:%M:%S}"
+
+
+class PendingCell(models.Model):
+    """The outbox "KPI cell changed": a (supplier, month) whose KPI inputs changed, waiting
+    for the scorecard refresh. Every service that changes a fact, a rate or anything else
+    a KPI rests on marks the months it touches, in the same transaction as the change;
+    the per-posting refresh and the nightly run recompute only the marked cells (and the
+    rolling window), and clear them."""
+
+    supplier_field = None  # internal bookkeeping, never shown
+
+    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month.")
+    requested_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["supplier", "month"], name="one_pending_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} {self.month:%Y-%m}"

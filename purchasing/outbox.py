@@ -2,6 +2,7 @@
 its suppliers here in its own transaction, and the scorecards task that consumes the rows
 is queued by name on commit (purchasing sits below scorecards and never imports it)."""
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.tasks import task_queue_safely
-from purchasing.models import PendingRefresh
+from purchasing.models import PendingCell, PendingRefresh
 
 # Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
 # The scorecards task that consumes the outbox (scorecards.tasks.scorecards_refresh_suppliers).
@@ -55,6 +56,28 @@ def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
     # state changed too, so the alert scan is asked for in the same callback.
     def after_commit() -> None:
         task_queue_safely(KPI_REFRESH_TASK, ids)
+        _alert_scan_queue()
+
+    transaction.on_commit(after_commit)
+
+
+def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]]) -> None:
+    """Record in the outbox that these (supplier, month) KPI cells changed, in the caller's
+    transaction, and queue the refresh once it commits (as `kpi_refresh_queue` does)."""
+    marked = sorted(set(cells))
+    if not marked:
+        return
+    supplier_ids = sorted({supplier_id for supplier_id, _ in marked})
+    deferred = _kpi_refresh_deferred_ids.get()
+    if deferred is not None:
+        deferred.update(supplier_ids)
+        return
+    PendingCell.objects.bulk_create(
+        [PendingCell(supplier_id=s, month=m) for s, m in marked], ignore_conflicts=True
+    )
+
+    def after_commit() -> None:
+        task_queue_safely(KPI_REFRESH_TASK, supplier_ids)
         _alert_scan_queue()
 
     transaction.on_commit(after_commit)

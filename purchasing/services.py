@@ -22,6 +22,7 @@ from purchasing.fx import (  # noqa: F401
     fx_rates_upsert,
     fx_rates_validate,
 )
+from purchasing.kpi_cells import cell, kpi_cells_of
 from purchasing.models import (
     Inspection,
     PromiseRevision,
@@ -35,6 +36,7 @@ from purchasing.models import (
 from purchasing.outbox import (  # noqa: F401
     KPI_REFRESH_TASK,
     alert_scan_request,
+    kpi_cells_mark,
     kpi_inputs_changed,
     kpi_refresh_deferred,
     kpi_refresh_queue,
@@ -81,7 +83,7 @@ def purchase_orders_create(
             line.purchase_order = po
             lines.append(line)
     PurchaseOrderLine.objects.bulk_create(lines, batch_size=batch_size)
-    kpi_refresh_queue(supplier_ids=[po.supplier_id for po in created])
+    kpi_cells_mark(cells={cell(ln.purchase_order.supplier_id, ln.promised_date) for ln in lines})
     return created
 
 
@@ -113,6 +115,13 @@ def purchase_order_create(
         created_by=created_by,
     )
     po.full_clean()
+    if supplier.status in (supplier.Status.ON_HOLD, supplier.Status.DISQUALIFIED):
+        raise ValidationError(
+            {
+                "supplier": f"{supplier.code} is {supplier.get_status_display().lower()}; "
+                "it takes no new orders."
+            }
+        )
     if not lines:
         raise ValidationError({"lines": "An order needs at least one line."})
     numbers = [line.line_number for line in lines]
@@ -135,6 +144,7 @@ def purchase_order_line_acknowledge(
 ) -> PurchaseOrderLine:
     """The first confirmation sets the promised date for good; later ones are revisions."""
     line = PurchaseOrderLine.objects.select_for_update().get(pk=line.pk)
+    touched = {cell(line.purchase_order.supplier_id, line.promised_date)}
     if line.status == PurchaseOrderLine.Status.CANCELLED:
         raise ValidationError({"line": "A cancelled line cannot be acknowledged."})
     if line.acknowledged_at is None:
@@ -142,7 +152,7 @@ def purchase_order_line_acknowledge(
         line.expected_date = promised_date
         line.acknowledged_at = timezone.now()
         line.save(update_fields=["promised_date", "expected_date", "acknowledged_at"])
-        kpi_refresh_queue(supplier_ids=[line.purchase_order.supplier_id])
+        kpi_cells_mark(cells=touched | {cell(line.purchase_order.supplier_id, promised_date)})
         return line
     if reason not in PromiseRevision.Reason.values:
         choices = ", ".join(PromiseRevision.Reason.values)
@@ -157,6 +167,7 @@ def purchase_order_line_acknowledge(
     )
     line.expected_date = promised_date
     line.save(update_fields=["expected_date"])
+    kpi_cells_mark(cells=touched)
     return line
 
 
@@ -240,12 +251,19 @@ def receipts_create(
         if errors:
             raise BatchValidationError(errors)
     created = Receipt.objects.bulk_create(receipts, batch_size=batch_size)
-    if supplier_ids is None:
-        line_ids = {r.line_id for r in created}
-        supplier_ids = PurchaseOrderLine.objects.filter(pk__in=line_ids).values_list(
-            "purchase_order__supplier_id", flat=True
-        )
-    kpi_refresh_queue(supplier_ids=supplier_ids)
+    lines = {
+        pk: (supplier_id, promised)
+        for pk, supplier_id, promised in PurchaseOrderLine.objects.filter(
+            pk__in={r.line_id for r in created}
+        ).values_list("pk", "purchase_order__supplier_id", "promised_date")
+    }
+    kpi_cells_mark(
+        cells={
+            c
+            for r in created
+            for c in (cell(lines[r.line_id][0], r.receipt_date), cell(*lines[r.line_id]))
+        }
+    )
     return created
 
 
@@ -342,12 +360,12 @@ def inspections_create(
         if errors:
             raise BatchValidationError(errors)
     created = Inspection.objects.bulk_create(inspections, batch_size=batch_size)
-    if supplier_ids is None:
-        receipt_ids = {i.receipt_id for i in created}
-        supplier_ids = Receipt.objects.filter(pk__in=receipt_ids).values_list(
-            "line__purchase_order__supplier_id", flat=True
+    suppliers = dict(
+        Receipt.objects.filter(pk__in={i.receipt_id for i in created}).values_list(
+            "pk", "line__purchase_order__supplier_id"
         )
-    kpi_refresh_queue(supplier_ids=supplier_ids)
+    )
+    kpi_cells_mark(cells={cell(suppliers[i.receipt_id], i.inspection_date) for i in created})
     return created
 
 
@@ -383,6 +401,7 @@ def purchase_order_update(
     OTD baseline and never moves: later changes go through `purchase_order_line_acknowledge`.
     """
     po = purchase_order
+    touched = kpi_cells_of(order_ids=[po.pk])
     if order_date is not None:
         po.order_date = order_date
     if currency is not None:
@@ -426,16 +445,16 @@ def purchase_order_update(
     for line in added:
         line.purchase_order = po
     PurchaseOrderLine.objects.bulk_create(added)
-    kpi_refresh_queue(supplier_ids=[po.supplier_id])
+    kpi_cells_mark(cells=touched | kpi_cells_of(order_ids=[po.pk]))
     return po
 
 
 @transaction.atomic
 def purchase_order_delete(*, purchase_order: PurchaseOrder) -> None:
     """Delete an order and its lines; refused (ProtectedError) once shipped or received."""
-    supplier_id = purchase_order.supplier_id
+    touched = kpi_cells_of(order_ids=[purchase_order.pk])
     purchase_order.delete()
-    kpi_refresh_queue(supplier_ids=[supplier_id])
+    kpi_cells_mark(cells=touched)
 
 
 @transaction.atomic
@@ -449,40 +468,39 @@ def purchase_order_line_delete(*, line: PurchaseOrderLine, actor=None) -> None:
 @transaction.atomic
 def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
     """Correct a receipt (date, quantity, costs, line); the KPIs are refreshed."""
-    old_supplier_id = receipt.line.purchase_order.supplier_id
+    touched = kpi_cells_of(receipt_ids=[receipt.pk])
     for name, value in fields.items():
         setattr(receipt, name, value)
     raise_first_error(receipts_validate(receipts=[receipt]))
     receipt.save()
-    kpi_refresh_queue(supplier_ids=[old_supplier_id, receipt.line.purchase_order.supplier_id])
+    kpi_cells_mark(cells=touched | kpi_cells_of(receipt_ids=[receipt.pk]))
     return receipt
 
 
 @transaction.atomic
 def receipt_delete(*, receipt: Receipt) -> None:
     """Delete a receipt booked by mistake; refused (ProtectedError) once it was inspected."""
-    supplier_id = receipt.line.purchase_order.supplier_id
+    touched = kpi_cells_of(receipt_ids=[receipt.pk])
     receipt.delete()
-    kpi_refresh_queue(supplier_ids=[supplier_id])
+    kpi_cells_mark(cells=touched)
 
 
 @transaction.atomic
 def inspection_update(*, inspection: Inspection, **fields) -> Inspection:
-    old_supplier_id = inspection.receipt.line.purchase_order.supplier_id
+    touched = kpi_cells_of(inspection_ids=[inspection.pk])
     for name, value in fields.items():
         setattr(inspection, name, value)
     raise_first_error(inspections_validate(inspections=[inspection]))
     inspection.save()
-    new_supplier_id = inspection.receipt.line.purchase_order.supplier_id
-    kpi_refresh_queue(supplier_ids=[old_supplier_id, new_supplier_id])
+    kpi_cells_mark(cells=touched | kpi_cells_of(inspection_ids=[inspection.pk]))
     return inspection
 
 
 @transaction.atomic
 def inspection_delete(*, inspection: Inspection) -> None:
-    supplier_id = inspection.receipt.line.purchase_order.supplier_id
+    touched = kpi_cells_of(inspection_ids=[inspection.pk])
     inspection.delete()
-    kpi_refresh_queue(supplier_ids=[supplier_id])
+    kpi_cells_mark(cells=touched)
 
 
 @transaction.atomic

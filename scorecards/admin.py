@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from core.admin import ServiceAdmin, form_values
 from scorecards.models import (
     PartScorecard,
+    RefreshState,
     ScorecardAssignment,
     ScorecardTemplate,
     SupplierScorecard,
@@ -165,3 +166,17 @@ class PartScorecardAdmin(ScorecardRowAdmin):
     ]
     list_select_related = ["supplier", "part"]
     search_fields = ["supplier__code", "part__number"]
+
+
+@admin.register(RefreshState)
+class RefreshStateAdmin(admin.ModelAdmin):
+    """Bookmarks of the incremental refresh (last contract change consumed, as-of date of
+    the last nightly or full run, re-score waiting): read-only."""
+
+    list_display = ["name", "value", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

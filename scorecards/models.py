@@ -204,8 +204,14 @@ class ScorecardFigures(models.Model):
 class SupplierScorecard(ScorecardFigures):
     supplier_field = "supplier"
 
+    # Derived rows, rebuilt from the facts: no database foreign-key checks (a full rebuild
+    # would pay one per written row); deleting a supplier still cascades in the ORM.
     supplier = models.ForeignKey(
-        "suppliers.Supplier", on_delete=models.CASCADE, related_name="scorecards", db_index=False
+        "suppliers.Supplier",
+        on_delete=models.CASCADE,
+        related_name="scorecards",
+        db_index=False,
+        db_constraint=False,
     )  # the unique (supplier, period) serves lookups by supplier
     landed_cost_index = models.FloatField(**FIGURE)
     composite_score = models.FloatField(**FIGURE)
@@ -239,14 +245,20 @@ class PartScorecard(ScorecardFigures):
 
     # No single-column indexes: the unique (supplier, part, period) and (part, period) cover
     # every lookup, and each extra index slows the nightly write of half a million rows.
+    # Derived rows: no database foreign-key checks, as for SupplierScorecard.
     supplier = models.ForeignKey(
         "suppliers.Supplier",
         on_delete=models.CASCADE,
         related_name="part_scorecards",
         db_index=False,
+        db_constraint=False,
     )
     part = models.ForeignKey(
-        "parts.Part", on_delete=models.CASCADE, related_name="scorecards", db_index=False
+        "parts.Part",
+        on_delete=models.CASCADE,
+        related_name="scorecards",
+        db_index=False,
+        db_constraint=False,
     )
     landed_unit_cost = models.FloatField(
         **FIGURE, help_text="Base currency per unit, freight, duty and other costs included."
@@ -263,3 +275,18 @@ class PartScorecard(ScorecardFigures):
 
     def __str__(self) -> str:
         return f"{self.part.number} × {self.supplier.code} {self.period}"
+
+
+class RefreshState(models.Model):
+    """Bookmarks of the incremental KPI refresh, one row per name (see scorecards.outbox):
+    the last ContractChange consumed, the as-of date of the last nightly or full run, and
+    whether scores wait for a re-score after a template or assignment change."""
+
+    supplier_field = None  # internal bookkeeping, never shown
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"

@@ -22,20 +22,17 @@ stored part rows.
 """
 
 import datetime as dt
-import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.services import model_update
 from core.tasks import task_queue
-from purchasing.models import PendingRefresh
-from purchasing.services import kpi_inputs_changed
-from scorecards import kpis
+from scorecards import kpis, outbox
 from scorecards.dialect import Dialect
 from scorecards.models import (
     PartScorecard,
@@ -51,8 +48,6 @@ from scorecards.queries import (
     StagingQueries,
 )
 from scorecards.scoring import landed_cost_index_select, part_average_statement, scores_select
-
-logger = logging.getLogger(__name__)
 
 RECOMPUTE_STEPS = (
     "Contract tolerances",
@@ -125,9 +120,13 @@ class RecomputeResult:
     rows_written: int
     rows_deleted: int
     seconds: float
+    # The suppliers recomputed (None: every supplier), so follow-up work can name them.
+    supplier_ids: tuple[int, ...] | None = None
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "as_of": self.as_of.isoformat()}
+        data = {**asdict(self), "as_of": self.as_of.isoformat()}
+        data.pop("supplier_ids")
+        return data
 
 
 def scorecard_recompute(
@@ -135,23 +134,33 @@ def scorecard_recompute(
     supplier_ids: Iterable[int] | None = None,
     periods: Iterable[str] | None = None,
     as_of: dt.date | None = None,
+    cells: Iterable[tuple[int, str]] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RecomputeResult:
     """Recompute the scorecards of these suppliers (default all) for these periods.
 
     `periods` holds `YYYY-MM` months and/or `rolling-90`; None means every month with
-    activity plus the rolling window. `as_of` defaults to today in the organisation's time
-    zone. All-or-nothing: readers see the old figures until the new ones are committed.
+    activity plus the rolling window. `cells` instead names exactly the (supplier id,
+    period) rows to rebuild, for any mix of suppliers and periods (the incremental
+    refreshes). `as_of` defaults to today in the organisation's time zone.
+    All-or-nothing: readers see the old figures until the new ones are committed.
     """
     started = time.perf_counter()
-    scope = _scope(supplier_ids=supplier_ids, periods=periods, as_of=as_of)
+    scope = _scope(supplier_ids=supplier_ids, periods=periods, as_of=as_of, cells=cells)
     dialect = Dialect(connection.vendor)
     stage = StagingQueries(scope=scope, dialect=dialect)
     params = stage.params
     report = progress or (lambda step: None)
     with transaction.atomic(), connection.cursor() as cursor:
         _session_prepare(cursor, dialect)
+        if scope.is_everything:
+            # Before any fact is read: a mark committed later stays for the next refresh.
+            outbox.marks_clear()
+            outbox.scores_claim()
+            outbox.as_of_set(scope.as_of)
         _staging_drop(cursor, dialect)
+        if stage.by_cells:
+            _cells_stage(cursor, dialect, stage)
         cursor.execute(stage.tolerance_statement(), params)
         _index(cursor, dialect, "kpi_tolerance")
         _analyze(cursor, dialect, "kpi_tolerance")  # so the big join hashes this small side
@@ -214,43 +223,25 @@ def scorecard_recompute(
         report("Other sources re-scored")
         _staging_drop(cursor, dialect)
 
+    touched = _suppliers_touched(scope)
     return RecomputeResult(
         as_of=scope.as_of,
-        supplier_count=None if scope.supplier_ids is None else len(scope.supplier_ids),
+        supplier_count=None if touched is None else len(touched),
         part_rows=part_rows,
         supplier_rows=supplier_rows,
         rows_written=part_written + supplier_written + rescored,
         rows_deleted=part_deleted + supplier_deleted,
         seconds=round(time.perf_counter() - started, 3),
+        supplier_ids=touched,
     )
 
 
-def scorecard_refresh_pending() -> RecomputeResult | None:
-    """Refresh every supplier waiting for it; None when there is none (an earlier task
-    already took them).
-
-    The claim commits on its own before the recompute, so postings for the same suppliers
-    never wait for a recompute to finish; if the recompute fails, the claimed suppliers
-    are requested again and the error propagates (the task retries). Should the database
-    be unreachable even for that, the nightly recompute catches them up.
-    """
-    with transaction.atomic():
-        claimed = sorted(
-            PendingRefresh.objects.select_for_update(skip_locked=True).values_list(
-                "supplier_id", flat=True
-            )
-        )
-        PendingRefresh.objects.filter(supplier_id__in=claimed).delete()
-    if not claimed:
-        return None
-    try:
-        return scorecard_recompute(supplier_ids=claimed)
-    except Exception:
-        try:
-            kpi_inputs_changed(supplier_ids=claimed)
-        except DatabaseError:
-            logger.exception("Could not re-request the refresh of suppliers %s", claimed)
-        raise
+def scorecard_templates_changed() -> None:
+    """A template or assignment changed: the scores are marked, in the caller's transaction
+    (the nightly run catches them up should the task be lost), and re-scored once it
+    commits."""
+    outbox.scores_mark()
+    transaction.on_commit(lambda: task_queue(RESCORE_TASK))
 
 
 def scorecard_scores_refresh() -> int:
@@ -259,13 +250,18 @@ def scorecard_scores_refresh() -> int:
     dialect = Dialect(connection.vendor)
     with transaction.atomic(), connection.cursor() as cursor:
         _session_prepare(cursor, dialect)
+        outbox.scores_claim()
         return _scores_update(cursor, dialect, restrict_to_target=False)
 
 
 # --- steps ---------------------------------------------------------------------------
 
 
-def _scope(*, supplier_ids, periods, as_of) -> Scope:
+def _scope(*, supplier_ids, periods, as_of, cells=None) -> Scope:
+    as_of = as_of or timezone.localdate()
+    if cells is not None:
+        cells = tuple(sorted({(int(s), kpis.period_validate(p)) for s, p in cells}))
+        return Scope(as_of=as_of, cells=cells)
     months: tuple[str, ...] | None = None
     include_rolling = True
     if periods is not None:
@@ -275,11 +271,32 @@ def _scope(*, supplier_ids, periods, as_of) -> Scope:
     if supplier_ids is not None:
         supplier_ids = tuple(sorted({int(i) for i in supplier_ids}))
     return Scope(
-        as_of=as_of or timezone.localdate(),
+        as_of=as_of,
         supplier_ids=supplier_ids,
         months=months,
         include_rolling=include_rolling,
     )
+
+
+def _cells_stage(cursor, dialect: Dialect, stage: StagingQueries) -> None:
+    """`kpi_cell` from the scope's cells, then `kpi_cell_line`, the lines they need."""
+    cursor.execute(stage.cell_table_statement())
+    rows = [
+        (supplier_id, key, period, _date(starts), _date(ends), int(dense))
+        for supplier_id, key, period, starts, ends, dense in stage.cell_rows
+    ]
+    for i in range(0, len(rows), 500):
+        chunk = rows[i : i + 500]
+        cursor.execute(
+            "INSERT INTO kpi_cell (supplier_id, period_key, period, starts, ends, dense) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
+            [v for row in chunk for v in row],
+        )
+    _index(cursor, dialect, "kpi_cell")
+    _analyze(cursor, dialect, "kpi_cell")
+    cursor.execute(stage.cell_line_statement(), stage.params)
+    _index(cursor, dialect, "kpi_cell_line")
+    _analyze(cursor, dialect, "kpi_cell_line")
 
 
 def _session_prepare(cursor, dialect: Dialect) -> None:
@@ -323,11 +340,11 @@ def _other_sources_statement(stage: StagingQueries) -> str:
         FROM {part} other
         JOIN (
             SELECT part_id, period FROM {part}
-            WHERE {stage.supplier_filter("supplier_id")} AND {stage.period_filter("period")}
+            WHERE {stage.stored_filter(part)}
             UNION
             SELECT part_id, period FROM kpi_part
         ) touched ON touched.part_id = other.part_id AND touched.period = other.period
-        WHERE NOT {stage.supplier_filter("other.supplier_id")}
+        WHERE {stage.stored_other_filter("other")}
     """
 
 
@@ -347,8 +364,7 @@ def _rows_replace(
     changed = " OR ".join(
         _differs(dialect, model, f"stored.{c}", f"staged.{c}", c) for c in columns if c not in keys
     )
-    suppliers = stage.supplier_filter(f"{table}.supplier_id")
-    in_scope = f"{suppliers} AND {stage.period_filter(f'{table}.period')}"
+    in_scope = stage.stored_filter(table)
     params = stage.params
     now = {"now": _datetime(timezone.now())}
 
@@ -364,6 +380,7 @@ def _rows_replace(
         WHERE stored.id IS NULL OR {changed}
         """
     )
+    _analyze(cursor, dialect, "kpi_changed")  # so a few changed rows update by primary key
     cursor.execute(
         f"""
         INSERT INTO {table} ({", ".join(columns)}, computed_at)
@@ -457,6 +474,13 @@ def _scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int
     return updated
 
 
+def _suppliers_touched(scope: Scope) -> tuple[int, ...] | None:
+    """The suppliers a recompute rebuilt (None: every supplier)."""
+    if scope.cells is not None:
+        return tuple(sorted({supplier_id for supplier_id, _ in scope.cells}))
+    return None if scope.supplier_ids is None else tuple(scope.supplier_ids)
+
+
 def _date(value: dt.date):
     return connection.ops.adapt_datefield_value(value)
 
@@ -476,7 +500,7 @@ TEMPLATE_FIELDS = [
 
 
 def scorecard_rescore_queue() -> None:
-    transaction.on_commit(lambda: task_queue(RESCORE_TASK))
+    scorecard_templates_changed()
 
 
 def _default_take_over(template: ScorecardTemplate) -> None:

@@ -13,11 +13,8 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from core.tasks import task_queue_safely
-from scorecards.services import (
-    scorecard_recompute,
-    scorecard_refresh_pending,
-    scorecard_scores_refresh,
-)
+from scorecards.refresh import scorecard_refresh_nightly, scorecard_refresh_pending
+from scorecards.services import scorecard_recompute, scorecard_scores_refresh
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +36,11 @@ _RETRY = {
     **_RETRY,
 )
 def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
-    """Refresh the scorecards of suppliers whose receipts, inspections or lines changed.
+    """Refresh the KPI cells whose receipts, inspections, lines or rates changed.
 
-    Refreshes every supplier waiting when it runs (see `PendingRefresh`): the posting that
+    Refreshes every cell waiting when it runs (see `PendingCell`): the posting that
     queued this task named `supplier_ids`, but an earlier task may already have taken
-    them, together with others; then there is nothing left to do.
+    their cells, together with others; then there is nothing left to do.
     """
     result = scorecard_refresh_pending()
     if result is None:
@@ -52,16 +49,38 @@ def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
         "Scorecards refreshed for %d suppliers in %.3f s", result.supplier_count, result.seconds
     )
     task_queue_safely("alerts.scan", timezone.now().isoformat())  # KPI targets, by name
+    # Contract rules on the new figures (None: every supplier).
+    ids = None if result.supplier_ids is None else list(result.supplier_ids)
+    task_queue_safely("rules.evaluate", ids)
+    return result.as_dict()
+
+
+@shared_task(
+    name="scorecards.refresh_nightly", soft_time_limit=50 * 60, time_limit=55 * 60, **_RETRY
+)
+def scorecards_refresh_nightly() -> dict:
+    """Nightly: the marked cells, and the months and rolling window today's as-of date
+    moves, for every supplier."""
+    result = scorecard_refresh_nightly()
+    logger.info("Nightly scorecard refresh finished in %.3f s", result.seconds)
     return result.as_dict()
 
 
 @shared_task(name="scorecards.recompute_all", soft_time_limit=50 * 60, time_limit=55 * 60, **_RETRY)
 def scorecards_recompute_all() -> dict:
-    """Nightly: every supplier and period, with today's as-of date and rolling window."""
+    """Weekly safety net: every supplier and period rebuilt from the facts."""
     result = scorecard_recompute()
-    logger.info("Nightly scorecard recompute finished in %.3f s", result.seconds)
+    logger.info("Full scorecard rebuild finished in %.3f s", result.seconds)
     task_queue_safely("alerts.scan", timezone.now().isoformat())
     return result.as_dict()
+
+
+@shared_task(
+    name="scorecards.recompute_suppliers", soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY
+)
+def scorecards_recompute_suppliers(supplier_ids: list[int]) -> dict:
+    """Exactly these suppliers, every period: e.g. after a contract's tolerances changed."""
+    return scorecard_recompute(supplier_ids=supplier_ids).as_dict()
 
 
 @shared_task(name="scorecards.rescore_all", soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY)

@@ -117,7 +117,7 @@ def test_with_the_broker_down_a_page_still_serves(late_line, buyer, client_for):
         assert client_for(buyer).get("/alerts/").status_code == 200
 
 
-def test_each_kpi_refresh_queues_a_scan_by_name(clock, supplier_a, monkeypatch):
+def test_each_kpi_refresh_queues_a_scan_and_the_rules_by_name(clock, supplier_a, monkeypatch):
     from purchasing.services import kpi_inputs_changed
     from scorecards import tasks
 
@@ -125,7 +125,7 @@ def test_each_kpi_refresh_queues_a_scan_by_name(clock, supplier_a, monkeypatch):
     monkeypatch.setattr(tasks, "task_queue_safely", lambda name, *a: calls.append(name))
     kpi_inputs_changed(supplier_ids=[supplier_a.pk])
     tasks.scorecards_refresh_suppliers.run([supplier_a.pk])
-    assert calls == ["alerts.scan"]
+    assert calls == ["alerts.scan", "rules.evaluate"]
 
 
 def test_a_transit_event_queues_a_scan(

@@ -122,6 +122,11 @@ def test_esg_answers_keep_their_history_and_check_their_ranges(portal_a, supplie
     assert "History (2 answers)" in page and "65" in page and "Solar roof" in page
     latest = EsgAssessment.objects.order_by("-created_at", "-id").first()
     assert latest.waste_score == 5 and latest.answered_by.username == "contact_a"
+    buyer_client = Client()
+    buyer_client.force_login(buyer)
+    supplier_page = buyer_client.get(f"/suppliers/{supplier_a.code}/").content.decode()
+    assert "ESG questionnaire" in supplier_page and "Solar roof" in supplier_page
+    assert "History (2 answers)" in supplier_page
 
 
 def test_portal_pages_are_for_contacts_only(client, buyer):

@@ -31,8 +31,20 @@ def test_recompute_kpis_without_arguments_does_everything(kpi, supplier_b):
         (["--supplier", "NOPE"], "Unknown supplier"),
         (["--period", "2026-13"], "not a period"),
         (["--as-of", "31.03.2026"], "--as-of"),
+        (["--full", "--supplier", "ACME"], "take no --supplier"),
     ],
 )
 def test_recompute_kpis_refuses_bad_input(supplier_a, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("recompute_kpis", *args)
+
+
+def test_recompute_kpis_full_and_nightly(kpi, supplier_a, capsys):
+    kpi.receive(kpi.line(), FEB_10, "100")
+    call_command("recompute_kpis", "--full", "--as-of", "2026-03-31")
+    assert SupplierScorecard.objects.get(supplier=supplier_a, period="2026-02").lines_due == 1
+    # The next night: April 1 is a new month, and the rolling window moves with it.
+    call_command("recompute_kpis", "--nightly", "--as-of", "2026-04-01")
+    rolling = SupplierScorecard.objects.get(supplier=supplier_a, period="rolling-90")
+    assert str(rolling.period_end) == "2026-04-01"
+    assert "supplier rows" in capsys.readouterr().out

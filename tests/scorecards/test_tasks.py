@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.db import OperationalError, transaction
 
-from purchasing.models import PendingRefresh, Receipt
+from purchasing.models import PendingCell, PendingRefresh, Receipt
 from purchasing.services import receipts_create
 from scorecards import services, tasks
 from scorecards.models import SupplierScorecard
@@ -61,7 +61,7 @@ def test_refresh_copes_with_a_supplier_deleted_while_it_waited(kpi, supplier_a):
     summary = tasks.scorecards_refresh_suppliers.run([gone_id])
 
     assert summary["supplier_count"] == 1  # the supplier still waiting, and only it
-    assert not PendingRefresh.objects.exists()
+    assert not PendingRefresh.objects.exists() and not PendingCell.objects.exists()
     assert not SupplierScorecard.objects.filter(supplier_id=gone_id).exists()
     assert not PartScorecard.objects.filter(supplier_id=gone_id).exists()
     current = SupplierScorecard.objects.get(supplier=supplier_a, period="rolling-90")
@@ -95,9 +95,10 @@ def test_a_burst_of_postings_costs_one_recompute(
             _post(line, f"GR-BURST-{i}", dt.date(2026, 3, 17))
         queued.extend(callbacks)
     assert len(queued) == 3  # one task per posting, as the postings committed
-    assert set(PendingRefresh.objects.values_list("supplier_id", flat=True)) == {
-        supplier_a.pk,
-        supplier_b.pk,
+    # Each posting marked its receipt month (which is also its line's promised month).
+    assert set(PendingCell.objects.values_list("supplier_id", "month")) == {
+        (supplier_a.pk, dt.date(2026, 3, 1)),
+        (supplier_b.pk, dt.date(2026, 3, 1)),
     }
 
     first = tasks.scorecards_refresh_suppliers.run([supplier_a.pk])
@@ -105,7 +106,7 @@ def test_a_burst_of_postings_costs_one_recompute(
 
     assert first["supplier_count"] == 2  # both waiting suppliers, in one recompute
     assert [summary["suppliers"] for summary in later] == [0, 0]
-    assert not PendingRefresh.objects.exists()
+    assert not PendingCell.objects.exists()
     current = SupplierScorecard.objects.get(supplier=supplier_a, period="rolling-90")
     assert (current.receipts_count, current.quantity_received) == (2, 20)
     assert (
@@ -118,10 +119,10 @@ def test_a_rolled_back_posting_requests_no_refresh(kpi):
     with pytest.raises(RuntimeError), transaction.atomic():
         _post(line, "GR-ROLLED-BACK", dt.date(2026, 3, 17))
         raise RuntimeError("the caller fails after posting")
-    assert not PendingRefresh.objects.exists()
+    assert not PendingCell.objects.exists()
 
 
-def test_a_failed_refresh_leaves_its_suppliers_waiting(kpi, supplier_a, monkeypatch):
+def test_a_failed_refresh_leaves_its_cells_waiting(kpi, supplier_a, monkeypatch):
     line = kpi.line(promised=dt.date(2026, 3, 18))
     _post(line, "GR-FAILS", dt.date(2026, 3, 17))
 
@@ -131,15 +132,21 @@ def test_a_failed_refresh_leaves_its_suppliers_waiting(kpi, supplier_a, monkeypa
     monkeypatch.setattr(services, "scorecard_recompute", broken)
     with pytest.raises(OperationalError):
         tasks.scorecards_refresh_suppliers.run([supplier_a.pk])
-    assert list(PendingRefresh.objects.values_list("supplier_id", flat=True)) == [supplier_a.pk]
+    assert list(PendingCell.objects.values_list("supplier_id", "month")) == [
+        (supplier_a.pk, dt.date(2026, 3, 1))
+    ]
 
     monkeypatch.undo()
     assert tasks.scorecards_refresh_suppliers.run([supplier_a.pk])["supplier_count"] == 1
-    assert not PendingRefresh.objects.exists()
+    assert not PendingCell.objects.exists()
 
 
 def test_tasks_retry_only_transient_database_errors():
-    for task in (tasks.scorecards_refresh_suppliers, tasks.scorecards_recompute_all):
+    for task in (
+        tasks.scorecards_refresh_suppliers,
+        tasks.scorecards_refresh_nightly,
+        tasks.scorecards_recompute_all,
+    ):
         assert task.autoretry_for == (OperationalError,)
         assert task.time_limit and task.soft_time_limit
 

@@ -60,12 +60,13 @@ def test_the_supplier_list_filters_by_status(client_for, buyer, supplier_a):
     assert b"HOLD1" in content and b"ACME" not in content
 
 
-def test_supplier_contacts_land_on_their_own_page_and_never_see_the_other_source(
+def test_supplier_contacts_land_on_their_portal_and_never_see_the_other_source(
     client_for, contact_a, shared_part
 ):
     client = client_for(contact_a)
     response = client.get("/", follow=True)
     assert response.redirect_chain[-1][0] == reverse("portal:home")
+    assert client.get(reverse("suppliers:detail", args=["ACME"])).status_code == 200
     assert client.get(reverse("suppliers:list")).status_code == 404  # a buyer page
     assert client.get(reverse("suppliers:detail", args=["BOLT"])).status_code == 404
     part_page = client.get(reverse("parts:detail", args=["P-SHARED"])).content.decode()

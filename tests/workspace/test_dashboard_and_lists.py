@@ -57,11 +57,47 @@ def test_worst_movers_are_the_suppliers_whose_score_fell(client_for, buyer, supp
     assert movers[0].change < 0
 
 
-def test_a_new_install_says_how_to_start_and_the_slots_wait_for_their_apps(client_for, buyer):
+def test_a_new_install_says_how_to_start_and_the_slots_say_nothing_waits(client_for, buyer):
     content = client_for(buyer).get("/").content.decode()
     assert "No figures yet" in content and "seed_demo" in content
-    assert "No exceptions yet — rules are evaluated after each KPI refresh" in content
-    assert "No open alerts" in content and "Automation rate" in content
+    assert "Nothing to review" in content
+    assert "No open alerts" in content and "No rule decisions this month yet" in content
+
+
+def test_the_dashboard_shows_what_waits_for_a_buyer(client_for, buyer):
+    from django.utils import timezone
+
+    from alerts.models import Alert
+    from rules.models import AllocationException
+    from tests.factories import SupplierFactory
+
+    supplier = SupplierFactory(code="HOLDME")
+    seen = {"first_seen": timezone.now(), "last_seen": timezone.now()}
+    AllocationException.objects.create(kind=AllocationException.Kind.HOLD, supplier=supplier)
+    for n, severity in enumerate(["critical", "warning", "warning"]):
+        Alert.objects.create(
+            kind="line_past_due",
+            severity=severity,
+            dedupe_key=f"k{n}",
+            message="late",
+            supplier=supplier,
+            **seen,
+        )
+    Alert.objects.create(
+        kind="line_past_due",
+        severity="info",
+        state="resolved",
+        dedupe_key="gone",
+        message="was late",
+        supplier=supplier,
+        **seen,
+    )
+    content = client_for(buyer).get("/").content.decode()
+    assert "Put the supplier on hold" in content and "HOLDME" in content
+    assert "Review all 1" in content
+    alerts = content[content.index('id="slot-alerts"') :]
+    assert "critical</span> 1" in alerts and "warning</span> 2" in alerts
+    assert "info</span>" not in alerts.split("</section>")[0]  # resolved ones do not count
 
 
 def test_the_supplier_list_sorts_and_filters_by_grade_and_owner(client_for, buyer, supply_base):

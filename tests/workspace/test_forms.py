@@ -232,3 +232,20 @@ def test_a_share_change_shows_in_the_parts_share_history(client_for, buyer, supp
     content = client.get("/parts/P-SHARED/").content.decode()
     history = content[content.index('id="slot-share-history"') :]
     assert "target_share 30.00 → 20.00" in history and "buyer" in history
+
+
+def test_a_rule_that_moved_shares_shows_in_the_parts_share_history(client_for, buyer, supply_base):
+    from parts.models import Part
+    from rules.models import AllocationChange
+
+    AllocationChange.objects.create(
+        part=Part.objects.get(number="P-SHARED"),
+        shares_before={"ACME": 70, "BOLT": 30},
+        shares_after={"ACME": 60, "BOLT": 40},
+        metric_value=81.5,
+        reason="OTD 81.5 % below 90 %",
+    )
+    content = client_for(buyer).get("/parts/P-SHARED/").content.decode()
+    history = content[content.index('id="slot-share-history"') :].split("</section>")[0]
+    assert "ACME 70 / BOLT 30" in history and "ACME 60 / BOLT 40" in history
+    assert "OTD 81.5 % below 90 %" in history and "system" in history

@@ -88,7 +88,7 @@ def test_supplier_contacts_find_buyer_pages_missing(client_for, contact_a, suppl
     client = client_for(contact_a)
     for url in BUYER_ONLY[1:]:
         assert client.get(url).status_code == 404, url
-    # A contact lands on its portal home.
+    # A contact lands on its portal.
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/portal/"
 

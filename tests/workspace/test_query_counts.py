@@ -11,13 +11,13 @@ from purchasing.models import PurchaseOrder
 pytestmark = pytest.mark.django_db
 
 QUERIES = {
-    "/": 8,
+    "/": 12,
     "/suppliers/": 7,
     "/suppliers/?sort=-score&status=approved&grade=D": 7,
-    "/suppliers/ACME/": 9,
+    "/suppliers/ACME/": 12,
     "/parts/": 5,
     "/parts/?sourcing=single": 5,
-    "/parts/P-SHARED/": 11,
+    "/parts/P-SHARED/": 12,
     "/orders/": 6,
     "/orders/?late=true&supplier=ACME": 7,
     "/orders/{order}/": 10,

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 
 from accounts.roles import INTERNAL_ROLES, user_role
 from scorecards import drilldown, kpis, portfolio
@@ -19,14 +18,9 @@ LIST_LIMIT = 10
 def home(request):
     if user_role(request.user) in INTERNAL_ROLES:
         return dashboard(request)
-    try:
-        return redirect(reverse("portal:home"))
-    except NoReverseMatch:
-        pass  # no supplier portal installed: the contact's own supplier page
-    supplier = visible_suppliers(request.user).first()
-    if supplier is None:
-        return render(request, "suppliers/no_access.html", status=403)
-    return redirect("suppliers:detail", code=supplier.code)
+    if visible_suppliers(request.user).exists():
+        return redirect("portal:home")  # a supplier contact: its own portal
+    return render(request, "suppliers/no_access.html", status=403)
 
 
 def _tile(name, attr, current, previous, *, decimals=1, lower_is_better=False, kind="lines"):

@@ -179,7 +179,9 @@ def part_detail(request, number: str):
             "base_currency": base,
             "rolling": kpis.ROLLING_PERIOD,
             "rolling_days": kpis.ROLLING_WINDOW_DAYS,
-            "share_history": slots.part_share_history(user=request.user, part_number=part.number)
+            "share_history": slots.part_share_history(
+                user=request.user, part_id=part.pk, part_number=part.number
+            )
             if is_internal
             else None,
         },

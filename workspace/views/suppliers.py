@@ -20,7 +20,7 @@ from scorecards.selectors import (
     suppliers_with_current_scores,
 )
 from suppliers.filters import SupplierFilter
-from suppliers.selectors import visible_suppliers
+from suppliers.selectors import esg_assessments_visible, visible_suppliers
 from workspace import charts, slots
 from workspace.views.common import export, export_format, internal_only, page_of
 
@@ -259,5 +259,8 @@ def supplier_detail(request, code: str):
             slots.supplier_messages(user=request.user, supplier_id=supplier.pk),
         ],
         "show_internal": is_internal,
+        "esg_history": list(esg_assessments_visible(user=request.user, supplier_id=supplier.pk))
+        if is_internal
+        else [],
     }
     return render(request, "suppliers/supplier_detail.html", context)

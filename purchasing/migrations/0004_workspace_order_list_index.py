@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("purchasing", "0002_pending_refresh_outbox"),
+        ("purchasing", "0003_kpi_dirty_cells"),
         ("suppliers", "0002_default_criteria"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

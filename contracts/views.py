@@ -1,0 +1,211 @@
+"""Contract pages: buyers edit, viewers read, supplier contacts get 404 (rules are internal)."""
+
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
+from contracts import services
+from contracts.filters import ContractFilter
+from contracts.forms import (
+    ContractForm,
+    PriceTierForm,
+    RuleForm,
+    VolumeCommitmentForm,
+    errors_onto,
+)
+from contracts.models import ContractRule, PriceTier, VolumeCommitment
+from contracts.selectors import contract_history, contract_list, contract_rule_sentence
+
+
+def _internal(request) -> None:
+    if user_role(request.user) not in INTERNAL_ROLES:
+        raise Http404()
+
+
+def _editor(request) -> None:
+    _internal(request)
+    if user_role(request.user) not in EDITOR_ROLES:
+        raise PermissionDenied("Only buyers and admins change contracts.")
+
+
+def _contract(request, reference: str):
+    _internal(request)
+    return get_object_or_404(contract_list(user=request.user), reference=reference)
+
+
+@login_required
+def contract_list_view(request):
+    _internal(request)
+    filterset = ContractFilter(
+        request.GET, queryset=contract_list(user=request.user), request=request
+    )
+    return render(
+        request,
+        "contracts/contract_list.html",
+        {"filter": filterset, "contracts": filterset.qs[:500]},
+    )
+
+
+@login_required
+def contract_detail(request, reference: str):
+    contract = _contract(request, reference)
+    rules = [
+        (rule, contract_rule_sentence(rule))
+        for rule in contract.rules.select_related("part", "contract__supplier").order_by(
+            "name", "pk"
+        )
+    ]
+    context = {
+        "contract": contract,
+        "rules": rules,
+        "tiers": contract.price_tiers.select_related("part").order_by(
+            "part__number", "min_quantity"
+        ),
+        "commitments": contract.commitments.select_related("part").order_by("part__number"),
+        "history": contract_history(contract=contract)[:200],
+    }
+    return render(request, "contracts/contract_detail.html", context)
+
+
+def _with_form_data(write, form):
+    def call():
+        return write(**form.cleaned_data)
+
+    return call
+
+
+def _save(form, write, request):
+    """Run a service for a valid form; its ValidationError lands on the form's fields."""
+    if not form.is_valid():
+        return None
+    try:
+        return write()
+    except ValidationError as error:
+        errors_onto(form, error)
+        return None
+
+
+@login_required
+def contract_create(request):
+    _editor(request)
+    form = ContractForm(request.POST or None)
+    if request.method == "POST":
+        contract = _save(
+            form,
+            lambda: services.contract_create(actor=request.user, **form.cleaned_data),
+            request,
+        )
+        if contract:
+            messages.success(request, f"Contract {contract.reference} created.")
+            return redirect("contracts:detail", reference=contract.reference)
+    return render(request, "contracts/contract_form.html", {"form": form})
+
+
+@login_required
+def contract_edit(request, reference: str):
+    _editor(request)
+    contract = _contract(request, reference)
+    form = ContractForm(request.POST or None, instance=contract)
+    if request.method == "POST":
+        data_fields = [n for n in services.CONTRACT_FIELDS if n not in ("reference", "supplier")]
+        saved = _save(
+            form,
+            lambda: services.contract_update(
+                contract=contract,
+                actor=request.user,
+                **{n: form.cleaned_data[n] for n in data_fields},
+            ),
+            request,
+        )
+        if saved:
+            messages.success(request, f"Contract {contract.reference} saved.")
+            return redirect("contracts:detail", reference=contract.reference)
+    return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
+
+
+@login_required
+def rule_edit(request, reference: str, rule_id: int | None = None):
+    _editor(request)
+    contract = _contract(request, reference)
+    rule = get_object_or_404(contract.rules, pk=rule_id) if rule_id else None
+    form = RuleForm(request.POST or None, instance=rule, contract=contract)
+    sentence = contract_rule_sentence(rule) if rule else None
+    if request.method == "POST":
+        if form.is_valid():
+            sentence = contract_rule_sentence(form.candidate())
+        if "preview" not in request.POST:
+            fields = (
+                {n: form.cleaned_data.get(n) for n in services.RULE_FIELDS}
+                if form.is_valid()
+                else {}
+            )
+            if rule:
+                write = partial(services.contract_rule_update, rule=rule, actor=request.user)
+            else:
+                write = partial(
+                    services.contract_rule_create, contract=contract, actor=request.user
+                )
+            write = partial(write, **fields)
+            if _save(form, write, request):
+                messages.success(request, f"Rule saved: {sentence}")
+                return redirect("contracts:detail", reference=contract.reference)
+    context = {"form": form, "contract": contract, "rule": rule, "sentence": sentence}
+    return render(request, "contracts/rule_form.html", context)
+
+
+_CHILDREN = {
+    "rules": (ContractRule, "rules", None, services.contract_rule_delete, "rule"),
+    "tiers": (PriceTier, "price_tiers", PriceTierForm, services.price_tier_delete, "tier"),
+    "commitments": (
+        VolumeCommitment,
+        "commitments",
+        VolumeCommitmentForm,
+        services.volume_commitment_delete,
+        "commitment",
+    ),
+}
+_CREATE = {"tiers": services.price_tier_create, "commitments": services.volume_commitment_create}
+_UPDATE = {"tiers": services.price_tier_update, "commitments": services.volume_commitment_update}
+_TITLES = {"tiers": "price tier", "commitments": "volume commitment"}
+
+
+@login_required
+def child_edit(request, reference: str, kind: str, child_id: int | None = None):
+    if kind not in _CREATE:
+        raise Http404()
+    _editor(request)
+    contract = _contract(request, reference)
+    _, related, form_class, _, keyword = _CHILDREN[kind]
+    obj = get_object_or_404(getattr(contract, related), pk=child_id) if child_id else None
+    form = form_class(request.POST or None, instance=obj, contract=contract)
+    if request.method == "POST":
+        if obj:
+            write = partial(_UPDATE[kind], **{keyword: obj}, actor=request.user)
+        else:
+            write = partial(_CREATE[kind], contract=contract, actor=request.user)
+        write = _with_form_data(write, form)
+        if _save(form, write, request):
+            messages.success(request, f"{_TITLES[kind].capitalize()} saved.")
+            return redirect("contracts:detail", reference=contract.reference)
+    context = {"form": form, "contract": contract, "title": _TITLES[kind], "obj": obj}
+    return render(request, "contracts/child_form.html", context)
+
+
+@require_POST
+@login_required
+def child_delete(request, reference: str, kind: str, child_id: int):
+    if kind not in _CHILDREN:
+        raise Http404()
+    _editor(request)
+    contract = _contract(request, reference)
+    _, related, _, delete, keyword = _CHILDREN[kind]
+    obj = get_object_or_404(getattr(contract, related), pk=child_id)
+    delete(**{keyword: obj}, actor=request.user)
+    messages.success(request, "Deleted; the contract history keeps what it was.")
+    return redirect("contracts:detail", reference=contract.reference)

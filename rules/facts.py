@@ -1,0 +1,236 @@
+"""What one evaluation reads, loaded set-based up front, and which figure a rule reads."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max, Sum
+
+from contracts.models import ContractRule, PriceTier
+from parts.models import ApprovedSource
+from purchasing.models import PurchaseOrderLine
+from rules.models import AllocationException, RuleFiring
+from rules.selectors import expired_certificate_supplier_ids
+from scorecards import kpis
+from scorecards.models import PartScorecard, SupplierScorecard
+from suppliers.models import Supplier
+
+Metric = ContractRule.Metric
+Action = ContractRule.Action
+
+# KPIs part scorecards carry; the others exist only per supplier.
+PART_METRICS = frozenset(
+    {
+        Metric.OTD_PCT,
+        Metric.OTIF_PCT,
+        Metric.DEFECT_PPM,
+        Metric.LEAD_TIME_MEAN_DAYS,
+        Metric.LEAD_TIME_P90_DAYS,
+    }
+)
+# The population each figure rests on (low sample below 5).
+POPULATION = {
+    Metric.OTD_PCT: ("lines_due",),
+    Metric.OTIF_PCT: ("lines_due",),
+    Metric.DEFECT_PPM: ("inspections_count",),
+    Metric.LEAD_TIME_MEAN_DAYS: ("receipts_count",),
+    Metric.LEAD_TIME_P90_DAYS: ("receipts_count",),
+    Metric.LANDED_COST_INDEX: ("priced_receipts_count",),
+    Metric.COMPOSITE_SCORE: ("lines_due", "receipts_count", "inspections_count"),
+}
+SUPPORTED_ROLLING_DAYS = kpis.ROLLING_WINDOW_DAYS
+_POPULATION_COLUMNS = ("lines_due", "receipts_count", "inspections_count", "priced_receipts_count")
+_SUPPLIER_COLUMNS = tuple(m.value for m in Metric if m != Metric.ORDERED_QUANTITY_YTD)
+_PART_COLUMNS = tuple(m.value for m in PART_METRICS)
+_COMPARE = {
+    ContractRule.Comparator.LT: lambda v, t: v < t,
+    ContractRule.Comparator.LTE: lambda v, t: v <= t,
+    ContractRule.Comparator.GT: lambda v, t: v > t,
+    ContractRule.Comparator.GTE: lambda v, t: v >= t,
+}
+
+
+@dataclass
+class Figure:
+    """One figure a rule compared, with what it rests on (the exception's evidence)."""
+
+    value: float | None
+    usable: bool
+    changed_at: dt.datetime | None
+    evidence: dict = field(default_factory=dict)
+
+
+def rule_window_period(*, window: str, window_days: int, as_of: dt.date) -> str | None:
+    """The stored scorecard period a rule window reads; None if no such row is kept."""
+    if window == ContractRule.Window.PERIOD:
+        return (as_of.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+    if window_days == SUPPORTED_ROLLING_DAYS:
+        return kpis.ROLLING_PERIOD
+    return None
+
+
+def _row_figure(row: dict | None, metric: str, *, level: str) -> Figure:
+    if row is None:
+        return Figure(None, False, None, {"level": level, "row": None})
+    populations = {c: row[c] for c in _POPULATION_COLUMNS if c in row}
+    value = row.get(metric)
+    enough = all(row.get(c, 0) >= kpis.LOW_SAMPLE_MINIMUM for c in POPULATION[metric])
+    evidence = {
+        "level": level,
+        "row": row["id"],
+        "period": row["period"],
+        "period_start": row["period_start"].isoformat(),
+        "period_end": row["period_end"].isoformat(),
+        "value": value,
+        "populations": populations,
+        "low_sample": not enough,
+    }
+    return Figure(value, value is not None and enough, row["computed_at"], evidence)
+
+
+@dataclass(slots=True)
+class SourceRow:
+    """An approved source as the engine reads it (a row, not a model instance)."""
+
+    pk: int
+    part_id: int
+    supplier_id: int
+    supplier: Supplier
+    target_share_pct: Decimal
+    min_share_pct: Decimal
+    max_share_pct: Decimal
+    unit_price: Decimal
+
+
+class Facts:
+    """Everything one evaluation reads, loaded set-based up front."""
+
+    def __init__(self, *, rules: list[ContractRule], rules_query, as_of: dt.date):
+        """`rules` as loaded; `rules_query` the same rules as a queryset, for subqueries
+        (a list of thousands of ids as query parameters costs more than the query)."""
+        self.as_of = as_of
+        supplier_ids = {r.supplier_id for r in rules}
+        # Sources of every part the rules' suppliers supply (the other sources included),
+        # read as plain rows: tens of thousands of model instances would cost seconds.
+        part_ids = ApprovedSource.objects.filter(
+            supplier_id__in=rules_query.values("contract__supplier_id"), is_active=True
+        ).values("part_id")
+        rows = list(
+            ApprovedSource.objects.filter(part_id__in=part_ids, is_active=True).values_list(
+                "pk",
+                "part_id",
+                "supplier_id",
+                "target_share_pct",
+                "min_share_pct",
+                "max_share_pct",
+                "unit_price",
+            )
+        )
+        everyone = supplier_ids | {row[2] for row in rows}
+        self.suppliers: dict[int, Supplier] = {
+            s.pk: s
+            for s in Supplier.objects.filter(pk__in=list(everyone)).only(
+                "id", "code", "name", "status"
+            )
+        }
+        self.sources_by_part: dict[int, list[SourceRow]] = defaultdict(list)
+        self.parts_of_supplier: dict[int, list[int]] = defaultdict(list)
+        for pk, part_id, supplier_id, share, low, high, price in rows:
+            self.sources_by_part[part_id].append(
+                SourceRow(
+                    pk, part_id, supplier_id, self.suppliers[supplier_id], share, low, high, price
+                )
+            )
+        for group in self.sources_by_part.values():
+            group.sort(key=lambda source: source.supplier.code)
+            for source in group:
+                self.parts_of_supplier[source.supplier_id].append(source.part_id)
+        for parts in self.parts_of_supplier.values():
+            parts.sort()
+        self.expired = expired_certificate_supplier_ids(supplier_ids=list(everyone), as_of=as_of)
+        periods = {
+            rule_window_period(window=r.window, window_days=r.window_days, as_of=as_of)
+            for r in rules
+        } - {None}
+        self.supplier_rows: dict[tuple[int, str], dict] = {}
+        self.part_rows: dict[tuple[int, int, str], dict] = {}
+        base = ("id", "period", "period_start", "period_end", "computed_at", *_POPULATION_COLUMNS)
+        if periods:
+            for row in SupplierScorecard.objects.filter(
+                supplier_id__in=list(everyone), period__in=periods
+            ).values("supplier_id", *base, *_SUPPLIER_COLUMNS):
+                self.supplier_rows[row["supplier_id"], row["period"]] = row
+            part_rule_parts = {r.part_id for r in rules if r.part_id and r.metric in PART_METRICS}
+            if part_rule_parts:
+                for row in PartScorecard.objects.filter(
+                    part_id__in=part_rule_parts, period__in=periods
+                ).values("supplier_id", "part_id", *base, *_PART_COLUMNS):
+                    self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
+        self.ordered_ytd: dict[tuple[int, int], Decimal] = {}
+        volume_rules = [r for r in rules if r.metric == Metric.ORDERED_QUANTITY_YTD]
+        if volume_rules:
+            lines = PurchaseOrderLine.objects.filter(
+                purchase_order__supplier_id__in=sorted({r.supplier_id for r in volume_rules}),
+                purchase_order__order_date__gte=as_of.replace(month=1, day=1),
+                purchase_order__order_date__lte=as_of,
+            )
+            if all(r.part_id for r in volume_rules):  # only the parts the rules name
+                lines = lines.filter(part_id__in=sorted({r.part_id for r in volume_rules}))
+            for row in (
+                lines.exclude(status=PurchaseOrderLine.Status.CANCELLED)
+                .values("purchase_order__supplier_id", "part_id")
+                .annotate(total=Sum("quantity"))
+            ):
+                self.ordered_ytd[row["purchase_order__supplier_id"], row["part_id"]] = row["total"]
+        self.last_fired = {
+            (row["rule_id"], row["part_id"]): row["last"]
+            for row in RuleFiring.objects.filter(rule_id__in=rules_query.values("pk"))
+            .values("rule_id", "part_id")
+            .annotate(last=Max("fired_at"))
+        }
+        self.open_exceptions = set()
+        for kind, part_id, supplier_id in AllocationException.objects.filter(
+            state=AllocationException.State.OPEN
+        ).values_list("kind", "part_id", "supplier_id"):
+            self.open_exceptions.add((kind, part_id, supplier_id))
+            self.open_exceptions.add((kind, part_id, None))
+        self.tiers: dict[tuple[int, int], list[PriceTier]] = defaultdict(list)
+        tier_contracts = {r.contract_id for r in rules if r.action == Action.PRICE_TIER}
+        if tier_contracts:
+            for tier in PriceTier.objects.filter(
+                contract_id__in=tier_contracts, is_applied=False
+            ).order_by("min_quantity"):
+                self.tiers[tier.contract_id, tier.part_id].append(tier)
+
+    def usable(self, supplier: Supplier) -> bool:
+        return supplier.status == Supplier.Status.APPROVED and supplier.pk not in self.expired
+
+    def figure(self, rule: ContractRule, supplier_id: int, part_id: int | None) -> Figure:
+        if rule.metric == Metric.ORDERED_QUANTITY_YTD:
+            if part_id is None:
+                total = sum(
+                    (q for (s, _), q in self.ordered_ytd.items() if s == supplier_id), Decimal(0)
+                )
+            else:
+                total = self.ordered_ytd.get((supplier_id, part_id), Decimal(0))
+            return Figure(
+                float(total),
+                True,
+                None,
+                {"level": "orders", "since": self.as_of.replace(month=1, day=1).isoformat()},
+            )
+        period = rule_window_period(
+            window=rule.window, window_days=rule.window_days, as_of=self.as_of
+        )
+        if rule.part_id and rule.metric in PART_METRICS:
+            return _row_figure(
+                self.part_rows.get((supplier_id, rule.part_id, period)), rule.metric, level="part"
+            )
+        return _row_figure(
+            self.supplier_rows.get((supplier_id, period)), rule.metric, level="supplier"
+        )
+
+
+def breaches(rule: ContractRule, figure: Figure) -> bool:
+    return figure.usable and _COMPARE[rule.comparator](Decimal(str(figure.value)), rule.threshold)

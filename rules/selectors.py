@@ -1,0 +1,111 @@
+"""Engine reads: which sources are usable, share history, the exceptions queue, automation rate."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from accounts.selectors import scope_for_user
+from rules.models import AllocationChange, AllocationException, RuleFiring
+from suppliers.models import Certificate, Supplier
+
+
+def expired_certificate_supplier_ids(
+    *, supplier_ids: Iterable[int] | None = None, as_of: dt.date
+) -> set[int]:
+    """Suppliers with a required certificate that has expired.
+
+    Every kind of certificate a supplier holds is required (it was asked for at
+    qualification); a kind counts as expired when its newest certificate ended before
+    `as_of`, so a renewal filed next to the old certificate clears it.
+    """
+    rows = Certificate.objects.all()
+    if supplier_ids is not None:
+        rows = rows.filter(supplier_id__in=list(supplier_ids))
+    return set(
+        rows.values("supplier_id", "kind")
+        .annotate(latest=Max("valid_until"))
+        .filter(latest__lt=as_of)
+        .values_list("supplier_id", flat=True)
+    )
+
+
+def usable_supplier_ids(*, supplier_ids: Iterable[int], as_of: dt.date | None = None) -> set[int]:
+    """Suppliers whose sources may receive share (SPEC §4): approved, no required
+    certificate expired. Two queries whatever the number of suppliers."""
+    as_of = as_of or timezone.localdate()
+    supplier_ids = list(supplier_ids)
+    approved = set(
+        Supplier.objects.filter(pk__in=supplier_ids, status=Supplier.Status.APPROVED).values_list(
+            "pk", flat=True
+        )
+    )
+    return approved - expired_certificate_supplier_ids(supplier_ids=approved, as_of=as_of)
+
+
+def unusable_reason(*, status: str, certificate_expired: bool) -> str | None:
+    if status != Supplier.Status.APPROVED:
+        label = Supplier.Status(status).label.lower() if status in Supplier.Status else status
+        return f"supplier is {label}, not approved"
+    if certificate_expired:
+        return "a required certificate has expired"
+    return None
+
+
+def part_share_history(*, user, part_id: int) -> QuerySet[AllocationChange]:
+    """Share changes of one part, newest first (empty for supplier contacts)."""
+    return scope_for_user(
+        AllocationChange.objects.filter(part_id=part_id).select_related("rule", "actor", "part"),
+        user,
+    ).order_by("-created_at", "-id")
+
+
+def allocation_change_list(*, user) -> QuerySet[AllocationChange]:
+    return scope_for_user(
+        AllocationChange.objects.select_related("rule", "actor", "part"), user
+    ).order_by("-created_at", "-id")
+
+
+def exception_list(*, user) -> QuerySet[AllocationException]:
+    """The exceptions queue, oldest first."""
+    return scope_for_user(
+        AllocationException.objects.select_related("part", "supplier", "rule", "decided_by"),
+        user,
+    ).order_by("created_at", "id")
+
+
+def _month_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
+    year, month = (int(x) for x in period.split("-"))
+    start = dt.date(year, month, 1)
+    end = dt.date(year + (month == 12), month % 12 + 1, 1)
+    tz = timezone.get_current_timezone()
+    return (
+        dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+        dt.datetime.combine(end, dt.time.min, tzinfo=tz),
+    )
+
+
+def automation_rate(*, period: str | None = None) -> dict:
+    """SPEC §4 over one month (`YYYY-MM`, default this month): decisions the engine applied
+    alone (share shifts, price tiers) / (those + exceptions raised). None without decisions."""
+    period = period or timezone.localdate().strftime("%Y-%m")
+    start, end = _month_bounds(period)
+    applied = RuleFiring.objects.filter(
+        fired_at__gte=start,
+        fired_at__lt=end,
+        outcome__in=[RuleFiring.Outcome.APPLIED, RuleFiring.Outcome.PRICE_TIER],
+    ).count()
+    counts = AllocationException.objects.filter(
+        created_at__gte=start, created_at__lt=end
+    ).aggregate(
+        raised=Count("pk"), open=Count("pk", filter=Q(state=AllocationException.State.OPEN))
+    )
+    decisions = applied + counts["raised"]
+    return {
+        "period": period,
+        "applied": applied,
+        "exceptions": counts["raised"],
+        "exceptions_open": counts["open"],
+        "automation_rate_pct": round(100 * applied / decisions, 2) if decisions else None,
+    }

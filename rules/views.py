@@ -1,0 +1,108 @@
+"""Engine pages: the exceptions queue and split-a-demand. Internal only (contacts: 404)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
+from rules.forms import DecisionForm, DemandSplitForm, ExceptionFilterForm
+from rules.selectors import automation_rate, exception_list
+from rules.services import demand_split, demand_split_order, exception_approve, exception_reject
+
+PAGE_SIZE = 50
+
+
+def _internal(request) -> None:
+    if user_role(request.user) not in INTERNAL_ROLES:
+        raise Http404()
+
+
+def _editor(request) -> None:
+    _internal(request)
+    if user_role(request.user) not in EDITOR_ROLES:
+        raise PermissionDenied("Only buyers and admins decide exceptions and place orders.")
+
+
+@login_required
+def exception_queue(request):
+    _internal(request)
+    form = ExceptionFilterForm(request.GET or {"state": "open"})
+    rows = exception_list(user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["state"]:
+            rows = rows.filter(state=data["state"])
+        if data["kind"]:
+            rows = rows.filter(kind=data["kind"])
+        if data["supplier"]:
+            rows = rows.filter(supplier__code__iexact=data["supplier"])
+        if data["part"]:
+            rows = rows.filter(part__number__iexact=data["part"])
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "rate": automation_rate(),
+    }
+    return render(request, "rules/exception_list.html", context)
+
+
+@require_POST
+@login_required
+def exception_decide(request, exception_id: int):
+    _editor(request)
+    exception = get_object_or_404(exception_list(user=request.user), pk=exception_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose approve or reject; a comment is at most 2,000 characters.")
+    else:
+        decide = (
+            exception_approve if form.cleaned_data["decision"] == "approve" else exception_reject
+        )
+        try:
+            decided = decide(
+                exception=exception, user=request.user, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Exception #{decided.pk} {decided.state}.")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return redirect(back or "rules:exceptions")
+
+
+@login_required
+def split_demand(request):
+    _internal(request)
+    form = DemandSplitForm(request.POST or request.GET or None)
+    split, orders = None, []
+    if form.is_bound and form.is_valid():
+        arguments = {k: form.cleaned_data[k] for k in ("part", "quantity", "need_date")}
+        try:
+            if request.method == "POST" and "place_orders" in request.POST:
+                _editor(request)
+                split, orders = demand_split_order(**arguments, user=request.user)
+                messages.success(
+                    request,
+                    "Placed " + ", ".join(po.number for po in orders)
+                    if orders
+                    else "Nothing to order.",
+                )
+            else:
+                split = demand_split(**arguments)
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, problems)
+    return render(
+        request, "rules/demand_split.html", {"form": form, "split": split, "orders": orders}
+    )

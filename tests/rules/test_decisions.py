@@ -1,0 +1,148 @@
+"""Buyers approve or reject exceptions; a hold stops new orders through every path."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+
+from imports.services import import_file_run
+from purchasing.models import PurchaseOrder
+from purchasing.services import purchase_order_create, purchase_order_line_build
+from rules.models import AllocationChange, AllocationException
+from rules.services import (
+    demand_split_order,
+    exception_approve,
+    exception_reject,
+    rules_evaluate,
+)
+from suppliers.services import supplier_change_status
+from tests.rules.conftest import AS_OF
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def _hold(engine):
+    engine.rule(action="hold", metric="defect_ppm", comparator="gt", threshold=Decimal("5000"))
+    engine.card(engine.a, defect_ppm=12000.0)
+    rules_evaluate(as_of=AS_OF)
+    return AllocationException.objects.get(kind="hold")
+
+
+def _order(supplier, part, number="PO-NEW"):
+    return purchase_order_create(
+        number=number,
+        supplier=supplier,
+        order_date=dt.date(2026, 3, 20),
+        currency="EUR",
+        lines=[
+            purchase_order_line_build(
+                line_number=1, part=part, quantity=Decimal("5"), unit_price=Decimal("1"),
+                requested_date=dt.date(2026, 4, 1),
+            )
+        ],
+    )  # fmt: skip
+
+
+def test_approving_a_bound_break_applies_the_shares_in_the_buyers_name(engine, buyer):
+    engine.rule(amount=Decimal("65"))
+    engine.card(engine.a, otd_pct=82.0)
+    rules_evaluate(as_of=AS_OF)
+    exception = AllocationException.objects.get()
+    decided = exception_approve(exception=exception, user=buyer, comment="BOLT can take it")
+    assert (decided.state, decided.decided_by, decided.comment) == (
+        "approved", buyer, "BOLT can take it",
+    )  # fmt: skip
+    assert decided.decided_at is not None
+    assert engine.shares() == (Decimal("15.00"), Decimal("85.00"))
+    # The broken bound moved with the approval, so the shares stay consistent.
+    assert engine.source_a.min_share_pct == Decimal("15.00")
+    assert engine.source_b.max_share_pct == Decimal("85.00")
+    change = AllocationChange.objects.get()
+    assert change.actor == buyer and change.actor_name == "buyer"
+    assert "BOLT can take it" in change.reason
+    with pytest.raises(ValidationError):
+        exception_reject(exception=decided, user=buyer)
+
+
+def test_rejecting_changes_nothing_but_is_recorded(engine, buyer):
+    engine.rule(amount=Decimal("65"))
+    engine.card(engine.a, otd_pct=82.0)
+    rules_evaluate(as_of=AS_OF)
+    decided = exception_reject(
+        exception=AllocationException.objects.get(), user=buyer, comment="wait for Q2 data"
+    )
+    assert (decided.state, decided.decided_by, decided.comment) == (
+        "rejected", buyer, "wait for Q2 data",
+    )  # fmt: skip
+    assert engine.shares() == (Decimal("80"), Decimal("20"))
+    assert not AllocationChange.objects.exists()
+
+
+def test_a_stale_proposal_is_refused(engine, buyer):
+    engine.rule(amount=Decimal("65"))
+    engine.card(engine.a, otd_pct=82.0)
+    rules_evaluate(as_of=AS_OF)
+    engine.source_a.target_share_pct = Decimal("60")
+    engine.source_b.target_share_pct = Decimal("40")
+    engine.source_a.save()
+    engine.source_b.save()
+    with pytest.raises(ValidationError) as error:
+        exception_approve(exception=AllocationException.objects.get(), user=buyer)
+    assert "proposed_shares" in error.value.message_dict
+    assert AllocationException.objects.get().state == "open"
+
+
+def test_an_approved_hold_blocks_new_orders_everywhere_until_lifted(
+    engine, buyer, api_for, client_for
+):
+    exception = _hold(engine)
+    _order(engine.a, engine.part, "PO-BEFORE")  # still approved until a buyer decides
+    exception_approve(exception=exception, user=buyer)
+    engine.a.refresh_from_db()
+    assert engine.a.status == "on_hold"
+
+    with pytest.raises(ValidationError) as error:
+        _order(engine.a, engine.part)
+    assert "supplier" in error.value.message_dict
+
+    response = api_for(buyer).post(
+        "/api/v1/purchase-orders/",
+        {
+            "number": "PO-API", "supplier": "ACME", "order_date": "2026-03-20", "currency": "EUR",
+            "lines": [{"line": 1, "part": "P-100", "quantity": "5", "unit_price": "1",
+                       "requested_date": "2026-04-01"}],
+        },
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 400 and "supplier" in response.json()
+
+    header = (
+        "number,supplier,order_date,currency,line,part,quantity,unit_price,"
+        "requested_date,promised_date"
+    )
+    content = f"{header}\nPO-FILE,ACME,2026-03-20,EUR,1,P-100,5,1,2026-04-01,\n".encode()
+    result = import_file_run(kind="purchase_orders", content=content, filename="po.csv", user=buyer)
+    assert not result.ok and any(e.column == "supplier" for e in result.errors)
+
+    # The split-and-order page path skips the held source instead of ordering from it.
+    _, orders = demand_split_order(part=engine.part, quantity=10, need_date=dt.date(2026, 4, 1))
+    assert [po.supplier.code for po in orders] == ["BOLT"]
+
+    assert not PurchaseOrder.objects.filter(number__in=["PO-NEW", "PO-API", "PO-FILE"]).exists()
+    supplier_change_status(supplier=engine.a, status="approved")
+    assert _order(engine.a, engine.part).supplier == engine.a
+
+
+def test_a_rejected_hold_leaves_the_supplier_approved(engine, buyer):
+    exception_reject(exception=_hold(engine), user=buyer)
+    engine.a.refresh_from_db()
+    assert engine.a.status == "approved"
+    assert _order(engine.a, engine.part).supplier == engine.a
