@@ -314,7 +314,16 @@ def _internal_records(*, users, sides, shared_part) -> dict:
             exception=exception,
             fired_at=dt.datetime(2026, 3, 20, 6, 0, tzinfo=dt.UTC),
         )
-        found.update({exception_model: exception, type(firing): firing})
+        change = apps.get_model("rules.AllocationChange").objects.create(
+            part=shared_part,
+            shares_before={"ACME": "50.00", "BOLT": "50.00"},
+            shares_after={"ACME": "60.00", "BOLT": "40.00"},
+            rule=rule,
+            metric_value=80.0,
+            actor=users["buyer"],
+            reason="BOLT OTD below 85%",
+        )
+        found.update({exception_model: exception, type(firing): firing, type(change): change})
     alert = _installed("alerts.Alert")
     if alert is not None:
         seen = dt.datetime(2026, 3, 20, 7, 0, tzinfo=dt.UTC)

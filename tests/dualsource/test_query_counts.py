@@ -33,6 +33,8 @@ ROLES = ("buyer", "contact_a")
 # out (POST), and the emailed invitation link (its token is not valid in the walk: 404).
 NOT_PAGES = {
     "alerts:bulk-action",
+    "contracts:child-delete",
+    "rules:decide",
     "logout",
     "portal:colleague_deactivate",
     "portal:invitation_withdraw",

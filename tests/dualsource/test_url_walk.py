@@ -13,7 +13,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 
 from accounts.selectors import scope_for_user
-from tests.routes import all_routes, fillings, is_public, named_object
+from tests.routes import INTERNAL_API, all_routes, fillings, is_public, named_object
 from tests.world import INTERNAL, ROLES
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +31,12 @@ EDITOR_ONLY = {
     "parts:source_edit",
     "orders:create",
     "messaging:thread_new",
+    "contracts:create",
+    "contracts:edit",
+    "contracts:rule-create",
+    "contracts:rule-edit",
+    "contracts:child-create",
+    "contracts:child-edit",
 }
 # Buyer pages (issue 11): lists of the whole supply base and the forms that change master
 # data and orders. To a supplier contact they do not exist (404, as an unknown URL).
@@ -45,6 +51,16 @@ BUYER_PAGES = {
     "parts:source_edit",
     "orders:list",
     "orders:create",
+    "contracts:list",
+    "contracts:create",
+    "contracts:detail",
+    "contracts:edit",
+    "contracts:rule-create",
+    "contracts:rule-edit",
+    "contracts:child-create",
+    "contracts:child-edit",
+    "rules:exceptions",
+    "rules:split",
 }
 # The supplier portal is the contacts' own: to internal roles it does not exist (404).
 SUPPLIERS_ONLY = {"portal"}
@@ -107,7 +123,7 @@ def test_every_url_as_every_role(full_world, route, role):
                 if status != 200:
                     login_url = resolve_url(settings.LOGIN_URL)
                     assert not response["Location"].startswith(login_url), where
-        elif route.name in BUYER_PAGES:
+        elif route.name in BUYER_PAGES or route.name in INTERNAL_API:
             assert status == 404, f"{where}: a buyer page, which a contact must not find"
         else:
             # A contact opens its own supplier's pages; 404 only for what it may not see

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import json
 from decimal import Decimal, InvalidOperation
 
 import pytest
@@ -25,6 +26,9 @@ RESOURCES = [
     "threads",
     "messages",
     "alerts",
+    "rules",
+    "allocation-changes",
+    "exceptions",
 ]
 
 
@@ -70,6 +74,31 @@ def engine_rows(world, buyer, contact_a):
             supplier=order.supplier, purchase_order=order, subject=subject, created_by=buyer
         )
         Message.objects.create(thread=thread, author=author, body=f"{subject}?")
+    from contracts.models import ContractRule
+    from rules.models import AllocationChange, AllocationException
+
+    contract_a, contract_b = world["contracts"]
+    shared = world["parts"][0]
+    rule = ContractRule.objects.create(
+        contract=contract_b,
+        name="BOLT OTD floor",
+        metric="otd_pct",
+        comparator="lt",
+        threshold=Decimal("85"),
+        action="notify",
+    )
+    AllocationChange.objects.create(
+        part=shared,
+        shares_before={"ACME": "60.00", "BOLT": "40.00"},
+        shares_after={"ACME": "70.00", "BOLT": "30.00"},
+        rule=rule,
+        metric_value=80.0,
+        actor=buyer,
+        reason="BOLT OTD below 85%",
+    )
+    AllocationException.objects.create(
+        kind="both_in_breach", part=shared, supplier=contract_b.supplier, rule=rule
+    )
     seen = dt.datetime(2026, 3, 20, 7, 0, tzinfo=dt.UTC)
     line_a1, _, line_b1, _ = world["lines"]
     for line, kind in ((line_a1, "line_past_due"), (line_b1, "kpi_below_target")):
@@ -258,13 +287,51 @@ EXPECTED = {
             ("line_past_due", "open", "ACME", "PO-A1", "1"),
         ],
     ),
+    "rules": (
+        ["id", "contract", "name", "part", "metric", "window", "window_days", "comparator"]
+        + ["threshold", "action", "amount", "cooldown_days", "is_active", "last_fired_at"]
+        + ["sentence"],
+        ["contract", "name", "metric", "comparator", "threshold", "action"],
+        [("C-BOLT", "BOLT OTD floor", "otd_pct", "lt", "85.0000", "notify")],
+    ),
+    "allocation-changes": (
+        ["id", "part", "shares_before", "shares_after", "rule", "metric_value", "actor"]
+        + ["reason", "created_at"],
+        ["part", "shares_before", "shares_after", "rule", "actor"],
+        [
+            (
+                "P-1",
+                '{"ACME": "60.00", "BOLT": "40.00"}',
+                '{"ACME": "70.00", "BOLT": "30.00"}',
+                "BOLT OTD floor",
+                "buyer",
+            )
+        ],
+    ),
+    "exceptions": (
+        ["id", "kind", "part", "supplier", "rule", "proposed_shares", "evidence", "state"]
+        + ["decided_by", "decided_at", "comment", "created_at"],
+        ["kind", "part", "supplier", "rule", "evidence", "state"],
+        [("both_in_breach", "P-1", "BOLT", "BOLT OTD floor", "{}", "open")],
+    ),
 }
 
 
 def test_every_api_list_has_its_expected_export():
     from dualsource.api_urls import router
+    from tests.routes import exportable_prefixes
 
-    assert set(RESOURCES) == set(EXPECTED) == {prefix for prefix, _, _ in router.registry}
+    assert set(RESOURCES) == set(EXPECTED) == set(exportable_prefixes())
+    # What does not list rows (a split to compute, one figure) has no export.
+    assert {prefix for prefix, _, _ in router.registry} - set(RESOURCES) == {
+        "allocations",
+        "automation-rate",
+    }
+
+
+def test_lists_that_are_not_rows_have_no_export(client_for, buyer):
+    for resource in ("allocations", "automation-rate"):
+        assert client_for(buyer).get(f"/exports/{resource}.csv").status_code == 404
 
 
 def _text(value) -> str:
@@ -273,6 +340,8 @@ def _text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date().isoformat()
     return str(value)
