@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dualsource.settings")
+os.environ.setdefault("DUALSOURCE_LOGIN_THROTTLING", "false")  # logins of the test client
 if not os.environ.get("DATABASE_URL"):
     sys.exit("Set DATABASE_URL to a database holding the large demo (see the docstring).")
 
@@ -122,6 +123,8 @@ def main() -> None:
         .first()
     )
     code = busiest.code
+    contract = busiest.contracts.order_by("-valid_from").values_list("reference", flat=True)
+    contract = contract.first()
     cases = [
         ("buyer", buyer, "/"),
         ("buyer", buyer, "/suppliers/"),
@@ -150,10 +153,23 @@ def main() -> None:
         ("buyer", buyer, f"/suppliers/{code}/edit/"),
         ("buyer", buyer, f"/parts/{part}/edit/"),
         ("buyer", buyer, "/orders/new/"),
+        ("buyer", buyer, "/alerts/"),
+        ("buyer", buyer, "/alerts/?severity=critical&state=open"),
+        ("buyer", buyer, f"/alerts/?supplier={code}"),
+        ("buyer", buyer, "/exceptions/"),
+        ("buyer", buyer, f"/exceptions/?supplier={code}"),
+        ("buyer", buyer, "/contracts/"),
+        *([("buyer", buyer, f"/contracts/{contract}/")] if contract else []),
+        ("buyer", buyer, "/allocations/split/"),
+        ("buyer", buyer, "/messages/"),
         ("buyer", buyer, f"/api/v1/scorecards/?period={latest_month}"),
         ("buyer", buyer, f"/api/v1/scorecards/?supplier={busiest.code}"),
         ("buyer", buyer, f"/api/v1/part-scorecards/?supplier={busiest.code}&period=rolling-90"),
         ("buyer", buyer, f"/api/v1/part-scorecards/?part={part}"),
+        ("supplier1", contact.user, "/portal/"),
+        ("supplier1", contact.user, "/portal/scorecard/"),
+        ("supplier1", contact.user, "/portal/lines/"),
+        ("supplier1", contact.user, "/alerts/"),
         ("supplier1", contact.user, f"/suppliers/{own}/"),
         ("supplier1", contact.user, "/kpi/lines/"),
         ("supplier1", contact.user, f"/orders/{own_order}/"),

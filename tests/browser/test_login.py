@@ -21,7 +21,7 @@ def test_a_buyer_logs_in_sees_suppliers_and_logs_out(page, live_server, buyer, s
     page.wait_for_selector("#id_password")
 
 
-def test_a_supplier_contact_lands_on_its_portal_and_cannot_open_another_supplier(
+def test_a_supplier_contact_lands_on_its_portal_and_cannot_open_another(
     page, live_server, contact_a, supplier_b
 ):
     page.goto(f"{live_server.url}/login/")
@@ -30,8 +30,7 @@ def test_a_supplier_contact_lands_on_its_portal_and_cannot_open_another_supplier
     page.click("button[type=submit]")
     page.wait_for_selector("h1")
     assert page.url.endswith("/portal/")
-    page.goto(f"{live_server.url}/suppliers/ACME/")
-    assert "Acme Castings" in page.inner_text("h1")
+    assert "Acme Castings" in page.inner_text("body")
     response = page.goto(f"{live_server.url}/suppliers/BOLT/")
     assert response.status == 404
     assert "Bolt Forge" not in page.content()
