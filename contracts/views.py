@@ -197,8 +197,8 @@ def child_edit(request, reference: str, kind: str, child_id: int | None = None):
     return render(request, "contracts/child_form.html", context)
 
 
-@require_POST
 @login_required
+@require_POST
 def child_delete(request, reference: str, kind: str, child_id: int):
     if kind not in _CHILDREN:
         raise Http404()

@@ -9,6 +9,7 @@ parent's columns repeated, which is also the layout the importer reads back.
 import csv
 import datetime as dt
 import io
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -91,6 +92,9 @@ def _cell_text(value) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return LIST_SEPARATOR.join(_list_item_text(v) for v in value)
+    if isinstance(value, dict):
+        # A JSON object (shares before and after a change): JSON, not Python's repr.
+        return json.dumps(value, ensure_ascii=False)
     return str(value)
 
 

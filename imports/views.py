@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import resolve, reverse
+from rest_framework.generics import GenericAPIView
 
 from accounts.roles import EDITOR_ROLES, user_role
 from core.exports import XLSX_MEDIA_TYPE, Column, export_viewset_response, xlsx_bytes
@@ -16,7 +17,7 @@ from imports.services import KINDS, import_file_run, import_template_rows
 
 
 def _export_registry() -> dict[str, tuple[type, str]]:
-    """Every /api/v1/ list can be exported: resource prefix → (viewset, basename).
+    """Every /api/v1/ list of rows can be exported: resource prefix → (viewset, basename).
 
     Read off the URL resolver (the API root lists every resource), so this page app
     never imports the project's router from above it.
@@ -25,7 +26,9 @@ def _export_registry() -> dict[str, tuple[type, str]]:
     registry = {}
     for prefix, list_name in root.items():
         view = resolve(reverse(list_name)).func
-        registry[prefix] = (view.cls, view.initkwargs["basename"])
+        # Only lists of rows export: not a POST-only action (allocations) or a single figure.
+        if view.actions.get("get") == "list" and issubclass(view.cls, GenericAPIView):
+            registry[prefix] = (view.cls, view.initkwargs["basename"])
     return registry
 
 

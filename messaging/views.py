@@ -2,7 +2,7 @@
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
@@ -26,6 +26,12 @@ def _require_role(user) -> None:
 
 def _may_write(user) -> bool:
     return user_role(user) in EDITOR_ROLES or user_role(user) == Role.SUPPLIER
+
+
+def _require_write(user) -> None:
+    """Viewers read every thread but post nothing: say so (403) rather than hide the page."""
+    if not _may_write(user):
+        raise PermissionDenied("Viewers read only: ask a buyer or an admin to post messages.")
 
 
 @login_required
@@ -66,8 +72,7 @@ def thread_detail(request, pk: int):
     thread = get_object_or_404(threads_for_user(user=request.user), pk=pk)
     form = MessageForm(request.POST or None)
     if request.method == "POST":
-        if not _may_write(request.user):
-            raise Http404
+        _require_write(request.user)
         if form.is_valid():
             try:
                 message_post(thread=thread, author=request.user, body=form.cleaned_data["body"])
@@ -95,8 +100,7 @@ def thread_detail(request, pk: int):
 @login_required
 def thread_new(request):
     _require_role(request.user)
-    if not _may_write(request.user):
-        raise Http404
+    _require_write(request.user)
     initial = {}
     number = (request.GET.get("purchase_order") or "").strip()[:40]
     if number:

@@ -55,8 +55,8 @@ def exception_queue(request):
     return render(request, "rules/exception_list.html", context)
 
 
-@require_POST
 @login_required
+@require_POST
 def exception_decide(request, exception_id: int):
     _editor(request)
     exception = get_object_or_404(exception_list(user=request.user), pk=exception_id)

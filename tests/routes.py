@@ -25,6 +25,16 @@ KEPT_ADMIN = {"admin:index"}
 # DRF's `.json` / `.api` suffix routes repeat their view with another renderer.
 SKIPPED_KWARGS = {"format"}
 
+# Pages anyone may open: signing in and out, recovering a password, accepting an emailed
+# invitation, and the API's shape (the OpenAPI schema and its Swagger page hold no data).
+PUBLIC = {"login", "logout", "api-schema", "api-docs", "invitation_accept"}
+PUBLIC_PREFIXES = ("password_reset", "password-reset", "reset")
+
+# API endpoints of internal figures (no rows to scope): a supplier contact finds nothing.
+INTERNAL_API = {"automation-rate-list"}
+# The contract's children a contract page edits by <kind> and <child_id>.
+CHILD_KINDS = {"tiers": "contracts.PriceTier", "commitments": "contracts.VolumeCommitment"}
+
 # A URL value that names nothing, to compare "another supplier's object" with "no object".
 FAKE_INT = 987654321
 FAKE_TEXT = "ZZNOPE"
@@ -127,6 +137,11 @@ def all_routes() -> list[Route]:
 
     walk(get_resolver().url_patterns, "", (), ())
     return sorted(found.values(), key=lambda r: r.name)
+
+
+def is_public(route: Route) -> bool:
+    short = route.name.rsplit(":", 1)[-1]
+    return short in PUBLIC or short.startswith(PUBLIC_PREFIXES)
 
 
 def page_routes() -> list[Route]:
@@ -241,6 +256,8 @@ def _values_beside_objects(route: Route, kwarg: str, world: World, side: str) ->
     """Kwargs that are not an object: formats, import kinds, export lists, periods, tokens."""
     if kwarg in ("fmt", "ext"):
         return ["csv", "xlsx"]
+    if kwarg == "kind" and route.name.startswith("contracts:child-"):
+        return sorted(CHILD_KINDS)
     if kwarg == "kind":
         module = importlib.import_module(route.callback.__module__)
         kinds = getattr(module, "KINDS", None)
@@ -248,7 +265,7 @@ def _values_beside_objects(route: Route, kwarg: str, world: World, side: str) ->
             raise UnknownKwarg(f"{route.id}: the view module has no KINDS to fill <kind> from")
         return sorted(kinds)
     if kwarg == "resource":
-        return sorted(reverse_api_prefixes())
+        return sorted(exportable_prefixes())
     if kwarg == "period":
         return ["rolling-90"]
     if kwarg == "month":
@@ -267,8 +284,22 @@ def _values_beside_objects(route: Route, kwarg: str, world: World, side: str) ->
 
 def reverse_api_prefixes() -> list[str]:
     """The API's resource prefixes, as its root view lists them."""
-    root = next(r for r in all_routes() if r.name == "api-root")
-    return list(root.callback.initkwargs["api_root_dict"])
+    routes = {r.name: r for r in all_routes()}
+    root = routes["api-root"].callback.initkwargs["api_root_dict"]
+    return list(root)
+
+
+def exportable_prefixes() -> list[str]:
+    """The API resources that list rows (what /exports/<resource>.<fmt> serves)."""
+    from rest_framework.generics import GenericAPIView
+
+    routes = {r.name: r for r in all_routes()}
+    return [
+        prefix
+        for prefix, list_name in routes["api-root"].callback.initkwargs["api_root_dict"].items()
+        if routes[list_name].api_actions.get("get") == "list"
+        and issubclass(routes[list_name].viewset, GenericAPIView)
+    ]
 
 
 def kwarg_values(route: Route, kwarg: str, world: World, side: str) -> list:
@@ -312,8 +343,22 @@ def fillings(route: Route, world: World, side: str) -> list[dict]:
     """Every way to fill the route's kwargs for `side`, in a stable order (a product of
     the kwargs' values), so the fillings of A, B and "fake" line up one to one."""
     names = list(route.kwargs)
-    choices = [kwarg_values(route, name, world, side) for name in names]
-    return [dict(zip(names, values, strict=True)) for values in product(*choices)]
+    free = [name for name in names if name != "child_id"]
+    choices = [kwarg_values(route, name, world, side) for name in free]
+    found = []
+    for values in product(*choices):
+        filled = dict(zip(free, values, strict=True))
+        if "child_id" in names:  # the child's model is the one its <kind> names
+            filled["child_id"] = _child_id(filled["kind"], world, side)
+        found.append({name: filled[name] for name in names})
+    return found
+
+
+def _child_id(kind: str, world: World, side: str):
+    if side == "fake":
+        return FAKE_INT
+    instance = world.object_for(apps.get_model(CHILD_KINDS[kind]), side)
+    return instance.pk
 
 
 def object_kwargs(route: Route) -> set[str]:

@@ -4,7 +4,9 @@ ACME (supplier A) and BOLT (supplier B) each own a part of their own and share P
 each has a source, a contract with a rule, a price tier, a volume commitment and its audit
 entry, an order with a line and a promise revision, a ship notice with a line and a
 transit event, a receipt, an inspection, a certificate, an ESG answer, a qualification
-assessment and scorecard rows. Internal data (FX rate, stock reading, scorecard template)
+assessment, scorecard rows, a message thread, a colleague invitation and alerts (a late
+line its contact sees, a KPI alert only buyers see). Internal data (FX rate, stock reading,
+scorecard template, source audit, rule firing and exception, alert email, user profile)
 belongs to neither. Every string that would betray BOLT to ACME's contact is in
 `World.sides["B"].secrets`.
 
@@ -199,6 +201,7 @@ def _business(side: Side, *, code: str, price: str, own_part, shared_part, user)
         )
     )
     _threads_and_invitations(side, code=code, order=order, user=user)
+    _alerts(side, code=code, line=line)
     assessment = side.add(
         QualificationAssessment.objects.create(supplier=supplier, assessed_on=dt.date(2025, 6, 1))
     )
@@ -243,6 +246,113 @@ def _threads_and_invitations(side: Side, *, code: str, order, user) -> None:
                 invited_by=side.contact,
             )
         )
+
+
+def _alerts(side: Side, *, code: str, line) -> None:
+    """A late line (its contact's alert) and a KPI below target (an internal kind)."""
+    alert = _installed("alerts.Alert")
+    if alert is None:
+        return
+    seen = dt.datetime(2026, 3, 20, 7, 0, tzinfo=dt.UTC)
+    common = {"supplier": side.supplier, "first_seen": seen, "last_seen": seen}
+    side.add(
+        alert.objects.create(
+            kind="line_past_due",
+            severity="warning",
+            dedupe_key=f"line_past_due:{line.pk}",
+            message=f"PO-{code}-1 line 1 is past due",
+            purchase_order=line.purchase_order,
+            line=line,
+            part=line.part,
+            **common,
+        )
+    )
+    side.add(
+        alert.objects.create(
+            kind="kpi_below_target",
+            severity="warning",
+            dedupe_key=f"kpi_below_target:otd_pct:{side.supplier.pk}",
+            message=f"{code} OTD 80.0% is below its target 85.0%",
+            **common,
+        ),
+        main=False,
+    )
+
+
+def _internal_records(*, users, sides, shared_part) -> dict:
+    """Internal rows of the engine apps: what no supplier contact ever sees."""
+    from accounts.services import user_profile_get
+    from parts.models import ApprovedSource, SourceChange
+
+    acme = sides["A"]
+    source = acme.objects[ApprovedSource]
+    found = {
+        SourceChange: SourceChange.objects.create(
+            source=source,
+            part_number=source.part.number,
+            supplier_code=acme.supplier.code,
+            action="update",
+            actor=users["buyer"],
+            before={"target_share_pct": "50.00"},
+            after={"target_share_pct": "60.00"},
+        ),
+    }
+    profile = user_profile_get(user=users["buyer"])
+    found[type(profile)] = profile
+    rule = acme.objects[ContractRule]
+    exception_model = _installed("rules.AllocationException")
+    if exception_model is not None:
+        exception = exception_model.objects.create(
+            kind="both_in_breach", part=shared_part, supplier=acme.supplier, rule=rule
+        )
+        firing = _installed("rules.RuleFiring").objects.create(
+            rule=rule,
+            part=shared_part,
+            supplier=acme.supplier,
+            metric_value=80.0,
+            outcome="exception",
+            exception=exception,
+            fired_at=dt.datetime(2026, 3, 20, 6, 0, tzinfo=dt.UTC),
+        )
+        change = apps.get_model("rules.AllocationChange").objects.create(
+            part=shared_part,
+            shares_before={"ACME": "50.00", "BOLT": "50.00"},
+            shares_after={"ACME": "60.00", "BOLT": "40.00"},
+            rule=rule,
+            metric_value=80.0,
+            actor=users["buyer"],
+            reason="BOLT OTD below 85%",
+        )
+        found.update({exception_model: exception, type(firing): firing, type(change): change})
+    alert = _installed("alerts.Alert")
+    if alert is not None:
+        seen = dt.datetime(2026, 3, 20, 7, 0, tzinfo=dt.UTC)
+        # Stock belongs to no supplier: an alert only buyers see.
+        found[alert] = low_stock = alert.objects.create(
+            kind="low_stock",
+            severity="critical",
+            dedupe_key=f"low_stock:{shared_part.pk}:PLANT-1",
+            message=f"{shared_part.number} at PLANT-1 is below its reorder point",
+            part=shared_part,
+            site="PLANT-1",
+            first_seen=seen,
+            last_seen=seen,
+        )
+        delivery = apps.get_model("alerts.EmailDelivery").objects.create(
+            alert=low_stock,
+            recipient=users["buyer"],
+            alert_ids=[low_stock.pk],
+            message_id=f"<alert-{low_stock.pk}.{users['buyer'].pk}@dualsource.test>",
+        )
+        severity = apps.get_model("alerts.AlertSeverity").objects.create(
+            kind="single_sourced", severity="warning"
+        )
+        found.update({type(delivery): delivery, type(severity): severity})
+    notification = _installed("messaging.MessageNotification")
+    if notification is not None:
+        message = apps.get_model("messaging.Message").objects.order_by("pk").first()
+        found[notification] = notification.objects.create(message=message, recipient=acme.contact)
+    return found
 
 
 def build_world() -> World:
@@ -291,6 +401,7 @@ def build_world() -> World:
         ScorecardTemplate: template,
         ScorecardAssignment: assignment,
         QualificationCriterion: QualificationCriterion.objects.order_by("pk").first(),
+        **_internal_records(users=users, sides=sides, shared_part=shared_part),
     }
 
     from scorecards.services import scorecard_recompute

@@ -113,7 +113,16 @@ def test_fast_validator_agrees_with_drf(serializer_class, fields):
     fast = FastItemValidator(serializer)
     answered = []
 
-    @settings(max_examples=500, deadline=None, suppress_health_check=list(HealthCheck))
+    # The same examples every run (as in test_fuzz.py): with a fresh random seed each run,
+    # about one run in thirty drew fewer than 31 receipts the fast path accepts (most
+    # generated receipts are near-misses), and the count below failed by chance.
+    @settings(
+        max_examples=500,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
     @given(items(fields))
     def check(item):
         quick = fast(item)
@@ -122,7 +131,7 @@ def test_fast_validator_agrees_with_drf(serializer_class, fields):
             assert dict(quick) == dict(drf(serializer, item)), item
 
     check()
-    assert len(answered) > 30  # the comparison really ran on accepted items
+    assert len(answered) > 30, len(answered)  # the comparison really ran on accepted items
 
 
 def test_fast_validator_takes_the_common_case():

@@ -29,6 +29,17 @@ HOW_TO_RECORD = (
     "tests/dualsource/test_query_counts.py` and review the diff of tests/query_counts.json"
 )
 ROLES = ("buyer", "contact_a")
+# Routes no signed-in buyer or contact opens with GET: forms' POST targets (405), logging
+# out (POST), and the emailed invitation link (its token is not valid in the walk: 404).
+NOT_PAGES = {
+    "alerts:bulk-action",
+    "contracts:child-delete",
+    "rules:decide",
+    "logout",
+    "portal:colleague_deactivate",
+    "portal:invitation_withdraw",
+    "portal:invitation_accept",
+}
 
 
 def measured_routes():
@@ -76,3 +87,13 @@ def test_query_counts_match_the_baseline(full_world):
     assert not gone, f"In the baseline but no longer answered 200: {gone}; {HOW_TO_RECORD}."
     changed = {k: f"{baseline[k]} → {counts[k]}" for k in counts if counts[k] != baseline[k]}
     assert not changed, f"Query counts changed: {changed}; if that is intended, {HOW_TO_RECORD}."
+
+
+def test_every_page_and_list_is_pinned_for_someone():
+    baseline = json.loads(BASELINE.read_text())
+    pinned = {name.split(" ")[1] for name in baseline}
+    routes = {route.name for route in measured_routes()}
+    assert sorted(routes - pinned - NOT_PAGES) == [], (
+        f"Pages nobody opens in the walk; {HOW_TO_RECORD}"
+    )
+    assert sorted(NOT_PAGES - routes) == [], "NOT_PAGES names a route that is gone"

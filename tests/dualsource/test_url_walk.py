@@ -13,25 +13,57 @@ from django.shortcuts import resolve_url
 from django.test import Client
 
 from accounts.selectors import scope_for_user
-from tests.routes import all_routes, fillings, named_object
+from tests.routes import INTERNAL_API, all_routes, fillings, is_public, named_object
 from tests.world import INTERNAL, ROLES
 
 pytestmark = pytest.mark.django_db
 
 ROUTES = all_routes()
-# Pages anyone may open: signing in and out, recovering a password, accepting an emailed
-# invitation, and the API's shape (the OpenAPI schema and its Swagger page hold no data).
-PUBLIC = {"login", "logout", "api-schema", "api-docs", "invitation_accept"}
-PUBLIC_PREFIXES = ("password_reset", "password-reset", "reset")
-# Pages that change data: viewers are refused (403), buyers and admins work there.
-EDITOR_ONLY = {"imports:home", "imports:template"}
+# Pages that change data: viewers are refused (403, saying why), buyers and admins work there.
+EDITOR_ONLY = {
+    "imports:home",
+    "imports:template",
+    "suppliers:create",
+    "suppliers:edit",
+    "parts:create",
+    "parts:edit",
+    "parts:source_create",
+    "parts:source_edit",
+    "orders:create",
+    "messaging:thread_new",
+    "contracts:create",
+    "contracts:edit",
+    "contracts:rule-create",
+    "contracts:rule-edit",
+    "contracts:child-create",
+    "contracts:child-edit",
+}
+# Buyer pages (issue 11): lists of the whole supply base and the forms that change master
+# data and orders. To a supplier contact they do not exist (404, as an unknown URL).
+BUYER_PAGES = {
+    "suppliers:list",
+    "suppliers:create",
+    "suppliers:edit",
+    "parts:list",
+    "parts:create",
+    "parts:edit",
+    "parts:source_create",
+    "parts:source_edit",
+    "orders:list",
+    "orders:create",
+    "contracts:list",
+    "contracts:create",
+    "contracts:detail",
+    "contracts:edit",
+    "contracts:rule-create",
+    "contracts:rule-edit",
+    "contracts:child-create",
+    "contracts:child-edit",
+    "rules:exceptions",
+    "rules:split",
+}
 # The supplier portal is the contacts' own: to internal roles it does not exist (404).
 SUPPLIERS_ONLY = {"portal"}
-
-
-def is_public(route) -> bool:
-    short = route.name.rsplit(":", 1)[-1]
-    return short in PUBLIC or short.startswith(PUBLIC_PREFIXES)
 
 
 def side_of(role: str) -> str:
@@ -91,6 +123,8 @@ def test_every_url_as_every_role(full_world, route, role):
                 if status != 200:
                     login_url = resolve_url(settings.LOGIN_URL)
                     assert not response["Location"].startswith(login_url), where
+        elif route.name in BUYER_PAGES or route.name in INTERNAL_API:
+            assert status == 404, f"{where}: a buyer page, which a contact must not find"
         else:
             # A contact opens its own supplier's pages; 404 only for what it may not see
             # (internal data), 403 only for a buyer's page.
@@ -134,9 +168,9 @@ def test_a_kind_of_object_the_world_lacks_tells_where_to_add_it(full_world):
     from tests.routes import UnknownKwarg
 
     detail = next(route for route in ROUTES if route.name == "suppliers:detail")
-    users = replace(detail, route="profiles/<int:userprofile_id>/", kwargs=("userprofile_id",))
-    with pytest.raises(UnknownKwarg, match=r"UserProfile.*Add one in tests/world.py"):
-        fillings(users, full_world, "A")
+    scans = replace(detail, route="scans/<int:alertscanrun_id>/", kwargs=("alertscanrun_id",))
+    with pytest.raises(UnknownKwarg, match=r"AlertScanRun.*Add one in tests/world.py"):
+        fillings(scans, full_world, "A")
 
 
 def test_kwargs_are_filled_from_the_model_the_url_names(full_world):

@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import json
 from decimal import Decimal, InvalidOperation
 
 import pytest
@@ -21,6 +22,13 @@ RESOURCES = [
     "fx-rates",
     "scorecards",
     "part-scorecards",
+    "certificates",
+    "threads",
+    "messages",
+    "alerts",
+    "rules",
+    "allocation-changes",
+    "exceptions",
 ]
 
 
@@ -42,6 +50,70 @@ def scorecards(world):
     from scorecards.services import scorecard_recompute
 
     scorecard_recompute(as_of=dt.date(2026, 3, 31))
+
+
+@pytest.fixture
+def engine_rows(world, buyer, contact_a):
+    """A certificate, a message thread per supplier and alerts: the lists the portal,
+    messaging and alerts added to the API."""
+    from alerts.models import Alert
+    from messaging.models import Message, Thread
+    from suppliers.models import Certificate
+
+    po_a, po_b, _ = world["orders"]
+    for supplier, number in ((po_a.supplier, "Q-ACME"), (po_b.supplier, "Q-BOLT")):
+        Certificate.objects.create(
+            supplier=supplier,
+            kind="iso_9001",
+            number=number,
+            issued_by="TUV",
+            valid_until=dt.date(2027, 1, 1),
+        )
+    for order, subject, author in ((po_a, "ACME dates", contact_a), (po_b, "BOLT dates", buyer)):
+        thread = Thread.objects.create(
+            supplier=order.supplier, purchase_order=order, subject=subject, created_by=buyer
+        )
+        Message.objects.create(thread=thread, author=author, body=f"{subject}?")
+    from contracts.models import ContractRule
+    from rules.models import AllocationChange, AllocationException
+
+    contract_a, contract_b = world["contracts"]
+    shared = world["parts"][0]
+    rule = ContractRule.objects.create(
+        contract=contract_b,
+        name="BOLT OTD floor",
+        metric="otd_pct",
+        comparator="lt",
+        threshold=Decimal("85"),
+        action="notify",
+    )
+    AllocationChange.objects.create(
+        part=shared,
+        shares_before={"ACME": "60.00", "BOLT": "40.00"},
+        shares_after={"ACME": "70.00", "BOLT": "30.00"},
+        rule=rule,
+        metric_value=80.0,
+        actor=buyer,
+        reason="BOLT OTD below 85%",
+    )
+    AllocationException.objects.create(
+        kind="both_in_breach", part=shared, supplier=contract_b.supplier, rule=rule
+    )
+    seen = dt.datetime(2026, 3, 20, 7, 0, tzinfo=dt.UTC)
+    line_a1, _, line_b1, _ = world["lines"]
+    for line, kind in ((line_a1, "line_past_due"), (line_b1, "kpi_below_target")):
+        Alert.objects.create(
+            kind=kind,
+            severity="warning",
+            dedupe_key=f"{kind}:{line.pk}",
+            message=f"{line.purchase_order.number} {kind}",
+            supplier=line.purchase_order.supplier,
+            purchase_order=line.purchase_order,
+            line=line,
+            part=line.part,
+            first_seen=seen,
+            last_seen=seen,
+        )
 
 
 FIGURES = [
@@ -184,13 +256,82 @@ EXPECTED = {
             for period in PERIODS
         ],
     ),
+    "certificates": (
+        ["id", "supplier", "kind", "number", "issued_by", "valid_until", "document_url"]
+        + ["document_name", "uploaded_at"],
+        ["supplier", "kind", "number", "valid_until"],
+        [
+            ("ACME", "iso_9001", "Q-ACME", "2027-01-01"),
+            ("BOLT", "iso_9001", "Q-BOLT", "2027-01-01"),
+        ],
+    ),
+    "threads": (
+        ["id", "supplier", "purchase_order", "subject", "created_at", "last_message_at"]
+        + ["unread_count"],
+        # Newest first; the buyer has not read ACME's contact's message yet.
+        ["supplier", "purchase_order", "subject", "unread_count"],
+        [("BOLT", "PO-B1", "BOLT dates", "0"), ("ACME", "PO-A1", "ACME dates", "1")],
+    ),
+    "messages": (
+        ["id", "thread", "body", "author", "created_at"],
+        ["body", "author"],
+        [("BOLT dates?", "buyer"), ("ACME dates?", "contact_a")],
+    ),
+    "alerts": (
+        ["id", "kind", "severity", "state", "supplier", "part", "purchase_order", "line"]
+        + ["site", "dedupe_key", "message", "first_seen", "last_seen", "acknowledged_by"]
+        + ["acknowledged_at", "resolved_by", "resolved_at"],
+        ["kind", "state", "supplier", "purchase_order", "line"],
+        [
+            ("kpi_below_target", "open", "BOLT", "PO-B1", "1"),
+            ("line_past_due", "open", "ACME", "PO-A1", "1"),
+        ],
+    ),
+    "rules": (
+        ["id", "contract", "name", "part", "metric", "window", "window_days", "comparator"]
+        + ["threshold", "action", "amount", "cooldown_days", "is_active", "last_fired_at"]
+        + ["sentence"],
+        ["contract", "name", "metric", "comparator", "threshold", "action"],
+        [("C-BOLT", "BOLT OTD floor", "otd_pct", "lt", "85.0000", "notify")],
+    ),
+    "allocation-changes": (
+        ["id", "part", "shares_before", "shares_after", "rule", "metric_value", "actor"]
+        + ["reason", "created_at"],
+        ["part", "shares_before", "shares_after", "rule", "actor"],
+        [
+            (
+                "P-1",
+                '{"ACME": "60.00", "BOLT": "40.00"}',
+                '{"ACME": "70.00", "BOLT": "30.00"}',
+                "BOLT OTD floor",
+                "buyer",
+            )
+        ],
+    ),
+    "exceptions": (
+        ["id", "kind", "part", "supplier", "rule", "proposed_shares", "evidence", "state"]
+        + ["decided_by", "decided_at", "comment", "created_at"],
+        ["kind", "part", "supplier", "rule", "evidence", "state"],
+        [("both_in_breach", "P-1", "BOLT", "BOLT OTD floor", "{}", "open")],
+    ),
 }
 
 
 def test_every_api_list_has_its_expected_export():
     from dualsource.api_urls import router
+    from tests.routes import exportable_prefixes
 
-    assert set(RESOURCES) == set(EXPECTED) == {prefix for prefix, _, _ in router.registry}
+    assert set(RESOURCES) == set(EXPECTED) == set(exportable_prefixes())
+    # What does not list rows (a split to compute, one figure) has no export.
+    assert {prefix for prefix, _, _ in router.registry} - set(RESOURCES) == {
+        "allocations",
+        "automation-rate",
+    }
+
+
+def test_lists_that_are_not_rows_have_no_export(client_for, buyer):
+    for resource in ("allocations", "automation-rate"):
+        assert client_for(buyer).get(f"/exports/{resource}.csv").status_code == 404
 
 
 def _text(value) -> str:
@@ -199,6 +340,8 @@ def _text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, dt.datetime) and value.time() == dt.time(0):
         return value.date().isoformat()
     return str(value)
@@ -207,7 +350,7 @@ def _text(value) -> str:
 @pytest.mark.parametrize("resource", RESOURCES)
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_every_list_exports_its_exact_rows_and_columns(
-    world, scorecards, client_for, buyer, resource, fmt
+    world, scorecards, engine_rows, client_for, buyer, resource, fmt
 ):
     response = client_for(buyer).get(f"/exports/{resource}.{fmt}")
     assert response.status_code == 200, response.content[:300]
@@ -244,7 +387,9 @@ FLAT = [r for r in RESOURCES if r not in ("purchase-orders", "ship-notices")]
 
 
 @pytest.mark.parametrize("resource", FLAT)
-def test_a_csv_export_holds_the_api_lists_values(world, scorecards, api_for, buyer, resource):
+def test_a_csv_export_holds_the_api_lists_values(
+    world, scorecards, engine_rows, api_for, buyer, resource
+):
     """Column for field and row for item, the CSV says what the API list says."""
     api = api_for(buyer)
     items = api.get(f"/api/v1/{resource}/?page_size=1000").json()["results"]
@@ -272,6 +417,20 @@ def test_export_respects_scoping(world, api_for, client_for, contact_a):
     page_rows = csv_rows(client_for(contact_a).get("/exports/receipts.csv"))
     assert {r["number"] for r in api_rows} == {r["number"] for r in page_rows} == {"GR-A1", "GR-A2"}
     assert csv_rows(client_for(contact_a).get("/exports/fx-rates.csv")) == []
+
+
+def test_a_contacts_exports_of_the_portal_lists_hold_its_own_rows_only(
+    world, engine_rows, client_for, contact_a
+):
+    client = client_for(contact_a)
+    certificates = csv_rows(client.get("/exports/certificates.csv"))
+    assert [r["number"] for r in certificates] == ["Q-ACME"]
+    threads = csv_rows(client.get("/exports/threads.csv"))
+    assert [(r["supplier"], r["subject"]) for r in threads] == [("ACME", "ACME dates")]
+    assert [r["body"] for r in csv_rows(client.get("/exports/messages.csv"))] == ["ACME dates?"]
+    # Only its own late line: a KPI alert is internal, and BOLT's are BOLT's.
+    alerts = csv_rows(client.get("/exports/alerts.csv"))
+    assert [(r["kind"], r["supplier"]) for r in alerts] == [("line_past_due", "ACME")]
 
 
 def test_contact_export_of_sources_has_no_shares(world, client_for, contact_a):

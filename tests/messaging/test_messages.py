@@ -143,7 +143,9 @@ def test_viewers_read_but_do_not_post(client, viewer, owned_a, contact_a):
     client.force_login(viewer)
     page = client.get(f"/messages/{thread.pk}/")
     assert page.status_code == 200 and b"Hi" in page.content and b"Reply" not in page.content
-    assert client.post(f"/messages/{thread.pk}/", {"body": "x"}).status_code == 404
+    refused = client.post(f"/messages/{thread.pk}/", {"body": "x"})
+    assert refused.status_code == 403 and b"Viewers read only" in refused.content
+    assert client.get("/messages/new/").status_code == 403
     assert Message.objects.count() == 1
 
 

@@ -8,12 +8,14 @@ rows a full rebuild from scratch writes. Runs on SQLite and, with DATABASE_URL, 
 PostgreSQL.
 """
 
+import contextlib
 import datetime as dt
 import itertools
 import random
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -370,7 +372,10 @@ def test_nightly_after_any_changes_equals_a_full_rebuild(seed, changes, advance)
             scorecard_recompute(as_of=START)  # sets the as-of bookmark
             as_of = START + advance * DAY
             for kind, change_seed in changes:
-                _apply(kind, random.Random(change_seed), parts, as_of)
+                # The services refuse some random edits (an inspection dated before its goods
+                # arrived); a refused change leaves the data, and the figures, as they were.
+                with contextlib.suppress(ValidationError):
+                    _apply(kind, random.Random(change_seed), parts, as_of)
             scorecard_refresh_nightly(as_of=as_of)
             assert not PendingCell.objects.exists()
             incremental = _rows()

@@ -62,12 +62,19 @@ def test_editors_open_every_form(request, client_for, supply_base, role):
         assert client.get(url).status_code == 200, url
 
 
-def test_viewers_and_contacts_find_no_forms(client_for, viewer, contact_a, supply_base):
-    for user in (viewer, contact_a):
-        client = client_for(user)
-        for url in EDITORS:
-            assert client.get(url).status_code == 404, (user.username, url)
-        client.logout()
+def test_viewers_are_told_they_may_not_edit_and_contacts_find_no_forms(
+    client_for, viewer, contact_a, supply_base
+):
+    client = client_for(viewer)
+    for url in EDITORS:
+        response = client.get(url)
+        assert response.status_code == 403, url
+        assert b"Viewers read only" in response.content, url
+        assert client.post(url, {"name": "Changed"}).status_code == 403, url
+    client.logout()
+    client = client_for(contact_a)
+    for url in EDITORS:
+        assert client.get(url).status_code == 404, url
 
 
 def test_anonymous_users_are_sent_to_log_in(client, supply_base):

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 
@@ -11,6 +12,7 @@ from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
 from core.exports import XLSX_MEDIA_TYPE, Column, csv_lines, xlsx_bytes
 
 PAGE_SIZE = 50
+READ_ONLY_MESSAGE = "Viewers read only: ask a buyer or an admin to make this change."
 EXPORT_FORMATS = ("csv", "xlsx")
 
 
@@ -28,13 +30,17 @@ def internal_only(view):
 
 
 def editors_only(view):
-    """Forms: buyers and admins; viewers and contacts find nothing (404)."""
+    """Forms: buyers and admins. A viewer is told it may not change data (403); a supplier
+    contact finds nothing here (404), as on every buyer page."""
 
     @wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
-        if user_role(request.user) not in EDITOR_ROLES:
+        role = user_role(request.user)
+        if role not in INTERNAL_ROLES:
             raise Http404("No such page.")
+        if role not in EDITOR_ROLES:
+            raise PermissionDenied(READ_ONLY_MESSAGE)
         return view(request, *args, **kwargs)
 
     return wrapped
