@@ -32,7 +32,14 @@ from parts.models import ApprovedSource
 from rules.facts import Facts, Figure, breaches, rule_window_period
 from rules.models import AllocationChange, AllocationException, RuleFiring
 from rules.selectors import unusable_reason
-from rules.writes import balances_rebase, column_update, firings_insert, rows_insert, tiers_apply
+from rules.writes import (
+    balances_rebase,
+    firings_insert,
+    rows_insert,
+    rules_mark_fired,
+    sources_update,
+    tiers_apply,
+)
 from suppliers.models import Supplier
 
 Metric = ContractRule.Metric
@@ -43,7 +50,7 @@ _CENT = Decimal("0.01")
 _METRIC_LABELS = dict(Metric.choices)
 _COMPARATOR_LABELS = dict(ContractRule.Comparator.choices)
 
-__all__ = ["EvaluationResult", "balances_rebase", "column_update", "rules_evaluate"]
+__all__ = ["EvaluationResult", "balances_rebase", "rules_evaluate"]
 
 
 @dataclass
@@ -183,9 +190,7 @@ def rules_evaluate(
             _decide(rule, supplier, key_part, figure, facts, plan, result, now)
 
     _flush(plan, now)
-    touched = {f.rule_id for f in plan.firings}
-    if touched:
-        ContractRule.objects.filter(pk__in=touched).update(last_fired_at=now)
+    rules_mark_fired(rule_ids={f.rule_id for f in plan.firings}, at=now)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 
@@ -484,15 +489,14 @@ def _raise(
 def _flush(plan: _Plan, now) -> None:
     rows_insert(AllocationChange, [c for c, _, _ in plan.changes])
     rows_insert(AllocationException, plan.exceptions)
-    updated = []
+    shares = {}
     for _, sources, proposal in plan.changes:
         for source in sources:
             if source.pk in proposal:
                 source.target_share_pct = proposal[source.pk]
-                updated.append((source.pk, source.target_share_pct))
-    column_update(ApprovedSource, "target_share_pct", updated)
+                shares[source.pk] = source.target_share_pct
+    prices = tiers_apply(plan.tier_updates, actor=None) if plan.tier_updates else {}
+    sources_update(shares=shares, prices=prices)
     balances_rebase(part_ids={c.part_id for c, _, _ in plan.changes}, at=now)
     # The firings point at the changes and exceptions created above (ids now set).
     firings_insert(plan.firings, at=now)
-    if plan.tier_updates:
-        tiers_apply(plan.tier_updates, actor=None)

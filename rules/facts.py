@@ -117,7 +117,9 @@ class Facts:
             supplier_id__in=rules_query.values("contract__supplier_id"), is_active=True
         ).values("part_id")
         rows = list(
-            ApprovedSource.objects.filter(part_id__in=part_ids, is_active=True).values_list(
+            ApprovedSource.objects.filter(part_id__in=part_ids, is_active=True)
+            .order_by()  # grouped and sorted below: no join to parts for the model's order
+            .values_list(
                 "pk",
                 "part_id",
                 "supplier_id",

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import connection, models
 from django.utils import timezone
 
-from contracts.models import ContractChange, PriceTier
+from contracts.models import ContractChange, ContractRule, PriceTier
 from contracts.services import _snapshot
 from parts.models import ApprovedSource
 from rules.models import AllocationBalance, RuleFiring
@@ -19,6 +19,20 @@ from rules.models import AllocationBalance, RuleFiring
 
 def _postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+def pg_array(values) -> str:
+    """A PostgreSQL array literal (`{"1","2",NULL}`) to pass as one parameter cast to
+    `type[]`: the server parses it as one value, where a list becomes an ARRAY[…] of as
+    many expressions (several times slower to plan at thousands of rows)."""
+    return (
+        "{"
+        + ",".join(
+            "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for v in values
+        )
+        + "}"
+    )
 
 
 def _array_type(field: models.Field) -> str:
@@ -47,7 +61,7 @@ def rows_insert(model: type[models.Model], objs: list[models.Model]) -> None:
             encoder = field.encoder
             values = [None if v is None else json.dumps(v, cls=encoder) for v in values]
         columns.append(f'"{field.column}"')
-        arrays.append(values)
+        arrays.append(pg_array(values))
         types.append(_array_type(field))
     table = model._meta.db_table
     unnest = ", ".join(f"%s::{t}[]" for t in types)
@@ -94,14 +108,14 @@ def firings_insert(firings: list, *, at) -> None:
             "%s::text[]) AS v(r, p, s, m, o, c, e, t)",
             [
                 at,
-                [f.rule_id for f in firings],
-                [f.part_id for f in firings],
-                [f.supplier_id for f in firings],
-                [f.metric_value for f in firings],
-                [f.outcome for f in firings],
-                [f.allocation_change.pk if f.allocation_change else None for f in firings],
-                [f.exception.pk if f.exception else None for f in firings],
-                [f.reason for f in firings],
+                pg_array([f.rule_id for f in firings]),
+                pg_array([f.part_id for f in firings]),
+                pg_array([f.supplier_id for f in firings]),
+                pg_array([f.metric_value for f in firings]),
+                pg_array([f.outcome for f in firings]),
+                pg_array([getattr(f.allocation_change, "pk", None) for f in firings]),
+                pg_array([getattr(f.exception, "pk", None) for f in firings]),
+                pg_array([f.reason for f in firings]),
             ],
         )
 
@@ -119,7 +133,7 @@ def column_update(model, column: str, values: list[tuple[int, Decimal]], batch: 
             cursor.execute(
                 f'UPDATE "{table}" AS t SET "{column}" = v.value '
                 "FROM unnest(%s::bigint[], %s::numeric[]) AS v(id, value) WHERE t.id = v.id",
-                [[pk for pk, _ in values], [value for _, value in values]],
+                [pg_array(pk for pk, _ in values), pg_array(value for _, value in values)],
             )
             return
         for start in range(0, len(values), batch):
@@ -154,7 +168,7 @@ def balances_rebase(*, part_ids, at=None) -> None:
             cursor.execute(
                 f'INSERT INTO "{balances}" (source_id, allocated_quantity, rebased_at) '
                 f'SELECT id, 0, %s FROM "{sources}" WHERE part_id = ANY(%s::bigint[]) {conflict}',
-                [at, part_ids],
+                [at, pg_array(part_ids)],
             )
             return
         for start in range(0, len(part_ids), 1000):
@@ -167,9 +181,35 @@ def balances_rebase(*, part_ids, at=None) -> None:
             )
 
 
-def tiers_apply(updates, *, actor) -> None:
-    """Mark reached tiers applied and set each source's unit price, audited on the contract."""
-    tiers, sources, changes = [], [], []
+def sources_update(*, shares: dict[int, Decimal], prices: dict[int, Decimal]) -> None:
+    """New target shares and unit prices of approved sources (id → value), one UPDATE for
+    both on PostgreSQL: a source whose share and price both move is written once."""
+    if not _postgresql():
+        column_update(ApprovedSource, "target_share_pct", list(shares.items()))
+        column_update(ApprovedSource, "unit_price", list(prices.items()))
+        return
+    ids = sorted(shares.keys() | prices.keys())
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{ApprovedSource._meta.db_table}" AS t '
+            "SET target_share_pct = COALESCE(v.share, t.target_share_pct), "
+            "unit_price = COALESCE(v.price, t.unit_price) "
+            "FROM unnest(%s::bigint[], %s::numeric[], %s::numeric[]) AS v(id, share, price) "
+            "WHERE t.id = v.id",
+            [
+                pg_array(ids),
+                pg_array(shares.get(pk) for pk in ids),
+                pg_array(prices.get(pk) for pk in ids),
+            ],
+        )
+
+
+def tiers_apply(updates, *, actor) -> dict[int, Decimal]:
+    """Mark reached tiers applied, audited on the contract; the sources' new unit prices
+    (source id → price) are returned for the caller to write with the shares."""
+    tiers, sources, changes = [], {}, []
     for tier, reached, source in updates:
         for t in reached:
             before = _snapshot(t)
@@ -187,15 +227,31 @@ def tiers_apply(updates, *, actor) -> None:
                 )
             )
         source.unit_price = tier.unit_price
-        sources.append((source.pk, tier.unit_price))
+        sources[source.pk] = tier.unit_price
     if _postgresql():
         with connection.cursor() as cursor:
             cursor.execute(
                 f'UPDATE "{PriceTier._meta.db_table}" SET is_applied = true '
                 "WHERE id = ANY(%s::bigint[])",
-                [tiers],
+                [pg_array(tiers)],
             )
     else:
         PriceTier.objects.filter(pk__in=tiers).update(is_applied=True)
-    column_update(ApprovedSource, "unit_price", sources)
-    ContractChange.objects.bulk_create(changes)
+    rows_insert(ContractChange, changes)
+    return sources
+
+
+def rules_mark_fired(*, rule_ids, at) -> None:
+    """Stamp `last_fired_at` on the rules that fired, in one UPDATE."""
+    rule_ids = sorted(set(rule_ids))
+    if not rule_ids:
+        return
+    if not _postgresql():
+        ContractRule.objects.filter(pk__in=rule_ids).update(last_fired_at=at)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE "{ContractRule._meta.db_table}" SET last_fired_at = %s '
+            "WHERE id = ANY(%s::bigint[])",
+            [at, pg_array(rule_ids)],
+        )
