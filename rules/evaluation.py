@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from contracts.models import ContractRule, PriceTier
 from parts.models import ApprovedSource
-from rules.facts import Facts, Figure, breaches, rule_window_period
+from rules.facts import RULE_COLUMNS, Facts, Figure, RuleRow, breaches, rule_window_period
 from rules.models import AllocationChange, AllocationException, RuleFiring
 from rules.selectors import unusable_reason
 from rules.writes import (
@@ -100,7 +100,7 @@ def _propose_shift(
     return proposal, broken
 
 
-def _describe(rule: ContractRule, supplier: Supplier, figure: Figure) -> str:
+def _describe(rule: RuleRow, supplier: Supplier, figure: Figure) -> str:
     window = (
         f"{rule.window_days}-day" if rule.window == ContractRule.Window.ROLLING_DAYS else "monthly"
     )
@@ -145,7 +145,7 @@ def rules_evaluate(
     )
     if supplier_ids is not None:
         rules_qs = rules_qs.filter(contract__supplier_id__in=list(supplier_ids))
-    rules = list(rules_qs)
+    rules = [RuleRow(*row) for row in rules_qs.values_list(*RULE_COLUMNS)]
     result.rules = len(rules)
     if not rules:
         result.seconds = round(time.perf_counter() - started, 3)
@@ -243,7 +243,7 @@ def _exception(plan: _Plan, facts: Facts, *, kind, rule, supplier, part_id, prop
         kind=kind,
         part_id=part_id,
         supplier=supplier,
-        rule=rule,
+        rule_id=rule.pk,
         proposed_shares=proposed,
         evidence=evidence,
     )
@@ -423,7 +423,7 @@ def _shift(rule, supplier, part_id, figure, facts, plan, result, now, reason, ev
         part_id=part_id,
         shares_before=_shares(sources),
         shares_after=proposed,
-        rule=rule,
+        rule_id=rule.pk,
         metric_value=figure.value,
         reason=f"{reason}: moved {(-moved).normalize():f} points from {supplier.code} to {codes}",
     )

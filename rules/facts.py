@@ -90,6 +90,28 @@ def _row_figure(row: dict | None, metric: str, *, level: str) -> Figure:
 
 
 @dataclass(slots=True)
+class RuleRow:
+    """A contract rule as the engine reads it (a row, not a model instance)."""
+
+    pk: int
+    contract_id: int
+    supplier_id: int
+    name: str
+    part_id: int | None
+    metric: str
+    window: str
+    window_days: int
+    comparator: str
+    threshold: Decimal
+    action: str
+    amount: Decimal
+    cooldown_days: int
+
+
+RULE_COLUMNS = tuple(RuleRow.__dataclass_fields__)
+
+
+@dataclass(slots=True)
 class SourceRow:
     """An approved source as the engine reads it (a row, not a model instance)."""
 
@@ -106,7 +128,7 @@ class SourceRow:
 class Facts:
     """Everything one evaluation reads, loaded set-based up front."""
 
-    def __init__(self, *, rules: list[ContractRule], rules_query, as_of: dt.date):
+    def __init__(self, *, rules: list[RuleRow], rules_query, as_of: dt.date):
         """`rules` as loaded; `rules_query` the same rules as a queryset, for subqueries
         (a list of thousands of ids as query parameters costs more than the query)."""
         self.as_of = as_of
@@ -208,7 +230,7 @@ class Facts:
     def usable(self, supplier: Supplier) -> bool:
         return supplier.status == Supplier.Status.APPROVED and supplier.pk not in self.expired
 
-    def figure(self, rule: ContractRule, supplier_id: int, part_id: int | None) -> Figure:
+    def figure(self, rule: RuleRow, supplier_id: int, part_id: int | None) -> Figure:
         if rule.metric == Metric.ORDERED_QUANTITY_YTD:
             if part_id is None:
                 total = sum(
@@ -234,5 +256,5 @@ class Facts:
         )
 
 
-def breaches(rule: ContractRule, figure: Figure) -> bool:
+def breaches(rule: RuleRow, figure: Figure) -> bool:
     return figure.usable and _COMPARE[rule.comparator](Decimal(str(figure.value)), rule.threshold)
