@@ -33,6 +33,7 @@ from rules.facts import RULE_COLUMNS, Facts, Figure, RuleRow, breaches, rule_win
 from rules.models import AllocationChange, AllocationException, RuleFiring
 from rules.selectors import unusable_reason
 from rules.writes import (
+    Record,
     balances_rebase,
     firings_insert,
     rows_insert,
@@ -117,8 +118,8 @@ class _Plan:
 
     def __init__(self):
         self.firings: list[RuleFiring] = []
-        self.changes: list[tuple[AllocationChange, list[ApprovedSource], dict[int, Decimal]]] = []
-        self.exceptions: list[AllocationException] = []
+        self.changes: list[tuple[Record, list[ApprovedSource], dict[int, Decimal]]] = []
+        self.exceptions: list[Record] = []
         self.tier_updates: list[tuple[PriceTier, list[PriceTier], ApprovedSource]] = []
         self.changed_parts: set[int] = set()
         self.exception_keys: set[tuple] = set()
@@ -215,8 +216,8 @@ class _Firing:
     metric_value: float | None
     outcome: str
     reason: str
-    allocation_change: AllocationChange | None = None
-    exception: AllocationException | None = None
+    allocation_change: Record | None = None  # an AllocationChange
+    exception: Record | None = None  # an AllocationException
 
 
 def _fire(plan: _Plan, facts: Facts, rule, supplier, part_id, figure, outcome, now, **extra):
@@ -239,10 +240,10 @@ def _exception(plan: _Plan, facts: Facts, *, kind, rule, supplier, part_id, prop
     if key in facts.open_exceptions or key in plan.exception_keys:
         return None
     plan.exception_keys.add(key)
-    exception = AllocationException(
+    exception = Record(
         kind=kind,
         part_id=part_id,
-        supplier=supplier,
+        supplier_id=supplier.pk,
         rule_id=rule.pk,
         proposed_shares=proposed,
         evidence=evidence,
@@ -419,7 +420,7 @@ def _shift(rule, supplier, part_id, figure, facts, plan, result, now, reason, ev
         return
     moved = proposal[breaching.pk] - breaching.target_share_pct
     codes = ", ".join(s.supplier.code for s in receivers)
-    change = AllocationChange(
+    change = Record(
         part_id=part_id,
         shares_before=_shares(sources),
         shares_after=proposed,

@@ -7,6 +7,7 @@ SQLite test database) the same rows go through Django's bulk writes.
 
 import json
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db import connection, models
 from django.utils import timezone
@@ -41,22 +42,38 @@ def _array_type(field: models.Field) -> str:
     return field.rel_db_type(connection) if field.primary_key else field.db_type(connection)
 
 
-def rows_insert(model: type[models.Model], objs: list[models.Model]) -> None:
-    """Insert unsaved instances in one statement and set their ids (`auto_now_add` fields
-    set as `save` would). Instances only: no signals, like `bulk_create`."""
-    if not objs:
-        return
-    if not _postgresql():
-        model.objects.bulk_create(objs)
+class Record(SimpleNamespace):
+    """A row to insert with `rows_insert`: the model's attribute names (`rule_id`, …), the
+    rest its defaults; `pk` is set once written. Thousands of model instances would cost
+    more than the INSERT."""
+
+    pk = None
+
+
+def rows_insert(model: type[models.Model], rows: list) -> None:
+    """Insert records (or unsaved instances) in one statement and set their `pk`; fields a
+    record leaves out take their defaults, `auto_now_add` the time of the insert. No
+    signals, like `bulk_create`."""
+    if not rows:
         return
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    for field in fields:
+        stamped = getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
+        for row in rows:
+            if stamped:
+                setattr(row, field.attname, now)
+            elif not hasattr(row, field.attname):
+                setattr(row, field.attname, field.get_default())
+    if not _postgresql():
+        objs = [model(**{f.attname: getattr(row, f.attname) for f in fields}) for row in rows]
+        model.objects.bulk_create(objs)
+        for row, obj in zip(rows, objs, strict=True):
+            row.pk = obj.pk
+        return
     columns, arrays, types = [], [], []
     for field in fields:
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            for obj in objs:
-                setattr(obj, field.attname, now)
-        values = [getattr(obj, field.attname) for obj in objs]
+        values = [getattr(row, field.attname) for row in rows]
         if isinstance(field, models.JSONField):
             encoder = field.encoder
             values = [None if v is None else json.dumps(v, cls=encoder) for v in values]
@@ -72,9 +89,8 @@ def rows_insert(model: type[models.Model], objs: list[models.Model]) -> None:
             arrays,
         )
         ids = [row[0] for row in cursor.fetchall()]
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding = False
+    for row, pk in zip(rows, ids, strict=True):
+        row.pk = pk
 
 
 def firings_insert(firings: list, *, at) -> None:
@@ -216,12 +232,12 @@ def tiers_apply(updates, *, actor) -> dict[int, Decimal]:
             t.is_applied = True
             tiers.append(t.pk)
             changes.append(
-                ContractChange(
+                Record(
                     contract_id=t.contract_id,
                     object_type="pricetier",
                     object_id=t.pk,
-                    kind=ContractChange.Kind.UPDATED,
-                    actor=actor,
+                    kind=ContractChange.Kind.UPDATED.value,
+                    actor_id=getattr(actor, "pk", None),
                     before=before,
                     after={**before, "is_applied": True},
                 )
