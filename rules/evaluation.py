@@ -27,9 +27,18 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from contracts.models import ContractRule, PriceTier
+from contracts.models import ContractRule
 from parts.models import ApprovedSource
-from rules.facts import RULE_COLUMNS, Facts, Figure, RuleRow, breaches, rule_window_period
+from rules.facts import (
+    RULE_COLUMNS,
+    Facts,
+    Figure,
+    RuleRow,
+    SourceRow,
+    TierRow,
+    breaches,
+    rule_window_period,
+)
 from rules.models import AllocationChange, AllocationException, RuleFiring
 from rules.selectors import unusable_reason
 from rules.writes import (
@@ -120,7 +129,7 @@ class _Plan:
         self.firings: list[RuleFiring] = []
         self.changes: list[tuple[Record, list[ApprovedSource], dict[int, Decimal]]] = []
         self.exceptions: list[Record] = []
-        self.tier_updates: list[tuple[PriceTier, list[PriceTier], ApprovedSource]] = []
+        self.tier_updates: list[tuple[TierRow, list[TierRow], SourceRow]] = []
         self.changed_parts: set[int] = set()
         self.exception_keys: set[tuple] = set()
 

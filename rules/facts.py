@@ -125,6 +125,27 @@ class SourceRow:
     unit_price: Decimal
 
 
+@dataclass(slots=True, eq=False)
+class TierRow:
+    """A price tier not applied yet, as the engine reads it."""
+
+    pk: int
+    contract_id: int
+    part_id: int
+    min_quantity: Decimal
+    unit_price: Decimal
+
+    def instance(self) -> PriceTier:
+        return PriceTier(
+            pk=self.pk,
+            contract_id=self.contract_id,
+            part_id=self.part_id,
+            min_quantity=self.min_quantity,
+            unit_price=self.unit_price,
+            is_applied=False,
+        )
+
+
 class Facts:
     """Everything one evaluation reads, loaded set-based up front."""
 
@@ -219,12 +240,15 @@ class Facts:
         ).values_list("kind", "part_id", "supplier_id"):
             self.open_exceptions.add((kind, part_id, supplier_id))
             self.open_exceptions.add((kind, part_id, None))
-        self.tiers: dict[tuple[int, int], list[PriceTier]] = defaultdict(list)
-        tier_contracts = {r.contract_id for r in rules if r.action == Action.PRICE_TIER}
-        if tier_contracts:
-            for tier in PriceTier.objects.filter(
-                contract_id__in=tier_contracts, is_applied=False
-            ).order_by("min_quantity"):
+        self.tiers: dict[tuple[int, int], list[TierRow]] = defaultdict(list)
+        if any(r.action == Action.PRICE_TIER for r in rules):
+            tier_contracts = rules_query.filter(action=Action.PRICE_TIER).values("contract_id")
+            for row in (
+                PriceTier.objects.filter(contract_id__in=tier_contracts, is_applied=False)
+                .order_by("min_quantity")
+                .values_list("pk", "contract_id", "part_id", "min_quantity", "unit_price")
+            ):
+                tier = TierRow(*row)
                 self.tiers[tier.contract_id, tier.part_id].append(tier)
 
     def usable(self, supplier: Supplier) -> bool:

@@ -228,8 +228,7 @@ def tiers_apply(updates, *, actor) -> dict[int, Decimal]:
     tiers, sources, changes = [], {}, []
     for tier, reached, source in updates:
         for t in reached:
-            before = _snapshot(t)
-            t.is_applied = True
+            before = _snapshot(t.instance())
             tiers.append(t.pk)
             changes.append(
                 Record(
