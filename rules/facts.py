@@ -5,13 +5,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Max, Sum
+from django.db import connection, models
+from django.db.models import F, Func, Max, Q, Sum, Value
 
 from contracts.models import ContractRule, PriceTier
 from parts.models import ApprovedSource
 from purchasing.models import PurchaseOrderLine
 from rules.models import AllocationException, RuleFiring
 from rules.selectors import expired_certificate_supplier_ids
+from rules.writes import pg_array
 from scorecards import kpis
 from scorecards.models import PartScorecard, SupplierScorecard
 from suppliers.models import Supplier
@@ -59,6 +61,23 @@ class Figure:
     usable: bool
     changed_at: dt.datetime | None
     evidence: dict = field(default_factory=dict)
+
+
+def _among(field: str, ids) -> Q:
+    """`field IN ids`; on PostgreSQL one array parameter (`= ANY(…)`) rather than a
+    parameter per id, which Django prepares one by one (a tenth of a second at 10,000)."""
+    ids = sorted(ids)
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": ids})
+    return Q(
+        Func(
+            F(field),
+            Value(pg_array(ids)),
+            arg_joiner=" = ANY(",
+            template="%(expressions)s::bigint[])",
+            output_field=models.BooleanField(),
+        )
+    )
 
 
 def rule_window_period(*, window: str, window_days: int, as_of: dt.date) -> str | None:
@@ -175,7 +194,7 @@ class Facts:
         everyone = supplier_ids | {row[2] for row in rows}
         self.suppliers: dict[int, Supplier] = {
             s.pk: s
-            for s in Supplier.objects.filter(pk__in=list(everyone)).only(
+            for s in Supplier.objects.filter(_among("pk", everyone)).only(
                 "id", "code", "name", "status"
             )
         }
@@ -193,7 +212,8 @@ class Facts:
                 self.parts_of_supplier[source.supplier_id].append(source.part_id)
         for parts in self.parts_of_supplier.values():
             parts.sort()
-        self.expired = expired_certificate_supplier_ids(supplier_ids=list(everyone), as_of=as_of)
+        # Every supplier's certificates (a small table): cheaper than naming thousands of ids.
+        self.expired = expired_certificate_supplier_ids(as_of=as_of) & everyone
         periods = {
             rule_window_period(window=r.window, window_days=r.window_days, as_of=as_of)
             for r in rules
@@ -203,25 +223,25 @@ class Facts:
         base = ("id", "period", "period_start", "period_end", "computed_at", *_POPULATION_COLUMNS)
         if periods:
             for row in SupplierScorecard.objects.filter(
-                supplier_id__in=list(everyone), period__in=periods
+                _among("supplier_id", everyone), period__in=periods
             ).values("supplier_id", *base, *_SUPPLIER_COLUMNS):
                 self.supplier_rows[row["supplier_id"], row["period"]] = row
             part_rule_parts = {r.part_id for r in rules if r.part_id and r.metric in PART_METRICS}
             if part_rule_parts:
                 for row in PartScorecard.objects.filter(
-                    part_id__in=part_rule_parts, period__in=periods
+                    _among("part_id", part_rule_parts), period__in=periods
                 ).values("supplier_id", "part_id", *base, *_PART_COLUMNS):
                     self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
         self.ordered_ytd: dict[tuple[int, int], Decimal] = {}
         volume_rules = [r for r in rules if r.metric == Metric.ORDERED_QUANTITY_YTD]
         if volume_rules:
             lines = PurchaseOrderLine.objects.filter(
-                purchase_order__supplier_id__in=sorted({r.supplier_id for r in volume_rules}),
+                _among("purchase_order__supplier_id", {r.supplier_id for r in volume_rules}),
                 purchase_order__order_date__gte=as_of.replace(month=1, day=1),
                 purchase_order__order_date__lte=as_of,
             )
             if all(r.part_id for r in volume_rules):  # only the parts the rules name
-                lines = lines.filter(part_id__in=sorted({r.part_id for r in volume_rules}))
+                lines = lines.filter(_among("part_id", {r.part_id for r in volume_rules}))
             for row in (
                 lines.exclude(status=PurchaseOrderLine.Status.CANCELLED)
                 .values("purchase_order__supplier_id", "part_id")
