@@ -22,18 +22,22 @@ def _postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
+def _element(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, int | float | Decimal):  # bool is an int: True/False parse too
+        return str(value)
+    text = str(value)
+    if "\\" in text or '"' in text:
+        text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
 def pg_array(values) -> str:
-    """A PostgreSQL array literal (`{"1","2",NULL}`) to pass as one parameter cast to
+    """A PostgreSQL array literal (`{1,"text",NULL}`) to pass as one parameter cast to
     `type[]`: the server parses it as one value, where a list becomes an ARRAY[…] of as
     many expressions (several times slower to plan at thousands of rows)."""
-    return (
-        "{"
-        + ",".join(
-            "NULL" if v is None else '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
-            for v in values
-        )
-        + "}"
-    )
+    return "{" + ",".join(map(_element, values)) + "}"
 
 
 def _array_type(field: models.Field) -> str:
