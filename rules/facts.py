@@ -198,20 +198,17 @@ class Facts:
                 "id", "code", "name", "status"
             )
         }
+        # Each part's sources by supplier code, each supplier's parts in id order.
+        codes = {pk: s.code for pk, s in self.suppliers.items()}
+        rows.sort(key=lambda row: (row[1], codes[row[2]]))
         self.sources_by_part: dict[int, list[SourceRow]] = defaultdict(list)
         self.parts_of_supplier: dict[int, list[int]] = defaultdict(list)
+        suppliers = self.suppliers
         for pk, part_id, supplier_id, share, low, high, price in rows:
             self.sources_by_part[part_id].append(
-                SourceRow(
-                    pk, part_id, supplier_id, self.suppliers[supplier_id], share, low, high, price
-                )
+                SourceRow(pk, part_id, supplier_id, suppliers[supplier_id], share, low, high, price)
             )
-        for group in self.sources_by_part.values():
-            group.sort(key=lambda source: source.supplier.code)
-            for source in group:
-                self.parts_of_supplier[source.supplier_id].append(source.part_id)
-        for parts in self.parts_of_supplier.values():
-            parts.sort()
+            self.parts_of_supplier[supplier_id].append(part_id)
         # Every supplier's certificates (a small table): cheaper than naming thousands of ids.
         self.expired = expired_certificate_supplier_ids(as_of=as_of) & everyone
         periods = {
@@ -242,12 +239,13 @@ class Facts:
             )
             if all(r.part_id for r in volume_rules):  # only the parts the rules name
                 lines = lines.filter(_among("part_id", {r.part_id for r in volume_rules}))
-            for row in (
+            for supplier_id, part_id, total in (
                 lines.exclude(status=PurchaseOrderLine.Status.CANCELLED)
                 .values("purchase_order__supplier_id", "part_id")
                 .annotate(total=Sum("quantity"))
+                .values_list("purchase_order__supplier_id", "part_id", "total")
             ):
-                self.ordered_ytd[row["purchase_order__supplier_id"], row["part_id"]] = row["total"]
+                self.ordered_ytd[supplier_id, part_id] = total
         self.last_fired = {
             (row["rule_id"], row["part_id"]): row["last"]
             for row in RuleFiring.objects.filter(rule_id__in=rules_query.values("pk"))
