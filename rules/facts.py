@@ -2,8 +2,10 @@
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.db import connection, models
 from django.db.models import F, Func, Max, Q, Sum, Value
@@ -53,14 +55,25 @@ _COMPARE = {
 }
 
 
-@dataclass
 class Figure:
-    """One figure a rule compared, with what it rests on (the exception's evidence)."""
+    """One figure a rule compared, with what it rests on (the exception's evidence).
 
-    value: float | None
-    usable: bool
-    changed_at: dt.datetime | None
-    evidence: dict = field(default_factory=dict)
+    The evidence is written out only when a decision asks for it: most figures breach
+    nothing, and thousands of dicts nobody reads cost more than the comparisons."""
+
+    __slots__ = ("value", "usable", "changed_at", "_evidence")
+
+    def __init__(self, value, usable, changed_at, evidence: dict | Callable[[], dict]):
+        self.value: float | None = value
+        self.usable: bool = usable
+        self.changed_at: dt.datetime | None = changed_at
+        self._evidence = evidence
+
+    @property
+    def evidence(self) -> dict:
+        if callable(self._evidence):
+            self._evidence = self._evidence()
+        return self._evidence
 
 
 def _among(field: str, ids) -> Q:
@@ -92,20 +105,27 @@ def rule_window_period(*, window: str, window_days: int, as_of: dt.date) -> str 
 def _row_figure(row: dict | None, metric: str, *, level: str) -> Figure:
     if row is None:
         return Figure(None, False, None, {"level": level, "row": None})
-    populations = {c: row[c] for c in _POPULATION_COLUMNS if c in row}
     value = row.get(metric)
     enough = all(row.get(c, 0) >= kpis.LOW_SAMPLE_MINIMUM for c in POPULATION[metric])
-    evidence = {
+    return Figure(
+        value,
+        value is not None and enough,
+        row["computed_at"],
+        partial(_row_evidence, row, value, level=level, enough=enough),
+    )
+
+
+def _row_evidence(row: dict, value, *, level: str, enough: bool) -> dict:
+    return {
         "level": level,
         "row": row["id"],
         "period": row["period"],
         "period_start": row["period_start"].isoformat(),
         "period_end": row["period_end"].isoformat(),
         "value": value,
-        "populations": populations,
+        "populations": {c: row[c] for c in _POPULATION_COLUMNS if c in row},
         "low_sample": not enough,
     }
-    return Figure(value, value is not None and enough, row["computed_at"], evidence)
 
 
 @dataclass(slots=True)
@@ -172,6 +192,7 @@ class Facts:
         """`rules` as loaded; `rules_query` the same rules as a queryset, for subqueries
         (a list of thousands of ids as query parameters costs more than the query)."""
         self.as_of = as_of
+        self._year_start = as_of.replace(month=1, day=1).isoformat()
         supplier_ids = {r.supplier_id for r in rules}
         # Sources of every part the rules' suppliers supply (the other sources included),
         # read as plain rows: tens of thousands of model instances would cost seconds.
@@ -284,7 +305,7 @@ class Facts:
                 float(total),
                 True,
                 None,
-                {"level": "orders", "since": self.as_of.replace(month=1, day=1).isoformat()},
+                {"level": "orders", "since": self._year_start},
             )
         period = rule_window_period(
             window=rule.window, window_days=rule.window_days, as_of=self.as_of
