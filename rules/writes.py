@@ -37,6 +37,9 @@ def pg_array(values) -> str:
     """A PostgreSQL array literal (`{1,"text",NULL}`) to pass as one parameter cast to
     `type[]`: the server parses it as one value, where a list becomes an ARRAY[…] of as
     many expressions (several times slower to plan at thousands of rows)."""
+    values = list(values)
+    if all(type(v) is int for v in values):  # ids: nothing to quote
+        return "{" + ",".join(map(str, values)) + "}"
     return "{" + ",".join(map(_element, values)) + "}"
 
 
