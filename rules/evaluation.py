@@ -27,12 +27,29 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from contracts.models import ContractChange, ContractRule, PriceTier
-from contracts.services import _snapshot
+from contracts.models import ContractRule
 from parts.models import ApprovedSource
-from rules.facts import Facts, Figure, breaches, rule_window_period
-from rules.models import AllocationBalance, AllocationChange, AllocationException, RuleFiring
+from rules.facts import (
+    RULE_COLUMNS,
+    Facts,
+    Figure,
+    RuleRow,
+    SourceRow,
+    TierRow,
+    breaches,
+    rule_window_period,
+)
+from rules.models import AllocationChange, AllocationException, RuleFiring
 from rules.selectors import unusable_reason
+from rules.writes import (
+    Record,
+    balances_rebase,
+    firings_insert,
+    rows_insert,
+    rules_mark_fired,
+    sources_update,
+    tiers_apply,
+)
 from suppliers.models import Supplier
 
 Metric = ContractRule.Metric
@@ -40,6 +57,10 @@ Action = ContractRule.Action
 Kind = AllocationException.Kind
 Outcome = RuleFiring.Outcome
 _CENT = Decimal("0.01")
+_METRIC_LABELS = dict(Metric.choices)
+_COMPARATOR_LABELS = dict(ContractRule.Comparator.choices)
+
+__all__ = ["EvaluationResult", "balances_rebase", "rules_evaluate"]
 
 
 @dataclass
@@ -89,14 +110,15 @@ def _propose_shift(
     return proposal, broken
 
 
-def _describe(rule: ContractRule, supplier: Supplier, figure: Figure) -> str:
+def _describe(rule: RuleRow, supplier: Supplier, figure: Figure) -> str:
     window = (
         f"{rule.window_days}-day" if rule.window == ContractRule.Window.ROLLING_DAYS else "monthly"
     )
     value = "n/a" if figure.value is None else f"{figure.value:.2f}"
     return (
-        f"{rule.name}: {supplier.code} {window} {rule.get_metric_display()} {value} "
-        f"{rule.get_comparator_display()} {rule.threshold.normalize():f}"
+        f"{rule.name}: {supplier.code} {window} {_METRIC_LABELS.get(rule.metric, rule.metric)} "
+        f"{value} {_COMPARATOR_LABELS.get(rule.comparator, rule.comparator)} "
+        f"{rule.threshold.normalize():f}"
     )
 
 
@@ -105,9 +127,9 @@ class _Plan:
 
     def __init__(self):
         self.firings: list[RuleFiring] = []
-        self.changes: list[tuple[AllocationChange, list[ApprovedSource], dict[int, Decimal]]] = []
-        self.exceptions: list[AllocationException] = []
-        self.tier_updates: list[tuple[PriceTier, list[PriceTier], ApprovedSource]] = []
+        self.changes: list[tuple[Record, list[ApprovedSource], dict[int, Decimal]]] = []
+        self.exceptions: list[Record] = []
+        self.tier_updates: list[tuple[TierRow, list[TierRow], SourceRow]] = []
         self.changed_parts: set[int] = set()
         self.exception_keys: set[tuple] = set()
 
@@ -133,7 +155,7 @@ def rules_evaluate(
     )
     if supplier_ids is not None:
         rules_qs = rules_qs.filter(contract__supplier_id__in=list(supplier_ids))
-    rules = list(rules_qs)
+    rules = [RuleRow(*row) for row in rules_qs.values_list(*RULE_COLUMNS)]
     result.rules = len(rules)
     if not rules:
         result.seconds = round(time.perf_counter() - started, 3)
@@ -178,9 +200,7 @@ def rules_evaluate(
             _decide(rule, supplier, key_part, figure, facts, plan, result, now)
 
     _flush(plan, now)
-    touched = {f.rule_id for f in plan.firings}
-    if touched:
-        ContractRule.objects.filter(pk__in=touched).update(last_fired_at=now)
+    rules_mark_fired(rule_ids={f.rule_id for f in plan.firings}, at=now)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
 
@@ -205,8 +225,8 @@ class _Firing:
     metric_value: float | None
     outcome: str
     reason: str
-    allocation_change: AllocationChange | None = None
-    exception: AllocationException | None = None
+    allocation_change: Record | None = None  # an AllocationChange
+    exception: Record | None = None  # an AllocationException
 
 
 def _fire(plan: _Plan, facts: Facts, rule, supplier, part_id, figure, outcome, now, **extra):
@@ -229,11 +249,11 @@ def _exception(plan: _Plan, facts: Facts, *, kind, rule, supplier, part_id, prop
     if key in facts.open_exceptions or key in plan.exception_keys:
         return None
     plan.exception_keys.add(key)
-    exception = AllocationException(
+    exception = Record(
         kind=kind,
         part_id=part_id,
-        supplier=supplier,
-        rule=rule,
+        supplier_id=supplier.pk,
+        rule_id=rule.pk,
         proposed_shares=proposed,
         evidence=evidence,
     )
@@ -409,11 +429,11 @@ def _shift(rule, supplier, part_id, figure, facts, plan, result, now, reason, ev
         return
     moved = proposal[breaching.pk] - breaching.target_share_pct
     codes = ", ".join(s.supplier.code for s in receivers)
-    change = AllocationChange(
+    change = Record(
         part_id=part_id,
         shares_before=_shares(sources),
         shares_after=proposed,
-        rule=rule,
+        rule_id=rule.pk,
         metric_value=figure.value,
         reason=f"{reason}: moved {(-moved).normalize():f} points from {supplier.code} to {codes}",
     )
@@ -477,132 +497,16 @@ def _raise(
 
 
 def _flush(plan: _Plan, now) -> None:
-    AllocationChange.objects.bulk_create([c for c, _, _ in plan.changes])
-    AllocationException.objects.bulk_create(plan.exceptions)
-    updated = []
+    rows_insert(AllocationChange, [c for c, _, _ in plan.changes])
+    rows_insert(AllocationException, plan.exceptions)
+    shares = {}
     for _, sources, proposal in plan.changes:
         for source in sources:
             if source.pk in proposal:
                 source.target_share_pct = proposal[source.pk]
-                updated.append((source.pk, source.target_share_pct))
-    column_update(ApprovedSource, "target_share_pct", updated)
+                shares[source.pk] = source.target_share_pct
+    prices = tiers_apply(plan.tier_updates, actor=None) if plan.tier_updates else {}
+    sources_update(shares=shares, prices=prices)
     balances_rebase(part_ids={c.part_id for c, _, _ in plan.changes}, at=now)
     # The firings point at the changes and exceptions created above (ids now set).
-    _firings_insert(plan.firings, at=now)
-    if plan.tier_updates:
-        _tiers_apply(plan.tier_updates, actor=None)
-
-
-def _firings_insert(firings: list[_Firing], *, at, batch: int = 1000) -> None:
-    """Multi-row INSERTs: thousands of firings without a model instance each."""
-    columns = (
-        "rule_id",
-        "part_id",
-        "supplier_id",
-        "metric_value",
-        "outcome",
-        "allocation_change_id",
-        "exception_id",
-        "reason",
-        "fired_at",
-    )
-    table = RuleFiring._meta.db_table
-    fired_at = RuleFiring._meta.get_field("fired_at").get_db_prep_value(at, connection)
-    with connection.cursor() as cursor:
-        for start in range(0, len(firings), batch):
-            chunk = firings[start : start + batch]
-            params = []
-            for f in chunk:
-                params += [
-                    f.rule_id,
-                    f.part_id,
-                    f.supplier_id,
-                    f.metric_value,
-                    f.outcome,
-                    f.allocation_change.pk if f.allocation_change else None,
-                    f.exception.pk if f.exception else None,
-                    f.reason,
-                    fired_at,
-                ]
-            row = "(" + ", ".join(["%s"] * len(columns)) + ")"
-            cursor.execute(
-                f'INSERT INTO "{table}" ({", ".join(columns)}) VALUES '
-                + ", ".join([row] * len(chunk)),
-                params,
-            )
-
-
-def column_update(model, column: str, values: list[tuple[int, Decimal]], batch: int = 1000):
-    """Set one decimal column row by row in a few statements: UPDATE … FROM (VALUES …).
-
-    Django's bulk_update builds a CASE per row, which costs seconds at thousands of rows.
-    """
-    table = model._meta.db_table
-    postgresql = connection.vendor == "postgresql"
-    with connection.cursor() as cursor:
-        for start in range(0, len(values), batch):
-            chunk = values[start : start + batch]
-            params = [v for pair in chunk for v in (pair[0], str(pair[1]))]
-            if postgresql:
-                rows = ", ".join(["(%s::bigint, %s::numeric)"] * len(chunk))
-                sql = (
-                    f'UPDATE "{table}" AS t SET "{column}" = v.value FROM (VALUES {rows}) '
-                    "AS v(id, value) WHERE t.id = v.id"
-                )
-            else:
-                rows = ", ".join(["(%s, %s)"] * len(chunk))
-                sql = (
-                    f'UPDATE "{table}" SET "{column}" = v.column2 FROM (VALUES {rows}) AS v '
-                    f'WHERE "{table}".id = v.column1'
-                )
-            cursor.execute(sql, params)
-
-
-def balances_rebase(*, part_ids, at=None) -> None:
-    """Every source of these parts starts its running total again from zero (SPEC §4).
-
-    One INSERT … SELECT … ON CONFLICT per batch of parts, no row passes through Python.
-    """
-    part_ids = sorted(set(part_ids))
-    if not part_ids:
-        return
-    at = at or timezone.now()
-    balances = AllocationBalance._meta.db_table
-    sources = ApprovedSource._meta.db_table
-    with connection.cursor() as cursor:
-        for start in range(0, len(part_ids), 1000):
-            chunk = part_ids[start : start + 1000]
-            cursor.execute(
-                f'INSERT INTO "{balances}" (source_id, allocated_quantity, rebased_at) '
-                f'SELECT id, 0, %s FROM "{sources}" WHERE part_id IN '
-                f"({', '.join(['%s'] * len(chunk))}) "
-                "ON CONFLICT (source_id) DO UPDATE SET allocated_quantity = 0, "
-                "rebased_at = excluded.rebased_at",
-                [at, *chunk],
-            )
-
-
-def _tiers_apply(updates, *, actor) -> None:
-    """Mark reached tiers applied and set each source's unit price, audited on the contract."""
-    tiers, sources, changes = [], [], []
-    for tier, reached, source in updates:
-        for t in reached:
-            before = _snapshot(t)
-            t.is_applied = True
-            tiers.append(t)
-            changes.append(
-                ContractChange(
-                    contract_id=t.contract_id,
-                    object_type="pricetier",
-                    object_id=t.pk,
-                    kind=ContractChange.Kind.UPDATED,
-                    actor=actor,
-                    before=before,
-                    after=_snapshot(t),
-                )
-            )
-        source.unit_price = tier.unit_price
-        sources.append((source.pk, tier.unit_price))
-    PriceTier.objects.filter(pk__in=[t.pk for t in tiers]).update(is_applied=True)
-    column_update(ApprovedSource, "unit_price", sources)
-    ContractChange.objects.bulk_create(changes)
+    firings_insert(plan.firings, at=now)
