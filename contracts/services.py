@@ -225,18 +225,9 @@ def contract_rule_check(rule: ContractRule) -> None:
 
 @transaction.atomic
 def contract_rule_create(*, contract: Contract, actor=None, **fields) -> ContractRule:
-    rule = ContractRule(contract=contract)
-    _assign(rule, RULE_FIELDS, fields)
-    contract_rule_check(rule)
-    rule.save()
-    _audit(
-        contract_id=contract.pk,
-        obj=rule,
-        kind=ContractChange.Kind.CREATED,
-        actor=actor,
-        after=_snapshot(rule),
+    return _child_create(
+        ContractRule(contract=contract), RULE_FIELDS, fields, contract_rule_check, actor=actor
     )
-    return rule
 
 
 @transaction.atomic
@@ -246,21 +237,41 @@ def contract_rule_update(*, rule: ContractRule, actor=None, **fields) -> Contrac
         .select_related("contract__supplier")
         .get(pk=rule.pk)
     )
-    before = _snapshot(rule)
-    _assign(rule, RULE_FIELDS, fields)
-    contract_rule_check(rule)
-    after = _snapshot(rule)
+    return _child_update(rule, RULE_FIELDS, fields, contract_rule_check, actor=actor)
+
+
+def _child_create(obj, names: tuple[str, ...], fields: dict, validate, *, actor):
+    """Create a rule, tier or commitment of a contract: validated, saved, audited."""
+    _assign(obj, names, fields)
+    validate(obj)
+    obj.save()
+    _audit(
+        contract_id=obj.contract_id,
+        obj=obj,
+        kind=ContractChange.Kind.CREATED,
+        actor=actor,
+        after=_snapshot(obj),
+    )
+    return obj
+
+
+def _child_update(obj, names: tuple[str, ...], fields: dict, validate, *, actor):
+    """Change a locked rule, tier or commitment; audited only when something changed."""
+    before = _snapshot(obj)
+    _assign(obj, names, fields)
+    validate(obj)
+    after = _snapshot(obj)
     if after != before:
-        rule.save()
+        obj.save()
         _audit(
-            contract_id=rule.contract_id,
-            obj=rule,
+            contract_id=obj.contract_id,
+            obj=obj,
             kind=ContractChange.Kind.UPDATED,
             actor=actor,
             before=before,
             after=after,
         )
-    return rule
+    return obj
 
 
 def _child_delete(obj, *, actor) -> None:
@@ -300,38 +311,15 @@ def _tier_validate(tier: PriceTier) -> None:
 
 @transaction.atomic
 def price_tier_create(*, contract: Contract, actor=None, **fields) -> PriceTier:
-    tier = PriceTier(contract=contract)
-    _assign(tier, TIER_FIELDS, fields)
-    _tier_validate(tier)
-    tier.save()
-    _audit(
-        contract_id=contract.pk,
-        obj=tier,
-        kind=ContractChange.Kind.CREATED,
-        actor=actor,
-        after=_snapshot(tier),
+    return _child_create(
+        PriceTier(contract=contract), TIER_FIELDS, fields, _tier_validate, actor=actor
     )
-    return tier
 
 
 @transaction.atomic
 def price_tier_update(*, tier: PriceTier, actor=None, **fields) -> PriceTier:
     tier = PriceTier.objects.select_for_update().get(pk=tier.pk)
-    before = _snapshot(tier)
-    _assign(tier, TIER_FIELDS, fields)
-    _tier_validate(tier)
-    after = _snapshot(tier)
-    if after != before:
-        tier.save()
-        _audit(
-            contract_id=tier.contract_id,
-            obj=tier,
-            kind=ContractChange.Kind.UPDATED,
-            actor=actor,
-            before=before,
-            after=after,
-        )
-    return tier
+    return _child_update(tier, TIER_FIELDS, fields, _tier_validate, actor=actor)
 
 
 @transaction.atomic
@@ -359,17 +347,7 @@ def _commitment_validate(commitment: VolumeCommitment) -> None:
 @transaction.atomic
 def volume_commitment_create(*, contract: Contract, actor=None, **fields) -> VolumeCommitment:
     commitment = VolumeCommitment(contract=contract)
-    _assign(commitment, COMMITMENT_FIELDS, fields)
-    _commitment_validate(commitment)
-    commitment.save()
-    _audit(
-        contract_id=contract.pk,
-        obj=commitment,
-        kind=ContractChange.Kind.CREATED,
-        actor=actor,
-        after=_snapshot(commitment),
-    )
-    return commitment
+    return _child_create(commitment, COMMITMENT_FIELDS, fields, _commitment_validate, actor=actor)
 
 
 @transaction.atomic
@@ -377,21 +355,7 @@ def volume_commitment_update(
     *, commitment: VolumeCommitment, actor=None, **fields
 ) -> VolumeCommitment:
     commitment = VolumeCommitment.objects.select_for_update().get(pk=commitment.pk)
-    before = _snapshot(commitment)
-    _assign(commitment, COMMITMENT_FIELDS, fields)
-    _commitment_validate(commitment)
-    after = _snapshot(commitment)
-    if after != before:
-        commitment.save()
-        _audit(
-            contract_id=commitment.contract_id,
-            obj=commitment,
-            kind=ContractChange.Kind.UPDATED,
-            actor=actor,
-            before=before,
-            after=after,
-        )
-    return commitment
+    return _child_update(commitment, COMMITMENT_FIELDS, fields, _commitment_validate, actor=actor)
 
 
 @transaction.atomic
