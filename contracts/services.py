@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from contracts.models import Contract, ContractChange, ContractRule, PriceTier, VolumeCommitment
-from core.tasks import task_queue
+from core.tasks import task_queue_safely
 
 
 def _snapshot(obj: models.Model) -> dict:
@@ -118,7 +118,7 @@ def _full_clean(obj, **kwargs) -> None:
 
 def _scorecards_refresh(supplier_ids) -> None:
     ids = sorted({i for i in supplier_ids if i})
-    transaction.on_commit(lambda: task_queue("scorecards.recompute_suppliers", ids))
+    transaction.on_commit(lambda: task_queue_safely("scorecards.recompute_suppliers", ids))
 
 
 def _contract_validate(contract: Contract) -> None:

@@ -13,7 +13,7 @@ from accounts.models import UserProfile
 from accounts.roles import EDITOR_ROLES, Role, user_role
 from accounts.selectors import user_supplier_id
 from core.emails import make_message
-from core.tasks import task_queue
+from core.tasks import task_queue_safely
 from messaging.models import Message, MessageNotification, Thread, ThreadReadMarker
 
 logger = logging.getLogger(__name__)
@@ -111,7 +111,7 @@ def message_post(*, thread: Thread, author, body: str) -> Message:
         rows.append(MessageNotification(message=message, recipient=user, status=status))
     MessageNotification.objects.bulk_create(rows, ignore_conflicts=True)
     if any(r.status == MessageNotification.Status.PENDING for r in rows):
-        transaction.on_commit(lambda: task_queue(SEND_TASK, message.pk))
+        transaction.on_commit(lambda: task_queue_safely(SEND_TASK, message.pk))
     return message
 
 

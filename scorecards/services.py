@@ -31,7 +31,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from core.services import model_update
-from core.tasks import task_queue
+from core.tasks import task_queue_safely
 from scorecards import kpis, outbox
 from scorecards.dialect import Dialect
 from scorecards.models import (
@@ -241,7 +241,7 @@ def scorecard_templates_changed() -> None:
     (the nightly run catches them up should the task be lost), and re-scored once it
     commits."""
     outbox.scores_mark()
-    transaction.on_commit(lambda: task_queue(RESCORE_TASK))
+    transaction.on_commit(lambda: task_queue_safely(RESCORE_TASK))
 
 
 def scorecard_scores_refresh() -> int:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def queued():
-    with mock.patch("contracts.services.task_queue") as task_queue:
+    with mock.patch("contracts.services.task_queue_safely") as task_queue:
         yield task_queue
 
 

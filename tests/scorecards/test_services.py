@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def queued(monkeypatch):
     """Task names queued by the scorecards services."""
     names = []
-    monkeypatch.setattr(services, "task_queue", lambda name, *args: names.append(name))
+    monkeypatch.setattr(services, "task_queue_safely", lambda name, *args: names.append(name))
     return names
 
 
