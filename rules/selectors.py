@@ -3,45 +3,28 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.selectors import scope_for_user
 from rules.models import AllocationChange, AllocationException, RuleFiring
-from suppliers.models import Certificate, Supplier
+from suppliers.models import Supplier
 
 
 def expired_certificate_supplier_ids(
     *, supplier_ids: Iterable[int] | None = None, as_of: dt.date
 ) -> set[int]:
-    """Suppliers with a required certificate that has expired.
-
-    Every kind of certificate a supplier holds is required (it was asked for at
-    qualification); a kind counts as expired when its newest certificate ended before
-    `as_of`, so a renewal filed next to the old certificate clears it.
-    """
-    rows = Certificate.objects.all()
+    """Suppliers with a required certificate that has expired (`Supplier.objects`)."""
+    rows = Supplier.objects.all()
     if supplier_ids is not None:
-        rows = rows.filter(supplier_id__in=list(supplier_ids))
-    return set(
-        rows.values("supplier_id", "kind")
-        .annotate(latest=Max("valid_until"))
-        .filter(latest__lt=as_of)
-        .values_list("supplier_id", flat=True)
-    )
+        rows = rows.filter(pk__in=list(supplier_ids))
+    return set(rows.with_expired_certificate(as_of).values_list("pk", flat=True))
 
 
 def usable_supplier_ids(*, supplier_ids: Iterable[int], as_of: dt.date | None = None) -> set[int]:
-    """Suppliers whose sources may receive share (SPEC §4): approved, no required
-    certificate expired. Two queries whatever the number of suppliers."""
-    as_of = as_of or timezone.localdate()
-    supplier_ids = list(supplier_ids)
-    approved = set(
-        Supplier.objects.filter(pk__in=supplier_ids, status=Supplier.Status.APPROVED).values_list(
-            "pk", flat=True
-        )
-    )
-    return approved - expired_certificate_supplier_ids(supplier_ids=approved, as_of=as_of)
+    """Suppliers whose sources may receive share: `Supplier.objects.usable`."""
+    rows = Supplier.objects.filter(pk__in=list(supplier_ids))
+    return set(rows.usable(as_of).values_list("pk", flat=True))
 
 
 def unusable_reason(*, status: str, certificate_expired: bool) -> str | None:

@@ -14,6 +14,30 @@ from core.validators import (
 )
 
 
+class SupplierQuerySet(models.QuerySet):
+    """Reads about suppliers that every engine shares (allocation, planning, risk)."""
+
+    def with_expired_certificate(self, as_of):
+        """Suppliers holding a certificate kind whose newest certificate ended before
+        `as_of` (a renewal filed next to the old certificate clears it)."""
+        expired = (
+            Certificate.objects.filter(supplier__in=self.values("pk"))
+            .values("supplier_id", "kind")
+            .annotate(latest=models.Max("valid_until"))
+            .filter(latest__lt=as_of)
+            .values("supplier_id")
+        )
+        return self.filter(pk__in=expired)
+
+    def usable(self, as_of=None):
+        """Suppliers whose sources may receive share or orders: approved (not on hold,
+        disqualified or merely qualified) and no required certificate expired
+        (docs/rules.md, "usable sources")."""
+        as_of = as_of or timezone.localdate()
+        approved = self.filter(status=Supplier.Status.APPROVED)
+        return approved.exclude(pk__in=approved.with_expired_certificate(as_of).values("pk"))
+
+
 class Supplier(models.Model):
     class Status(models.TextChoices):
         PROSPECT = "prospect", "Prospect"
@@ -57,6 +81,8 @@ class Supplier(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SupplierQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
