@@ -3,8 +3,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from contracts.models import Contract, ContractChange, ContractRule, PriceTier, VolumeCommitment
+from core import task_names
 from core.tasks import task_queue_safely
 
 
@@ -117,8 +119,12 @@ def _full_clean(obj, **kwargs) -> None:
 
 
 def _scorecards_refresh(supplier_ids) -> None:
+    """The audit row just written is the outbox of a contract change (the refresh reads the
+    months it covers); queue the engine pipeline to consume it once this commits."""
     ids = sorted({i for i in supplier_ids if i})
-    transaction.on_commit(lambda: task_queue_safely("scorecards.recompute_suppliers", ids))
+    transaction.on_commit(
+        lambda: task_queue_safely(task_names.PIPELINE, ids, timezone.now().isoformat())
+    )
 
 
 def _contract_validate(contract: Contract) -> None:

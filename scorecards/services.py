@@ -30,6 +30,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core import task_names
 from core.services import model_update
 from core.tasks import task_queue_safely
 from scorecards import kpis, outbox
@@ -493,7 +494,7 @@ def _datetime(value: dt.datetime):
 # How KPIs score is an input of every stored composite and grade: each change re-scores
 # every supplier row once the transaction commits (the KPI figures themselves stay).
 
-RESCORE_TASK = "scorecards.rescore_all"
+RESCORE_TASK = task_names.KPI_RESCORE
 TEMPLATE_FIELDS = [
     f.name for f in ScorecardTemplate._meta.concrete_fields if f.name not in ("id", "updated_at")
 ]
