@@ -180,9 +180,7 @@ class TestReceipts:
         queued = []
         from engine import tasks
 
-        monkeypatch.setattr(
-            tasks.engine_run, "delay", lambda ids, *_: queued.append(ids)
-        )
+        monkeypatch.setattr(tasks.engine_run, "delay", lambda ids, *_: queued.append(ids))
         with django_capture_on_commit_callbacks(execute=True):
             response = post(api_for(buyer), "receipts", [receipt(n) for n in range(20)])
         assert response.status_code == 201
