@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "suppliers",
+    "outbox",
     "parts",
     "contracts",
     "purchasing",

@@ -26,7 +26,11 @@ from django.utils import timezone
 from alerts.delivery import deliveries_queue
 from alerts.services import alerts_scan
 from rules.services import rules_evaluate
-from scorecards.refresh import scorecard_refresh_nightly, scorecard_refresh_pending
+from scorecards.refresh import (
+    scorecard_refresh_nightly,
+    scorecard_refresh_pending,
+    scorecard_rescore_pending,
+)
 from scorecards.services import scorecard_recompute
 
 logger = logging.getLogger(__name__)
@@ -54,6 +58,11 @@ def refresh_scorecards(run: Run) -> dict | None:
         result = scorecard_refresh_nightly()
     else:
         result = scorecard_refresh_pending()
+        rescored = scorecard_rescore_pending()
+        if rescored is not None:  # composite scores changed for everyone
+            run.refreshed, run.supplier_ids = True, None
+            summary = result.as_dict() if result else {}
+            return {**summary, "rows_rescored": rescored}
     if result is None:
         return None
     run.refreshed = True

@@ -1,7 +1,7 @@
-"""The outbox "KPI inputs changed" (`PendingCell`, `PendingRefresh`): every write to a KPI
-input records what it touches here in its own transaction, and the engine pipeline that
-consumes the rows (refresh → rules → alerts → emails, engine/pipeline.py) is queued by
-name once, on commit (purchasing sits below the engine and never imports it)."""
+"""Purchasing's side of the KPI outbox (the `outbox` app): every write to a fact records
+the cells it touches there in its own transaction, and the engine pipeline that consumes
+them (refresh → rules → alerts → emails, engine/pipeline.py) is queued by name once, on
+commit (purchasing sits below the engine and never imports it)."""
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core import task_names
 from core.tasks import task_queue_safely
-from purchasing.models import PendingCell, PendingRefresh
+from outbox import services as outbox_services
 
 # Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
 
@@ -65,10 +65,7 @@ def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]]) -> None:
     if deferred is not None:
         deferred.update(supplier_ids)
         return
-    PendingCell.objects.bulk_create(
-        [PendingCell(supplier_id=s, month=m) for s, m in marked], ignore_conflicts=True
-    )
-
+    outbox_services.cells_mark(cells=marked)
     transaction.on_commit(lambda: _pipeline_queue(supplier_ids))
 
 
@@ -90,7 +87,4 @@ def kpi_inputs_changed(*, supplier_ids: Iterable[int]) -> None:
     """Record in the outbox that these suppliers' KPI inputs changed, in the caller's
     transaction (a rolled-back change leaves no request behind). Sorted, so concurrent
     requests for the same suppliers take their row locks in one order."""
-    ids = sorted({int(i) for i in supplier_ids})
-    PendingRefresh.objects.bulk_create(
-        [PendingRefresh(supplier_id=i) for i in ids], ignore_conflicts=True
-    )
+    outbox_services.suppliers_mark(supplier_ids=supplier_ids)
