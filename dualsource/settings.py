@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "engine",
     "workspace",
     "portal",
+    "guide",
     "imports",
     "demo",
 ]
