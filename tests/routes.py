@@ -165,6 +165,8 @@ SEGMENT_MODELS = {
     "part-scorecards": "scorecards.PartScorecard",
     "stock": "inventory.InventoryPosition",
     "inventory-positions": "inventory.InventoryPosition",
+    "inventory-readings": "inventory.InventoryPosition",
+    "inventory-rejects": "inventory.InventoryReject",
     "sources": "parts.ApprovedSource",
     "colleagues": "suppliers.SupplierContact",
     "messages": "messaging.Thread",  # a page per conversation: /messages/<pk>/
