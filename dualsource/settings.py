@@ -230,10 +230,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),  # organisation time (CELERY_TIMEZONE)
         "options": {"expires": 23 * 3600},
     },
+    # Deliveries a dead worker left, or whose task the broker lost: within minutes.
     "sweep-alert-emails": {
         "task": "alerts.sweep_deliveries",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 4 * 60},
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    # KPI cells marked while the broker was down (their task never queued) wait for no
+    # posting and no nightly run: every two minutes the refresh claims whatever waits.
+    "refresh-waiting-kpi-cells": {
+        "task": "scorecards.refresh_suppliers",
+        "schedule": 120.0,
+        "args": ([],),
+        "options": {"expires": 100},
     },
     # Contract rules (SPEC §4): daily after the nightly KPI recompute, on every supplier;
     # each scorecard refresh also chains `rules.evaluate` for the suppliers it refreshed.
@@ -284,7 +293,12 @@ CELERY_BEAT_SCHEDULE["message-digests-daily"] = {
     "options": {"expires": 23 * 3600},
 }
 
+# Production sets EMAIL_BACKEND=core.mail.EmailBackend (SMTP that records a delivery sent
+# at the server's acceptance, docs/emails.md).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "core.mail.EmailBackend"  # the same SMTP, with the acceptance hook
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
