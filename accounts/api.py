@@ -90,4 +90,9 @@ class ScopedViewSet(ExportableListMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         with transaction.atomic():
-            instance.delete()
+            self.service_delete(instance)
+
+    def service_delete(self, instance) -> None:
+        """Delete through the model's service where it has one (a refusal names what
+        still refers to the object: 409)."""
+        instance.delete()

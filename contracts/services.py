@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 from contracts.models import Contract, ContractChange, ContractRule, PriceTier, VolumeCommitment
+from core.services import delete_refusal
 from core.tasks import task_queue_safely
 
 
@@ -183,6 +184,11 @@ def contract_delete(*, contract: Contract, actor=None) -> None:
                 "reference": "This contract has rules, price tiers or volume commitments; "
                 "end it by setting its end date instead."
             }
+        )
+    reason = delete_refusal(contract, owned=("changes",))
+    if reason:
+        raise ValidationError(
+            {"reference": f"{contract.reference} cannot be deleted: {reason} refer to it."}
         )
     supplier_id = contract.supplier_id
     contract.delete()

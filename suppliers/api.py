@@ -13,12 +13,17 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from accounts.api import NaturalKeyField, ScopedViewSet
 from accounts.roles import Role
 from accounts.selectors import user_supplier_id
-from core.api import context_user
+from core.api import Conflict, context_user
 from core.fields import CountryField, CurrencyField
 from core.parsers import SafeJSONParser
 from suppliers.filters import SupplierFilter
 from suppliers.models import Certificate, Supplier
-from suppliers.services import certificate_upload, supplier_create, supplier_update
+from suppliers.services import (
+    certificate_upload,
+    supplier_create,
+    supplier_delete,
+    supplier_update,
+)
 from suppliers.views import certificate_document_response
 
 
@@ -87,6 +92,12 @@ class SupplierViewSet(ScopedViewSet):
     serializer_class = SupplierSerializer
     filterset_class = SupplierFilter
     lookup_field = "code"
+
+    def service_delete(self, instance):
+        try:
+            supplier_delete(supplier=instance, actor=self.request.user)
+        except DjangoValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from None
 
 
 class CertificateSerializer(serializers.ModelSerializer):
