@@ -39,6 +39,7 @@ class _Handler(socketserver.StreamRequestHandler):
             elif verb in (b"MAIL", b"RCPT", b"RSET", b"NOOP"):
                 self._reply("250 OK")
             elif verb == b"DATA":
+                time.sleep(stub.data_delay)  # slow before the message: nothing accepted yet
                 self._reply("354 End data with <CR><LF>.<CR><LF>")
                 data = b""
                 while True:
@@ -46,6 +47,7 @@ class _Handler(socketserver.StreamRequestHandler):
                     if not chunk or chunk == b".\r\n":
                         break
                     data += chunk
+                time.sleep(stub.accept_delay)  # a slow server: the send is in flight
                 stub.accept(data)
                 self._reply("250 OK queued")
                 if stub.hang_up_after_accept:
@@ -64,8 +66,17 @@ class _Server(socketserver.ThreadingTCPServer):
 
 
 class SmtpStub:
-    def __init__(self, port: int = 0, quit_delay: float = 0.0, hang_up_after_accept=False):
+    def __init__(
+        self,
+        port: int = 0,
+        quit_delay: float = 0.0,
+        hang_up_after_accept=False,
+        accept_delay: float = 0.0,
+        data_delay: float = 0.0,
+    ):
+        self.data_delay = data_delay
         self.quit_delay = quit_delay
+        self.accept_delay = accept_delay
         self.hang_up_after_accept = hang_up_after_accept
         self.accepting = True
         self.message_ids: list[str] = []
