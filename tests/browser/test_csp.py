@@ -15,7 +15,14 @@ def enforced(settings):
     settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = None
 
 
-def test_pages_work_under_the_enforced_policy(page, live_server, buyer, portfolio, enforced):  # noqa: F811
+def test_pages_work_under_the_enforced_policy(
+    page,
+    live_server,
+    buyer,
+    contact_a,
+    portfolio,  # noqa: F811
+    enforced,
+):
     problems = []
     page.on(
         "console",
@@ -35,4 +42,12 @@ def test_pages_work_under_the_enforced_policy(page, live_server, buyer, portfoli
     assert charts_drawn(page) == 4
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".swagger-ui .info")
+    # The supplier's own trend chart (its script moved to a static file).
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "contact_a")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/portal/scorecard/")
+    page.locator("#trend .main-svg").first.wait_for()
     assert [p for p in problems if "Content Security Policy" in p or "Refused" in p] == []
