@@ -2,10 +2,12 @@
 dashboard and postings while Redis is down."""
 
 import time
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
 from django.urls import reverse
+from kombu.exceptions import OperationalError
 
 from purchasing.models import PendingCell
 from tests.factories import PurchaseOrderFactory, PurchaseOrderLineFactory
@@ -82,37 +84,27 @@ def test_the_dashboard_opens_while_redis_is_down(redis_down, client_for, buyer):
 
 
 def test_a_posting_is_saved_while_the_broker_is_down(
-    api_for, buyer, supplier_a, monkeypatch, django_capture_on_commit_callbacks
+    api_for, buyer, supplier_a, django_capture_on_commit_callbacks
 ):
-    from celery import current_app
-
-    monkeypatch.setattr(current_app.conf, "task_always_eager", False)
-    monkeypatch.setattr(current_app.conf, "broker_url", "redis://127.0.0.1:9/0")
-    monkeypatch.setattr(current_app.conf, "broker_connection_timeout", 0.5)
-    monkeypatch.setattr(current_app.conf, "broker_connection_retry", False)
-    monkeypatch.setattr(
-        current_app.conf, "task_publish_retry_policy", {"max_retries": 0, "interval_start": 0}
-    )
-    current_app.pool.force_close_all()
+    # The broker refuses connections (bench/faults.py does this with a real Redis stopped).
     line = PurchaseOrderLineFactory(purchase_order=PurchaseOrderFactory(supplier=supplier_a))
-    started = time.monotonic()
-    try:
-        with django_capture_on_commit_callbacks(execute=True) as queued:
-            response = api_for(buyer).post(
-                "/api/v1/receipts/",
-                {
-                    "number": "GR-DOWN",
-                    "purchase_order": line.purchase_order.number,
-                    "line": line.line_number,
-                    "receipt_date": "2026-02-10",
-                    "quantity": "5",
-                },
-                format="json",
-            )
-    finally:
-        current_app.pool.force_close_all()
+    refused = OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+    with (
+        mock.patch("core.tasks.task_queue", side_effect=refused) as queue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = api_for(buyer).post(
+            "/api/v1/receipts/",
+            {
+                "number": "GR-DOWN",
+                "purchase_order": line.purchase_order.number,
+                "line": line.line_number,
+                "receipt_date": "2026-02-10",
+                "quantity": "5",
+            },
+            format="json",
+        )
     assert response.status_code == 201, response.content
-    assert queued  # the refresh was asked for, and failed to queue quietly
-    assert time.monotonic() - started < 10
-    # The cells wait in the outbox for the sweep (the beat's catch-up task).
+    assert queue.called  # the refresh was asked for, and failed to queue quietly
+    # The cells wait in the outbox for the beat's sweep (every two minutes).
     assert PendingCell.objects.filter(supplier=supplier_a).exists()
