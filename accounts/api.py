@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db import transaction
 from rest_framework import exceptions, serializers, viewsets
-from rest_framework.parsers import JSONParser
 
 from accounts.selectors import scope_for_user
 from core.api import (
@@ -12,6 +11,7 @@ from core.api import (
     PayloadTooLarge,
     context_user,
 )
+from core.parsers import SafeJSONParser
 
 
 class NaturalKeyField(serializers.SlugRelatedField):
@@ -52,7 +52,7 @@ class ScopedViewSet(ExportableListMixin, viewsets.ModelViewSet):
     Lists export as CSV or Excel (`ExportableListMixin`).
     """
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
     lookup_value_regex = NATURAL_KEY_REGEX
     # Roles other than buyers and admins may only call these write actions (RolePermission).
     supplier_actions: tuple[str, ...] = ()
@@ -90,4 +90,9 @@ class ScopedViewSet(ExportableListMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         with transaction.atomic():
-            instance.delete()
+            self.service_delete(instance)
+
+    def service_delete(self, instance) -> None:
+        """Delete through the model's service where it has one (a refusal names what
+        still refers to the object: 409)."""
+        instance.delete()

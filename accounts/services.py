@@ -1,5 +1,6 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
@@ -32,8 +33,14 @@ def user_create(
         is_staff=role == Role.ADMIN,
         is_superuser=role == Role.ADMIN,
     )
-    user.set_password(password)
     user.full_clean(exclude=["password"])
+    # Every path that sets a password (commands, imports, invitations, the demo) comes
+    # here: the configured validators apply to all of them.
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
     user.save()
     if role != Role.ADMIN:
         user.groups.add(Group.objects.get_or_create(name=role.value)[0])

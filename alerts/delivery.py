@@ -6,8 +6,11 @@
    if it changed exactly one row: two workers never both send.
 3. The outcome is recorded: `sent`, or back to `pending` with `attempts + 1` after a
    transient SMTP failure (the task retries with backoff), `failed` after MAX_ATTEMPTS.
-4. The sweeper (`email_deliveries_sweep`) handles rows a dead worker left in `sending`;
-   the policy is in ARCHITECTURE.md ("Emails, exactly once").
+4. The row is marked `sent` the moment the mail server accepts the message (its 250 to
+   DATA, reported by `core.mail.EmailBackend`), before the connection is closed: nothing
+   after the acceptance can make it pending again.
+5. The sweeper (`email_deliveries_sweep`) handles rows a dead worker left in `sending`;
+   the guarantee and its one gap are in docs/emails.md.
 
 Recipients: the supplier's owner buyer (for an alert without a supplier, the owners of the
 part's sources; failing those, every buyer), and for a supplier's late and unconfirmed
@@ -37,10 +40,13 @@ logger = logging.getLogger(__name__)
 
 SEND_TASK = task_names.ALERTS_SEND_DELIVERY
 MAX_ATTEMPTS = 8
-# A row in `sending` longer than this was left by a worker that died (a send takes seconds).
-STUCK_AFTER = dt.timedelta(minutes=10)
+# The send task's hard time limit: no worker is still sending a row after it.
+SEND_TIME_LIMIT_SECONDS = 90
+# A row in `sending` longer than that (plus a margin for clocks) was left by a worker
+# that died; the sweep (every minute) sends it again within about three minutes.
+STUCK_AFTER = dt.timedelta(seconds=SEND_TIME_LIMIT_SECONDS + 30)
 # A `pending` row nobody has tried for this long lost its task (broker down): queue again.
-RETRY_PENDING_AFTER = dt.timedelta(minutes=5)
+RETRY_PENDING_AFTER = dt.timedelta(minutes=3)
 DIGEST_HOUR = 7
 # Errors worth another try later: the mail server is down, busy or unreachable.
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
@@ -214,9 +220,24 @@ def email_delivery_send(*, delivery_id: int) -> str:
         "recipient", "alert__supplier", "alert__part", "alert__purchase_order", "alert__line"
     ).get(pk=delivery_id)
     message = _message_build(delivery)
+    accepted = []
+
+    def record_sent() -> None:
+        # The server answered 250 to DATA: the message is delivered to it. Recorded now,
+        # in its own autocommit, before a slow QUIT or a time limit can interfere.
+        if not accepted:
+            accepted.append(True)
+            _delivery_sent(delivery_id=delivery_id, attempts=delivery.attempts + 1)
+
+    message.on_accepted = record_sent  # core.mail.EmailBackend calls it after the 250
     try:
         message.send()
     except TRANSIENT_ERRORS as exc:
+        if accepted:
+            logger.warning(
+                "Delivery %s accepted; the connection failed after: %s", delivery_id, exc
+            )
+            return "sent"
         attempts = delivery.attempts + 1
         gave_up = attempts >= MAX_ATTEMPTS
         EmailDelivery.objects.filter(pk=delivery_id, state=EmailDelivery.State.SENDING).update(
@@ -228,22 +249,23 @@ def email_delivery_send(*, delivery_id: int) -> str:
             logger.error("Email delivery %s failed %d times; giving up", delivery_id, attempts)
             return "failed"
         raise SendDeferred(str(exc)) from exc
-    EmailDelivery.objects.filter(pk=delivery_id).update(
-        state=EmailDelivery.State.SENT,
-        sent_at=timezone.now(),
-        attempts=delivery.attempts + 1,
-        error="",
-    )
+    record_sent()  # backends without the acceptance hook (console, file, memory)
     return "sent"
+
+
+def _delivery_sent(*, delivery_id: int, attempts: int) -> None:
+    EmailDelivery.objects.filter(pk=delivery_id).update(
+        state=EmailDelivery.State.SENT, sent_at=timezone.now(), attempts=attempts, error=""
+    )
 
 
 def email_deliveries_sweep(*, now: dt.datetime | None = None) -> dict:
     """Recover deliveries a dead worker left in `sending`, and re-queue pending ones whose
-    task was lost. Policy (ARCHITECTURE.md): a stuck delivery is sent again with the same
-    Message-ID (the send most likely never happened: a worker dies between claim and send
-    far more often than in the instant after the server accepted the message, and if it
-    did, the recipient's mail system recognises the same Message-ID); after MAX_ATTEMPTS
-    it is marked failed."""
+    task was lost. Policy (docs/emails.md): a stuck delivery was not accepted by the mail
+    server (an accepted one is recorded sent at once), unless the worker died in the
+    instant between the acceptance and that record; it is sent again with the same
+    Message-ID, which the recipient's mail system recognises. After MAX_ATTEMPTS it is
+    marked failed."""
     now = now or timezone.now()
     stuck = EmailDelivery.objects.filter(
         state=EmailDelivery.State.SENDING, claimed_at__lt=now - STUCK_AFTER
@@ -253,13 +275,16 @@ def email_deliveries_sweep(*, now: dt.datetime | None = None) -> dict:
         attempts=F("attempts") + 1,
         error="The worker stopped while sending, too often; not sent again.",
     )
-    recovered = stuck.update(
+    stuck_ids = list(stuck.values_list("pk", flat=True))
+    recovered = EmailDelivery.objects.filter(
+        pk__in=stuck_ids, state=EmailDelivery.State.SENDING
+    ).update(
         state=EmailDelivery.State.PENDING,
         attempts=F("attempts") + 1,
         error="The worker stopped while sending; sent again with the same Message-ID.",
     )
-    # Pending rows nobody tried lately (their task was lost), recovered ones among them.
-    waiting = list(
+    # Pending rows nobody tried lately (their task was lost), and the ones just recovered.
+    waiting = set(stuck_ids) | set(
         EmailDelivery.objects.filter(state=EmailDelivery.State.PENDING)
         .filter(
             Q(claimed_at__lt=now - RETRY_PENDING_AFTER)
@@ -268,6 +293,6 @@ def email_deliveries_sweep(*, now: dt.datetime | None = None) -> dict:
         .values_list("pk", flat=True)
     )
     with transaction.atomic():
-        for delivery_id in waiting:
+        for delivery_id in sorted(waiting):
             task_queue_on_commit(SEND_TASK, delivery_id)
     return {"recovered": recovered, "failed": failed, "queued": len(waiting)}

@@ -13,6 +13,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from alerts.delivery import (
+    SEND_TIME_LIMIT_SECONDS,
     SendDeferred,
     digests_request,
     email_deliveries_sweep,
@@ -52,8 +53,8 @@ def alerts_scan_task(requested_at: str | None = None) -> dict:
 
 @shared_task(
     name=task_names.ALERTS_SEND_DELIVERY,
-    soft_time_limit=60,
-    time_limit=90,
+    soft_time_limit=SEND_TIME_LIMIT_SECONDS - 30,
+    time_limit=SEND_TIME_LIMIT_SECONDS,
     acks_late=True,
     ignore_result=True,
     autoretry_for=(SendDeferred, OperationalError),

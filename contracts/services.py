@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from contracts.models import Contract, ContractChange, ContractRule, PriceTier, VolumeCommitment
 from core import task_names
+from core.services import delete_refusal
 from core.services import model_snapshot as _snapshot
 from core.tasks import task_queue_safely
 from outbox import services as outbox_services
@@ -197,6 +198,11 @@ def contract_delete(*, contract: Contract, actor=None) -> None:
                 "reference": "This contract has rules, price tiers or volume commitments; "
                 "end it by setting its end date instead."
             }
+        )
+    reason = delete_refusal(contract, owned=("changes",))
+    if reason:
+        raise ValidationError(
+            {"reference": f"{contract.reference} cannot be deleted: {reason} refer to it."}
         )
     before = _snapshot(contract)
     contract.delete()

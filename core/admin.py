@@ -41,6 +41,15 @@ class ServiceAdmin(admin.ModelAdmin):
     def service_delete(self, request, obj) -> None:
         obj.delete()
 
+    def delete_refusal(self, obj) -> str | None:
+        """Why `obj` may not be deleted (shown on the confirmation page), or None."""
+        return None
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refusals = [f"{obj}: {r}" for obj in objs if (r := self.delete_refusal(obj))]
+        return deleted, counts, perms_needed, [*protected, *refusals]
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change=change, **kwargs)
         model_admin = self

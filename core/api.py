@@ -21,18 +21,13 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
 
 from core.fastpath import FAIL, FastItemValidator, FastRepresenter
+from core.parsers import PayloadTooLarge  # noqa: F401  (re-exported)
 
 # Natural keys may contain dots and dashes, never slashes (a slash would split the URL).
 NATURAL_KEY_REGEX = r"[^/]+"
 # A bulk request larger than this is refused before any validation work.
 MAX_BULK_ITEMS = 10_000
 EXPORT_FORMATS = ("csv", "xlsx")
-
-
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
-    default_code = "payload_too_large"
 
 
 class Conflict(exceptions.APIException):

@@ -19,8 +19,8 @@ def env_str(name: str, default: str | None = None) -> str:
 
 def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None:
-        return default
+    if value is None or not value.strip():
+        return default  # unset or left empty (as in .env.example): the default
     lowered = value.strip().lower()
     if lowered in _TRUE:
         return True

@@ -74,3 +74,28 @@ def model_snapshot(obj: models.Model) -> dict:
             value = value.isoformat() if isinstance(value, dt.date) else str(value)
         data[field.attname] = value
     return data
+
+
+def delete_refusal(instance: models.Model, *, owned: tuple[str, ...] = ()) -> str | None:
+    """Why `instance` may not be deleted: the rows that refer to it and would be deleted
+    with it (cascade) or block it (protect), e.g. "3 supplier contacts, 1 certificate";
+    None when nothing does. `owned`: accessor names of rows that are part of the object
+    itself (a part's checklist) and go with it. Rows that only keep a reference
+    (SET_NULL, e.g. audit records) do not count. One query per relation."""
+    found = []
+    for relation in instance._meta.related_objects:
+        if relation.get_accessor_name() in owned or relation.hidden and not relation.many_to_many:
+            continue
+        if relation.many_to_many:
+            count = getattr(instance, relation.get_accessor_name()).count()
+        elif relation.on_delete in (models.CASCADE, models.PROTECT, models.RESTRICT):
+            count = relation.related_model._base_manager.filter(
+                **{relation.field.name: instance}
+            ).count()
+        else:
+            continue
+        if count:
+            meta = relation.related_model._meta
+            noun = meta.verbose_name if count == 1 else meta.verbose_name_plural
+            found.append(f"{count} {noun}")
+    return ", ".join(found) or None

@@ -298,7 +298,7 @@ def _demo_user(login: DemoLogin, *, email: str, supplier=None):
 
 def _users_create() -> dict:
     return {
-        login.username: _demo_user(login, email=f"{login.username}@dualsource.example")
+        login.username: _demo_user(login, email=f"{login.username}@plant.example")
         for login in DEMO_LOGINS
         if login.role != Role.SUPPLIER
     }

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import env_bool, env_int, env_list, env_str
@@ -19,10 +20,19 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DUALSOURCE_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# Production (docs/security.md): HTTPS only, secure cookies, an enforced CSP, a real key.
+PRODUCTION = env_bool("DUALSOURCE_PRODUCTION", default=False)
 _DEV_SECRET = "dev-only-insecure-secret-key-change-me"
+_PLACEHOLDER_SECRETS = {_DEV_SECRET, "change-me-to-a-long-random-string", "change-me", ""}
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET)
-if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("DUALSOURCE_PRODUCTION", default=False):
-    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DJANGO_DEBUG must be off in production.")
+    if SECRET_KEY in _PLACEHOLDER_SECRETS or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY must be a random string of at least 50 characters in production "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+        )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("DUALSOURCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -42,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "csp",
     "accounts",
     "suppliers",
     "outbox",
@@ -63,7 +74,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Numbers and dates in the browser's language (Accept-Language), within LANGUAGES.
@@ -90,6 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -166,6 +180,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DUALSOURCE_MAX_BODY_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# Any body over this is refused from its Content-Length before it is read (413); the
+# margin leaves room for a multipart upload's headers around a file at the cap.
+DUALSOURCE_MAX_REQUEST_BYTES = env_int(
+    "DUALSOURCE_MAX_REQUEST_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 1024 * 1024
+)
 
 # Redis, when set, is the broker, the result store and the cache.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -175,8 +194,23 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://")):
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # A cache that is down is a miss, never an error (core/cache.py).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "core.cache.FailSafeRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        }
+    }
+    # A broker that is down: publishing gives up quickly and the caller logs it
+    # (core.tasks.task_queue_safely); the beat sweeps catch up once it is back.
+    CELERY_BROKER_CONNECTION_TIMEOUT = 2
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
     }
 else:
     _broker_dir = VAR_DIR / "broker"
@@ -234,10 +268,19 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),  # organisation time (CELERY_TIMEZONE)
         "options": {"expires": 23 * 3600},
     },
+    # Deliveries a dead worker left, or whose task the broker lost: within minutes.
     "sweep-alert-emails": {
         "task": "alerts.sweep_deliveries",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 4 * 60},
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
+    # KPI cells marked while the broker was down (their task never queued) wait for no
+    # posting and no nightly run: every two minutes the pipeline runs if anything waits.
+    "engine-waiting-kpi-cells": {
+        "task": "engine.run",
+        "schedule": 120.0,
+        "kwargs": {"if_waiting": True},
+        "options": {"expires": 100},
     },
 }
 
@@ -253,6 +296,10 @@ AXES_FAILURE_LIMIT = env_int("DUALSOURCE_LOGIN_FAILURE_LIMIT", 5)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("DUALSOURCE_LOGIN_LOCKOUT_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
+# A lockout runs its cool-off from the failure that caused it: more attempts while locked
+# do not restart it. The address is the one core.clientip reads (proxy header if set).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
@@ -260,7 +307,9 @@ SESSION_COOKIE_AGE = env_int("DUALSOURCE_SESSION_SECONDS", 8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("DUALSOURCE_SESSION_BROWSER_CLOSE", default=False)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DUALSOURCE_SECURE_COOKIES", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool(
+    "DUALSOURCE_SECURE_COOKIES", default=PRODUCTION
+)
 PASSWORD_RESET_TIMEOUT = env_int("DUALSOURCE_PASSWORD_RESET_SECONDS", 24 * 3600)
 CERTIFICATE_MAX_BYTES = env_int("DUALSOURCE_CERTIFICATE_MAX_BYTES", 10 * 1024 * 1024)
 CERTIFICATE_EXPIRY_WARNING_DAYS = env_int("DUALSOURCE_CERTIFICATE_WARNING_DAYS", 60)
@@ -276,7 +325,12 @@ CELERY_BEAT_SCHEDULE["message-digests-daily"] = {
     "options": {"expires": 23 * 3600},
 }
 
+# Production sets EMAIL_BACKEND=core.mail.EmailBackend (SMTP that records a delivery sent
+# at the server's acceptance, docs/emails.md).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+if EMAIL_BACKEND == "django.core.mail.backends.smtp.EmailBackend":
+    EMAIL_BACKEND = "core.mail.EmailBackend"  # the same SMTP, with the acceptance hook
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -288,16 +342,42 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Dualsource <noreply@dualsour
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Token authentication that counts bad tokens per client address.
+        "core.throttling.ThrottledTokenAuthentication",
+    ],
+    # Per user (token or session), per client address, and anonymous (core/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.UserRateThrottle",
+        "core.throttling.AnonRateThrottle",
+        "core.throttling.ClientRateThrottle",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.RolePermission"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
+    # JSON with a size and nesting limit (a deeply nested body was a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
 }
+# Allowances per scope (docs/security.md); a refusal is a 429 with Retry-After.
+DUALSOURCE_THROTTLE_RATES = {
+    "user": env_str("DUALSOURCE_API_RATE_USER", "1200/min"),
+    "client": env_str("DUALSOURCE_API_RATE_CLIENT", "3000/min"),
+    "anon": env_str("DUALSOURCE_API_RATE_ANON", "30/min"),
+    "bad_credentials": env_str("DUALSOURCE_BAD_CREDENTIALS_RATE", "20/hour"),
+    "password_reset_address": env_str("DUALSOURCE_PASSWORD_RESET_RATE_ADDRESS", "3/hour"),
+    "password_reset_client": env_str("DUALSOURCE_PASSWORD_RESET_RATE_CLIENT", "10/hour"),
+}
+# The header a trusted reverse proxy sets to the client's address (X-Real-IP, or
+# X-Forwarded-For appended by the proxy). Empty: the connection's address (no proxy).
+DUALSOURCE_CLIENT_IP_HEADER = env_str("DUALSOURCE_CLIENT_IP_HEADER", "")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dualsource API",
     "DESCRIPTION": "Suppliers, parts, sources, contracts, orders, receipts and scorecards.",
@@ -306,6 +386,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Open in development; signed-in users only in production (docs/security.md).
+    "SERVE_PERMISSIONS": ["core.permissions.SignedInInProduction"],
     # Several models have a `status`; name each enum after its model, not a hash.
     "ENUM_NAME_OVERRIDES": {
         "SupplierStatusEnum": "suppliers.models.Supplier.Status",
@@ -320,3 +402,35 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DUALSOURCE_LOG_LEVEL", "INFO")},
 }
+
+# --- Production hardening (docs/security.md) ------------------------------------------
+# Scripts only from our own static files (or a per-request nonce: request.csp_nonce);
+# styles also inline (style attributes in templates, plotly's and htmx's injected rules).
+# Enforced in production, report-only elsewhere so a violation shows in the console.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if PRODUCTION:
+    CONTENT_SECURITY_POLICY = _CSP
+    SECURE_SSL_REDIRECT = env_bool("DUALSOURCE_SSL_REDIRECT", default=True)
+    # The reverse proxy terminates TLS and says so in this header (it must set it itself).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("DUALSOURCE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DUALSOURCE_HSTS_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("DUALSOURCE_HSTS_PRELOAD", default=True)
+    SECURE_REFERRER_POLICY = "same-origin"
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
+else:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP

@@ -12,6 +12,7 @@ from django.db import OperationalError
 
 from core import task_names
 from engine.pipeline import NIGHTLY, POSTING, REBUILD, pipeline_run
+from outbox.selectors import outbox_waiting
 
 _RETRY = {
     "autoretry_for": (OperationalError,),
@@ -29,9 +30,16 @@ _RETRY = {
     ignore_result=True,
     **_RETRY,
 )
-def engine_run(supplier_ids: list[int] | None = None, requested_at: str | None = None) -> dict:
+def engine_run(
+    supplier_ids: list[int] | None = None,
+    requested_at: str | None = None,
+    if_waiting: bool = False,
+) -> dict:
     """After a posting (which names its suppliers; the refresh takes every waiting cell
-    anyway) and every 15 minutes from the beat."""
+    anyway) and every 15 minutes from the beat; every two minutes `if_waiting`: only when
+    something waits in the outbox (marked while the broker was down)."""
+    if if_waiting and not outbox_waiting():
+        return {"skipped": "nothing waits"}
     requested = dt.datetime.fromisoformat(requested_at) if requested_at else None
     run = pipeline_run(mode=POSTING, requested_at=requested)
     return {"requested": supplier_ids, "steps": run.summary, "seconds": run.seconds}

@@ -240,17 +240,30 @@ def message_digests_send() -> int:
 
 
 def _deliver(email, notification_ids: list[int]) -> int:
+    accepted = []
+
+    def record_sent() -> None:
+        # Recorded the moment the mail server accepts (core.mail.EmailBackend), before
+        # anything after it can fail: an accepted email is never marked failed.
+        if not accepted:
+            accepted.append(True)
+            MessageNotification.objects.filter(pk__in=notification_ids).update(
+                status=MessageNotification.Status.SENT, sent_at=timezone.now()
+            )
+
+    email.on_accepted = record_sent
     try:
         email.send()
     except Exception as exc:  # an SMTP failure is stored with the notification
+        if accepted:
+            logger.warning("Message email to %s accepted; failed after: %s", email.to, exc)
+            return 1
         logger.warning("Message email to %s failed: %s", email.to, exc)
         MessageNotification.objects.filter(pk__in=notification_ids).update(
             status=MessageNotification.Status.FAILED, error=str(exc)[:500]
         )
         return 0
-    MessageNotification.objects.filter(pk__in=notification_ids).update(
-        status=MessageNotification.Status.SENT, sent_at=timezone.now()
-    )
+    record_sent()  # backends without the acceptance hook
     return 1
 
 

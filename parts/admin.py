@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from core.admin import ServiceAdmin, form_values
+from core.services import delete_refusal
 from core.units import unit_code, unit_error
 from parts.models import ApprovedSource, InspectionCharacteristic, Part, SourceChange
 from parts.services import (
@@ -107,6 +108,10 @@ class PartAdmin(ServiceAdmin):
 
     def service_delete(self, request, obj):
         part_delete(part=obj, actor=request.user)
+
+    def delete_refusal(self, obj):
+        reason = delete_refusal(obj, owned=("checklist",))
+        return f"{reason} refer to it" if reason else None
 
     def save_formset(self, request, form, formset, change):
         part = form.instance

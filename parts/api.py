@@ -7,16 +7,24 @@ alternate's share, so contacts get `SupplierSourceSerializer`, which has no shar
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
 from accounts.api import NaturalKeyField, ScopedViewSet
 from accounts.roles import INTERNAL_ROLES, user_role
-from core.api import context_user
+from core.api import Conflict, context_user
 from core.fields import CurrencyField, UnitField
 from core.units import DEFAULT_UNIT
 from parts.filters import ApprovedSourceFilter, PartFilter
 from parts.models import ApprovedSource, InspectionCharacteristic, Part
-from parts.services import part_create, part_update, source_create, source_delete, source_update
+from parts.services import (
+    part_create,
+    part_delete,
+    part_update,
+    source_create,
+    source_delete,
+    source_update,
+)
 from suppliers.models import Supplier
 
 HUNDRED = Decimal("100")
@@ -84,6 +92,12 @@ class PartViewSet(ScopedViewSet):
     serializer_class = PartSerializer
     filterset_class = PartFilter
     lookup_field = "number"
+
+    def service_delete(self, instance):
+        try:
+            part_delete(part=instance, actor=self.request.user)
+        except DjangoValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from None
 
 
 class SupplierSourceSerializer(serializers.ModelSerializer):

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from core.services import BatchValidationError, model_update, raise_first_error
+from core.services import BatchValidationError, delete_refusal, model_update, raise_first_error
 from core.units import unit_code, unit_error
 from parts.models import ApprovedSource, InspectionCharacteristic, Part, SourceChange
 
@@ -198,6 +198,13 @@ def part_checklist_replace(*, part: Part, checklist: list[InspectionCharacterist
 
 @transaction.atomic
 def part_delete(*, part: Part, actor=None) -> None:
+    """Only a part nothing refers to (sources, orders, contracts, stock, scorecards) may
+    be deleted; its own checklist goes with it."""
+    reason = delete_refusal(part, owned=("checklist",))
+    if reason:
+        raise ValidationError(
+            {"number": f"Part {part.number} cannot be deleted: {reason} refer to it."}
+        )
     sources = list(part.sources.select_related("supplier"))
     _audit(sources, action="delete", actor=actor)
     part.delete()

@@ -96,7 +96,11 @@ class TransitEventForm(forms.Form):
     location = forms.CharField(max_length=200, required=False)
     eta = forms.DateField(widget=DATE, required=False, label="New ETA")
     description = forms.CharField(max_length=200, required=False)
-    delivered = forms.BooleanField(required=False, label="Delivered at the plant")
+    delivered = forms.BooleanField(
+        required=False,
+        label="Arrived at the plant",
+        help_text="The buyer confirms the delivery when the goods are booked in.",
+    )
 
 
 class CertificateForm(forms.ModelForm):

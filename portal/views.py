@@ -264,7 +264,7 @@ def ship_notice_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            transit_event_record(ship_notice=notice, **data)
+            transit_event_record(ship_notice=notice, actor=request.user, **data)
         except ValidationError as exc:
             form_add_service_errors(form, exc)
         else:

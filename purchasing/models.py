@@ -132,7 +132,12 @@ class ShipNotice(models.Model):
     tracking_number = models.CharField(max_length=100, blank=True)
     current_location = models.CharField(max_length=200, blank=True)
     last_event_at = models.DateTimeField(null=True, blank=True)
+    # Delivered is what the plant says: a receipt booked against the notice, or a buyer
+    # confirming. A supplier's "arrived" event only sets arrival_reported_at (docs/security.md).
     is_delivered = models.BooleanField(default=False)
+    arrival_reported_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the supplier reported the goods arrived."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -171,6 +176,9 @@ class TransitEvent(models.Model):
     location = models.CharField(max_length=200, blank=True)
     eta = models.DateField(null=True, blank=True)
     description = models.CharField(max_length=200, blank=True)
+    reports_arrival = models.BooleanField(
+        default=False, help_text="The sender reported the goods arrived at the plant."
+    )
 
     class Meta:
         ordering = ["ship_notice", "occurred_at"]

@@ -40,7 +40,9 @@ from purchasing.outbox import (  # noqa: F401
 )
 from purchasing.shipping import (  # noqa: F401
     ship_notice_create,
+    ship_notice_delivery_confirm,
     ship_notice_update,
+    ship_notices_mark_received,
     transit_event_record,
 )
 from suppliers.models import Supplier
@@ -256,6 +258,7 @@ def receipts_create(
         if errors:
             raise BatchValidationError(errors)
     created = Receipt.objects.bulk_create(receipts, batch_size=batch_size)
+    ship_notices_mark_received(notice_ids={r.ship_notice_id for r in created if r.ship_notice_id})
     lines = {
         pk: (supplier_id, promised)
         for pk, supplier_id, promised in PurchaseOrderLine.objects.filter(

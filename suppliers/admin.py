@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from core.admin import ServiceAdmin, form_values
-from core.services import model_update
+from core.services import delete_refusal, model_update
 from suppliers.models import (
     Certificate,
     EsgAssessment,
@@ -15,6 +15,7 @@ from suppliers.models import (
 from suppliers.services import (
     supplier_contact_create,
     supplier_create,
+    supplier_delete,
     supplier_owner_ids,
     supplier_update,
     suppliers_validate,
@@ -65,6 +66,13 @@ class SupplierAdmin(ServiceAdmin):
 
     def service_update(self, request, stored, data, form):
         return supplier_update(supplier=stored, data=data, actor=request.user)
+
+    def service_delete(self, request, obj):
+        supplier_delete(supplier=obj, actor=request.user)
+
+    def delete_refusal(self, obj):
+        reason = delete_refusal(obj)
+        return f"{reason} refer to it; disqualify it instead" if reason else None
 
     def save_formset(self, request, form, formset, change):
         if formset.model is SupplierContact:

@@ -8,16 +8,22 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 
 from accounts.api import NaturalKeyField, ScopedViewSet
 from accounts.roles import Role
 from accounts.selectors import user_supplier_id
-from core.api import context_user
+from core.api import Conflict, context_user
 from core.fields import CountryField, CurrencyField
+from core.parsers import SafeJSONParser
 from suppliers.filters import SupplierFilter
 from suppliers.models import Certificate, Supplier
-from suppliers.services import certificate_upload, supplier_create, supplier_update
+from suppliers.services import (
+    certificate_upload,
+    supplier_create,
+    supplier_delete,
+    supplier_update,
+)
 from suppliers.views import certificate_document_response
 
 
@@ -87,6 +93,12 @@ class SupplierViewSet(ScopedViewSet):
     filterset_class = SupplierFilter
     lookup_field = "code"
 
+    def service_delete(self, instance):
+        try:
+            supplier_delete(supplier=instance, actor=self.request.user)
+        except DjangoValidationError as exc:
+            raise Conflict(" ".join(exc.messages)) from None
+
 
 class CertificateSerializer(serializers.ModelSerializer):
     supplier = NaturalKeyField(
@@ -143,7 +155,7 @@ class CertificateViewSet(ScopedViewSet):
 
     queryset = Certificate.objects.select_related("supplier")
     serializer_class = CertificateSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, SafeJSONParser]
     lookup_field = "pk"
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "head", "options"]

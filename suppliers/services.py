@@ -10,7 +10,12 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.services import user_create
 from core.files import sniff_content_type
-from core.services import BatchValidationError, model_update, raise_first_error
+from core.services import (
+    BatchValidationError,
+    delete_refusal,
+    model_update,
+    raise_first_error,
+)
 from suppliers.models import (
     Certificate,
     EsgAssessment,
@@ -110,7 +115,35 @@ def supplier_update(*, supplier: Supplier, data: dict, actor=None) -> Supplier:
     if errors:
         raise ValidationError(errors)
     model_update(instance=supplier, fields=[*SUPPLIER_FIELDS, "status"], data=data)
+    if supplier.status == Supplier.Status.DISQUALIFIED:
+        supplier_contact_logins_deactivate(supplier=supplier)
     return supplier
+
+
+def supplier_contact_logins_deactivate(*, supplier: Supplier) -> int:
+    """A supplier we stopped working with: its contacts can no longer sign in (sessions
+    and API tokens stop working at their next request). Re-enabling a person is an
+    admin's decision, one login at a time."""
+    return (
+        get_user_model()
+        .objects.filter(supplier_contact__supplier=supplier, is_active=True)
+        .update(is_active=False)
+    )
+
+
+@transaction.atomic
+def supplier_delete(*, supplier: Supplier, actor=None) -> None:
+    """Only a supplier nothing refers to may be deleted (one entered by mistake); any
+    other is disqualified instead, which keeps its history and ends its contacts' logins."""
+    reason = delete_refusal(supplier)
+    if reason:
+        raise ValidationError(
+            {
+                "code": f"{supplier.code} cannot be deleted: {reason} refer to it. "
+                "Disqualify it instead (its contacts' logins are deactivated)."
+            }
+        )
+    supplier.delete()
 
 
 @transaction.atomic

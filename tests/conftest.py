@@ -21,6 +21,13 @@ def login_throttling_off(settings):
 
 
 @pytest.fixture(autouse=True)
+def request_throttling_off(settings):
+    """Request throttles count in a cache shared by every test of a process; they are
+    tested on their own (tests/hardening/test_security.py), which sets the rates."""
+    settings.DUALSOURCE_THROTTLE_RATES = {}
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Uploaded files (certificates) go to a per-test folder, never the working tree."""
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -16,7 +16,12 @@ from core.fields import PositiveDecimalField, SaneDateField, SaneDateTimeField
 from core.validators import natural_key_validator
 from purchasing.filters import ShipNoticeFilter
 from purchasing.models import PurchaseOrderLine, ShipNotice, TransitEvent
-from purchasing.services import ship_notice_create, ship_notice_update, transit_event_record
+from purchasing.services import (
+    ship_notice_create,
+    ship_notice_delivery_confirm,
+    ship_notice_update,
+    transit_event_record,
+)
 from suppliers.models import Supplier
 
 
@@ -31,12 +36,24 @@ class TransitEventSerializer(serializers.ModelSerializer):
     occurred_at = SaneDateTimeField()
     eta = SaneDateField(required=False, allow_null=True, help_text="New estimated arrival.")
     delivered = serializers.BooleanField(
-        write_only=True, default=False, help_text="The goods arrived at the plant."
+        write_only=True,
+        default=False,
+        help_text="The goods arrived at the plant. From a supplier contact this reports the "
+        "arrival for a buyer to confirm; receipts and buyers mark a notice delivered.",
     )
+    reports_arrival = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = TransitEvent
-        fields = ["id", "occurred_at", "location", "eta", "description", "delivered"]
+        fields = [
+            "id",
+            "occurred_at",
+            "location",
+            "eta",
+            "description",
+            "delivered",
+            "reports_arrival",
+        ]
 
 
 class ShipNoticeSerializer(serializers.Serializer):
@@ -56,6 +73,7 @@ class ShipNoticeSerializer(serializers.Serializer):
     current_location = serializers.CharField(read_only=True)
     last_event_at = serializers.DateTimeField(read_only=True)
     is_delivered = serializers.BooleanField(read_only=True)
+    arrival_reported_at = serializers.DateTimeField(read_only=True)
     lines = ShipNoticeLineSerializer(many=True, allow_empty=False)
     events = TransitEventSerializer(many=True, read_only=True)
 
@@ -152,5 +170,14 @@ class ShipNoticeViewSet(ScopedViewSet):
             return Response(TransitEventSerializer(notice.events.all(), many=True).data)
         payload = TransitEventSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        event = transit_event_record(ship_notice=notice, **payload.validated_data)
+        event = transit_event_record(
+            ship_notice=notice, actor=request.user, **payload.validated_data
+        )
         return Response(TransitEventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=ShipNoticeSerializer)
+    @action(detail=True, methods=["post"], url_path="confirm-delivery")
+    def confirm_delivery(self, request, pk=None):
+        """A buyer confirms the goods arrived (a receipt against the notice does the same)."""
+        notice = ship_notice_delivery_confirm(ship_notice=self.get_object())
+        return Response(self.get_serializer(self.get_queryset().get(pk=notice.pk)).data)

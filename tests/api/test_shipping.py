@@ -12,9 +12,11 @@ ASN = {
     "eta": "2026-02-09",
     "carrier": "DHL",
     "tracking_number": "JD0001",
+    # Open to ship: PO-A2/1 100 (nothing received); PO-A1/2 30 (100 − 20 received − 50 on
+    # ASN-1 in transit). PO-A1/1 was received in full.
     "lines": [
-        {"purchase_order": "PO-A1", "line": 1, "quantity": "60"},
-        {"purchase_order": "PO-A1", "line": 2, "quantity": "40"},
+        {"purchase_order": "PO-A2", "line": 1, "quantity": "60"},
+        {"purchase_order": "PO-A1", "line": 2, "quantity": "30"},
     ],
 }
 
@@ -25,7 +27,7 @@ def test_contact_posts_a_notice_for_its_own_supplier(world, api_for, contact_a):
     body = response.json()
     assert body["supplier"] == "ACME"
     assert [(ln["purchase_order"], ln["line"], ln["part"]) for ln in body["lines"]] == [
-        ("PO-A1", 1, "P-1"),
+        ("PO-A2", 1, "P-2"),
         ("PO-A1", 2, "P-2"),
     ]
     assert ShipNotice.objects.get(supplier__code="ACME", number="ASN-77").lines.count() == 2
@@ -82,7 +84,9 @@ def test_transit_events_move_location_and_eta(world, api_for, contact_a):
     delivered = {"occurred_at": "2026-02-09T08:00:00Z", "location": "Dock 3", "delivered": True}
     assert api.post(url, delivered, format="json").status_code == 201
     notice.refresh_from_db()
-    assert notice.is_delivered and notice.current_location == "Dock 3"
+    # A contact reports the arrival; receipts or a buyer make it delivered.
+    assert notice.arrival_reported_at is not None and notice.current_location == "Dock 3"
+    assert not notice.is_delivered
     events = api.get(url).json()
     assert [e["location"] for e in events] == ["Plant", "Hamburg", "Dock 3"]
 

@@ -202,3 +202,13 @@ def test_a_real_worker_runs_the_pipeline_from_a_posting_to_one_email(
     time.sleep(2)  # nothing more arrives: one email, not one per hop
     assert len(list(worker.glob("*.log"))) == 1
     assert EmailDelivery.objects.get().state == "sent"
+
+
+def test_the_two_minute_sweep_runs_the_pipeline_only_when_something_waits(clock, supplier_a):
+    from engine.tasks import engine_run
+    from purchasing.services import kpi_inputs_changed
+
+    assert engine_run.run(if_waiting=True) == {"skipped": "nothing waits"}
+    kpi_inputs_changed(supplier_ids=[supplier_a.pk])  # marked while the broker was down
+    summary = engine_run.run(if_waiting=True)
+    assert summary["steps"]["refresh scorecards"]["supplier_count"] == 1

@@ -195,7 +195,8 @@ EXPECTED = {
     ),
     "ship-notices": (
         ["id", "number", "supplier", "ship_date", "eta", "carrier", "tracking_number"]
-        + ["current_location", "last_event_at", "is_delivered", "purchase_order", "line"]
+        + ["current_location", "last_event_at", "is_delivered", "arrival_reported_at"]
+        + ["purchase_order", "line"]
         + ["part", "quantity"],
         ["number", "supplier", "eta", "purchase_order", "line", "part", "quantity"],
         [

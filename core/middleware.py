@@ -1,0 +1,26 @@
+"""Request guards that run before any view reads the body."""
+
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a body larger than DUALSOURCE_MAX_REQUEST_BYTES from its Content-Length,
+    before anything reads it (413). Django's own cap covers only `request.body` and form
+    fields; API parsers and file uploads read the stream."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return HttpResponse("Malformed Content-Length.", status=400, content_type="text/plain")
+        limit = settings.DUALSOURCE_MAX_REQUEST_BYTES
+        if length > limit:
+            message = f"The request body is larger than {limit} bytes."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain")
+        return self.get_response(request)
