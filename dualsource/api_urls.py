@@ -21,6 +21,7 @@ from rest_framework.routers import DefaultRouter
 from alerts.api import AlertViewSet
 from contracts.api import ContractViewSet, RuleViewSet
 from inventory.api import InventoryPositionViewSet
+from invoicing.api import InvoiceViewSet
 from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartViewSet, SourceViewSet
 from purchasing.api import (
@@ -62,5 +63,7 @@ router.register("allocation-changes", AllocationChangeViewSet, basename="allocat
 router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("automation-rate", AutomationRateViewSet, basename="automation-rate")
+# Supplier invoices and their three-way match (docs/invoices.md).
+router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = router.urls

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "purchasing",
     "inventory",
     "scorecards",
+    "invoicing",
     "rules",
     "alerts",
     "messaging",
@@ -220,6 +221,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rules.evaluate",
         "schedule": crontab(hour=2, minute=45),
         "options": {"expires": 23 * 3600},
+    },
+    # Invoices still waiting for their goods or a match (docs/invoices.md).
+    "match-invoices": {
+        "task": "invoicing.match_waiting",
+        "schedule": crontab(minute="7,37"),
+        "options": {"expires": 29 * 60},
     },
     "rebuild-kpis-weekly": {
         "task": "scorecards.recompute_all",

@@ -108,6 +108,7 @@ class SupplierSourceSerializer(serializers.ModelSerializer):
             "lead_time_days",
             "monthly_capacity",
             "moq",
+            "pack_size",
             "is_active",
         ]
 
@@ -128,6 +129,7 @@ class SourceSerializer(SupplierSourceSerializer):
             "lead_time_days",
             "monthly_capacity",
             "moq",
+            "pack_size",
             "is_active",
         ]
         extra_kwargs = {
@@ -137,6 +139,7 @@ class SourceSerializer(SupplierSourceSerializer):
             "unit_price": {"min_value": Decimal("0")},
             "monthly_capacity": {"min_value": Decimal("0")},
             "moq": {"min_value": Decimal("0")},
+            "pack_size": {"min_value": Decimal("0.001")},
         }
         # Uniqueness of (part, supplier) is checked in validate() with a clearer message.
         validators = []

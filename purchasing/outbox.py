@@ -18,6 +18,8 @@ from purchasing.models import PendingCell, PendingRefresh
 KPI_REFRESH_TASK = "scorecards.refresh_suppliers"
 # The alerts task that re-evaluates late, unconfirmed and delayed lines (alerts.tasks).
 ALERT_SCAN_TASK = "alerts.scan"
+# The invoicing task that matches again the invoices waiting for goods on these lines.
+INVOICE_REMATCH_TASK = "invoicing.rematch_lines"
 
 _kpi_refresh_deferred_ids: ContextVar[set[int] | None] = ContextVar(
     "kpi_refresh_deferred_ids", default=None
@@ -104,3 +106,13 @@ def kpi_inputs_changed(*, supplier_ids: Iterable[int]) -> None:
     PendingRefresh.objects.bulk_create(
         [PendingRefresh(supplier_id=i) for i in ids], ignore_conflicts=True
     )
+
+
+def invoice_rematch_request(*, line_ids: Iterable[int]) -> None:
+    """Goods arrived on these order lines: once this transaction commits, ask invoicing to
+    match again the invoices that wait for them. A bulk load skips it (the scheduled
+    `invoicing.match_waiting` catches up)."""
+    ids = sorted({int(i) for i in line_ids})
+    if not ids or _kpi_refresh_deferred_ids.get() is not None:
+        return
+    transaction.on_commit(lambda: task_queue_safely(INVOICE_REMATCH_TASK, ids))

@@ -34,6 +34,7 @@ from purchasing.models import (
 from purchasing.outbox import (  # noqa: F401
     KPI_REFRESH_TASK,
     alert_scan_request,
+    invoice_rematch_request,
     kpi_cells_mark,
     kpi_inputs_changed,
     kpi_refresh_deferred,
@@ -267,6 +268,7 @@ def receipts_create(
             for c in (cell(lines[r.line_id][0], r.receipt_date), cell(*lines[r.line_id]))
         }
     )
+    invoice_rematch_request(line_ids=lines)
     return created
 
 
@@ -477,6 +479,7 @@ def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
     raise_first_error(receipts_validate(receipts=[receipt]))
     receipt.save()
     kpi_cells_mark(cells=touched | kpi_cells_of(receipt_ids=[receipt.pk]))
+    invoice_rematch_request(line_ids=[receipt.line_id])
     return receipt
 
 

@@ -126,6 +126,13 @@ class SourceForm(forms.Form):
         max_digits=14, decimal_places=3, required=False, help_text="Empty: unlimited."
     )
     moq = forms.DecimalField(max_digits=14, decimal_places=3, initial=1, label="MOQ")
+    pack_size = forms.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        initial=1,
+        min_value=0.001,
+        help_text="Units per pack; orders to this source are whole packs.",
+    )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
     def __init__(self, *args, source=None, **kwargs):
