@@ -4,7 +4,17 @@ the exceptions among invoices, and the figures the automation rate adds up."""
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from accounts.selectors import scope_for_user
@@ -28,9 +38,8 @@ def invoice_list(*, user) -> QuerySet[Invoice]:
 
 def invoice_detail_list(*, user) -> QuerySet[Invoice]:
     """Invoices with their lines, order lines and parts loaded (detail pages, API)."""
-    return invoice_list(user=user).prefetch_related(
-        "lines__line__purchase_order", "lines__line__part"
-    )
+    lines = InvoiceLine.objects.select_related("line__purchase_order", "line__part")
+    return invoice_list(user=user).prefetch_related(Prefetch("lines", queryset=lines))
 
 
 def invoice_exception_queue(*, user) -> QuerySet[Invoice]:

@@ -129,9 +129,9 @@ def invoice_submit(
         currency=currency,
         freight=freight,
         other_charges=other_charges,
-        total_amount=sum((b.quantity * b.unit_price for b in lines), Decimal(0))
-        + freight
-        + other_charges,
+        total_amount=(
+            sum((b.quantity * b.unit_price for b in lines), Decimal(0)) + freight + other_charges
+        ).quantize(Decimal("0.0001")),
         corrects=corrects,
         submitted_by=actor,
     )
