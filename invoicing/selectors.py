@@ -100,10 +100,13 @@ def invoice_decision_counts(*, start: dt.datetime, end: dt.datetime) -> dict[str
     """Invoice decisions in [start, end) for the automation rate: invoices the engine
     approved alone, and exceptions raised for a buyer (those the engine later approved once
     the goods came count as the engine's, not as exceptions)."""
-    approved = Invoice.objects.filter(
-        approved_by_engine=True, decided_at__gte=start, decided_at__lt=end
-    ).count()
-    raised = Invoice.objects.filter(
-        exception_raised_at__gte=start, exception_raised_at__lt=end, approved_by_engine=False
-    ).aggregate(raised=Count("pk"), open=Count("pk", filter=Q(status=Invoice.Status.EXCEPTION)))
-    return {"applied": approved, "exceptions": raised["raised"], "open": raised["open"]}
+    applied = Q(approved_by_engine=True, decided_at__gte=start, decided_at__lt=end)
+    raised = Q(
+        approved_by_engine=False, exception_raised_at__gte=start, exception_raised_at__lt=end
+    )
+    counts = Invoice.objects.filter(applied | raised).aggregate(
+        applied=Count("pk", filter=applied),
+        exceptions=Count("pk", filter=raised),
+        open=Count("pk", filter=raised & Q(status=Invoice.Status.EXCEPTION)),
+    )
+    return {name: counts[name] or 0 for name in ("applied", "exceptions", "open")}
