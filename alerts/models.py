@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     CERTIFICATE_EXPIRING = "certificate_expiring", "Certificate expiring"
     CERTIFICATE_EXPIRED = "certificate_expired", "Certificate expired"
     SINGLE_SOURCED = "single_sourced", "Part single-sourced"
+    INVOICE_MISMATCH = "invoice_mismatch", "Invoice mismatch awaiting review"
 
 
 class Severity(models.TextChoices):

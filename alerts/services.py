@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from alerts import conditions, severities
+from alerts import conditions, conditions_invoices, severities
 from alerts.delivery import immediate_emails_request
 from alerts.models import Alert, AlertScanRun, Kind, Severity
 
@@ -48,6 +48,10 @@ SCANS: list[tuple[tuple[str, ...], Callable]] = [
     (
         (Kind.RULE_FIRED, Kind.EXCEPTION_OPEN),
         lambda now, today: conditions.rule_conditions(now=now),
+    ),
+    (
+        (Kind.INVOICE_MISMATCH,),
+        lambda now, today: conditions_invoices.invoice_mismatch_conditions(),
     ),
 ]
 
