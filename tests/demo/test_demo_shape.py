@@ -201,3 +201,10 @@ def test_the_demo_has_invoices_in_every_state_and_one_ahead_of_its_goods(tiny):
     assert ahead.exists()  # billed before any goods arrived: waits for them
     assert Invoice.objects.filter(approved_by_engine=True, exception_raised_at__isnull=False)
     assert Invoice.objects.filter(corrects__status="rejected", status="approved").exists()
+
+
+def test_demo_sources_sell_whole_packs_and_checklists_check_the_packaging(tiny):
+    from parts.models import ApprovedSource, InspectionCharacteristic
+
+    assert ApprovedSource.objects.filter(pack_size__gt=1).exists()
+    assert InspectionCharacteristic.objects.filter(code="PACK").exists()
