@@ -238,8 +238,11 @@ def invoice_approve(*, invoice: Invoice, user, reason: str) -> Invoice:
 
 @transaction.atomic
 def invoice_reject(*, invoice: Invoice, user, reason: str) -> Invoice:
-    """A buyer rejects an invoice; the supplier sees the reason and may send a correction."""
-    return _decide(invoice=invoice, user=user, reason=reason, status=Invoice.Status.REJECTED)
+    """A buyer rejects an invoice; the supplier sees the reason and may send a correction.
+    What it billed is free again, so later invoices waiting on its lines are matched again."""
+    rejected = _decide(invoice=invoice, user=user, reason=reason, status=Invoice.Status.REJECTED)
+    invoices_rematch_lines(line_ids=list(rejected.lines.values_list("line_id", flat=True)))
+    return rejected
 
 
 @transaction.atomic

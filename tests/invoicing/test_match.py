@@ -171,3 +171,13 @@ def test_a_decided_invoice_is_not_matched_again(line_a, submit, buyer):
     assert invoices_match_waiting() == {"approved": 0, "exception": 0}
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.REJECTED
+
+
+def test_rejecting_an_invoice_frees_its_quantity_for_the_invoices_after_it(line_a, submit, buyer):
+    first = submit([(line_a, 60, "10")], number="INV-1")  # approved: all 60 billed
+    Invoice.objects.filter(pk=first.pk).update(status=Invoice.Status.EXCEPTION)
+    second = submit([(line_a, 60, "10")], number="INV-2")
+    assert second.status == Invoice.Status.EXCEPTION
+    invoice_reject(invoice=first, user=buyer, reason="Sent twice")
+    second.refresh_from_db()
+    assert second.status == Invoice.Status.APPROVED and second.approved_by_engine
