@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from alerts.conditions import certificates, engine, kpis, lines, sourcing, stock, transit
+from alerts.conditions import (
+    certificates,
+    engine,
+    invoices,
+    kpis,
+    lines,
+    sourcing,
+    stock,
+    transit,
+)
 from alerts.conditions.base import (
     APPLIED_SHIFT,
     BASE,
@@ -77,6 +86,9 @@ KINDS: list[KindSpec] = [
         "Part single-sourced",
         sourcing.single_source_conditions,
         {BASE: INFO},
+    ),
+    KindSpec(
+        "invoice_mismatch", "Invoice mismatch awaiting review", invoices.invoice_mismatch_conditions
     ),
 ]
 

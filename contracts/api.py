@@ -41,6 +41,8 @@ class ContractSerializer(serializers.ModelSerializer):
             "valid_to",
             "early_tolerance_days",
             "late_tolerance_days",
+            "invoice_quantity_tolerance",
+            "invoice_price_tolerance_pct",
             "otd_target_pct",
             "defect_ppm_target",
             "notes",
@@ -48,6 +50,8 @@ class ContractSerializer(serializers.ModelSerializer):
         extra_kwargs = {
             "otd_target_pct": {"min_value": 0, "max_value": 100},
             "defect_ppm_target": {"min_value": 0},
+            "invoice_quantity_tolerance": {"min_value": 0},
+            "invoice_price_tolerance_pct": {"min_value": 0, "max_value": 100},
         }
 
     def validate_reference(self, value):

@@ -21,6 +21,9 @@ def errors_onto(form: forms.Form, error: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, problems)
 
 
+INVOICE_TERMS = ("invoice_quantity_tolerance", "invoice_price_tolerance_pct")
+
+
 class ContractForm(forms.ModelForm):
     supplier = forms.ModelChoiceField(
         queryset=Supplier.objects.order_by("code"), to_field_name="code"
@@ -36,9 +39,14 @@ class ContractForm(forms.ModelForm):
         if self.instance.pk:  # the reference and supplier are fixed once created
             del self.fields["reference"]
             del self.fields["supplier"]
+        for name in INVOICE_TERMS:  # left empty: the contract keeps what it has
+            self.fields[name].required = False
 
     def clean(self):
         data = super().clean()
+        for name in INVOICE_TERMS:
+            if data.get(name) is None:
+                data[name] = getattr(self.instance, name)
         valid_from = data.get("valid_from") or self.instance.valid_from
         valid_to = data.get("valid_to")
         if valid_from and valid_to and valid_to < valid_from:

@@ -28,6 +28,19 @@ class Contract(models.Model):
     defect_ppm_target = models.DecimalField(
         max_digits=10, decimal_places=2, default=Decimal("500"), help_text="KPI target."
     )
+    # Three-way match of supplier invoices (docs/invoices.md).
+    invoice_quantity_tolerance = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        default=Decimal("0"),
+        help_text="Units an invoice line may bill above what was received and not yet billed.",
+    )
+    invoice_price_tolerance_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.5"),
+        help_text="How far (%) an invoiced unit price may differ from the order's price.",
+    )
     notes = models.TextField(blank=True)
 
     class Meta:

@@ -61,6 +61,8 @@ CONTRACT_FIELDS = (
     "valid_to",
     "early_tolerance_days",
     "late_tolerance_days",
+    "invoice_quantity_tolerance",
+    "invoice_price_tolerance_pct",
     "otd_target_pct",
     "defect_ppm_target",
     "notes",

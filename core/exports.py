@@ -85,17 +85,32 @@ def _explode_field(view) -> str | None:
     return "lines" if "lines" in view.get_serializer().fields else None
 
 
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse_formula(text: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading `'`; numbers stay numbers."""
+    if not text.startswith(FORMULA_STARTS):
+        return text
+    try:
+        Decimal(text)
+    except InvalidOperation:
+        return "'" + text
+    return text
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return LIST_SEPARATOR.join(_list_item_text(v) for v in value)
+        return defuse_formula(LIST_SEPARATOR.join(_list_item_text(v) for v in value))
     if isinstance(value, dict):
         # A JSON object (shares before and after a change): JSON, not Python's repr.
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return defuse_formula(str(value))
 
 
 def _list_item_text(value) -> str:

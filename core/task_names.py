@@ -15,3 +15,5 @@ ALERTS_SCAN = "alerts.scan"
 ALERTS_SEND_DELIVERY = "alerts.send_delivery"
 ALERTS_SEND_DIGESTS = "alerts.send_digests"
 ALERTS_SWEEP_DELIVERIES = "alerts.sweep_deliveries"
+INVOICE_REMATCH = "invoicing.rematch_lines"  # goods arrived: invoices waiting on these lines
+INVOICE_MATCH_WAITING = "invoicing.match_waiting"

@@ -100,6 +100,7 @@ def demo_data_seed(
     from demo.generators import master
     from demo.generators.contract_terms import contracts_build
     from demo.generators.fx import FxTable
+    from demo.generators.invoices import invoices_seed
     from demo.generators.loader import months_load
     from demo.generators.messages import messages_seed
     from demo.generators.orders import OrderHistory
@@ -177,6 +178,7 @@ def demo_data_seed(
             inventory_create(seed=seed, plan=plan)
     with transaction.atomic():
         messages_seed(users=users, today=today)
+        invoices_seed(today=today)
 
     if connection.vendor == "postgresql":
         # Fresh statistics, so the first dashboards and KPI runs get good query plans.

@@ -25,6 +25,7 @@ from inventory.api import (
     InventoryReadingViewSet,
     InventoryRejectViewSet,
 )
+from invoicing.api import InvoiceViewSet
 from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartViewSet, SourceViewSet
 from purchasing.api import (
@@ -70,5 +71,7 @@ router.register("allocation-changes", AllocationChangeViewSet, basename="allocat
 router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("automation-rate", AutomationRateViewSet, basename="automation-rate")
+# Supplier invoices and their three-way match (docs/invoices.md).
+router.register("invoices", InvoiceViewSet, basename="invoice")
 
 urlpatterns = router.urls

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "purchasing",
     "inventory",
     "scorecards",
+    "invoicing",
     "rules",
     "alerts",
     "messaging",
@@ -281,6 +282,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
         "kwargs": {"if_waiting": True},
         "options": {"expires": 100},
+    },
+    # Invoices still waiting for their goods or a match (docs/invoices.md).
+    "match-invoices": {
+        "task": "invoicing.match_waiting",
+        "schedule": crontab(minute="7,37"),
+        "options": {"expires": 29 * 60},
     },
 }
 

@@ -77,7 +77,14 @@ KINDS: dict[str, ImportKind] = {
                 "currency",
                 "lead_time_days",
             ),
-            optional=("min_share_pct", "max_share_pct", "monthly_capacity", "moq", "is_active"),
+            optional=(
+                "min_share_pct",
+                "max_share_pct",
+                "monthly_capacity",
+                "moq",
+                "pack_size",
+                "is_active",
+            ),
             ignored=("id",),
             help="One row per part and supplier; the active shares of a part may not exceed 100.",
         ),
@@ -121,6 +128,14 @@ KINDS: dict[str, ImportKind] = {
             optional=("defective_quantity", "defect_codes", "disposition"),
             ignored=("id", "purchase_order", "line", "part", "supplier", "created_at"),
             help="One row per inspection of a receipt; separate several defect codes with ';'.",
+        ),
+        ImportKind(
+            "invoice_payments",
+            "Invoice payments",
+            required=("supplier", "number"),
+            optional=("paid_at", "reference"),
+            help="One row per approved supplier invoice your ERP paid; paid_at defaults to "
+            "today. Only approved invoices can be paid.",
         ),
         ImportKind(
             "inventory_positions",

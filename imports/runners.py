@@ -241,6 +241,35 @@ def _purchase_orders(records, context, result, *, dry_run):
     return write
 
 
+def _invoice_payments(records, context, result, *, dry_run):
+    """The ERP's payments of approved invoices, named by supplier code and number."""
+    from invoicing.api import PaymentSerializer
+    from invoicing.selectors import invoice_list
+    from invoicing.services import invoices_mark_paid
+
+    good = _validated_rows(PaymentSerializer, records, context, result)
+    wanted = {(d.get("supplier", ""), d.get("number", "")) for _, d in good}
+    found = {
+        (i.supplier.code, i.number): i
+        for i in invoice_list(user=context.get("user")).filter(
+            number__in={number for _, number in wanted}
+        )
+    }
+    payments = []
+    for row, data in good:
+        invoice = found.get((data.get("supplier", ""), data.get("number", "")))
+        if invoice is None:
+            result.errors.append(RowError(row, "number", "No such invoice of this supplier."))
+        elif invoice.status != invoice.Status.APPROVED:
+            label = invoice.get_status_display().lower()
+            result.errors.append(RowError(row, "number", f"The invoice is {label}, not approved."))
+        else:
+            payments.append((invoice, data.get("paid_at"), data.get("reference", "")))
+    if result.errors or dry_run:
+        return None
+    return lambda: invoices_mark_paid(payments=payments)
+
+
 def runners() -> dict[str, Runner]:
     from inventory.api import InventoryPositionSerializer
     from purchasing.api.receipts import InspectionSerializer, ReceiptSerializer
@@ -253,4 +282,5 @@ def runners() -> dict[str, Runner]:
         "receipts": _bulk(ReceiptSerializer),
         "inspections": _bulk(InspectionSerializer),
         "inventory_positions": _bulk(InventoryPositionSerializer),
+        "invoice_payments": _invoice_payments,
     }

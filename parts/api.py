@@ -122,6 +122,7 @@ class SupplierSourceSerializer(serializers.ModelSerializer):
             "lead_time_days",
             "monthly_capacity",
             "moq",
+            "pack_size",
             "is_active",
         ]
 
@@ -142,6 +143,7 @@ class SourceSerializer(SupplierSourceSerializer):
             "lead_time_days",
             "monthly_capacity",
             "moq",
+            "pack_size",
             "is_active",
         ]
         extra_kwargs = {
@@ -151,6 +153,7 @@ class SourceSerializer(SupplierSourceSerializer):
             "unit_price": {"min_value": Decimal("0")},
             "monthly_capacity": {"min_value": Decimal("0")},
             "moq": {"min_value": Decimal("0")},
+            "pack_size": {"min_value": Decimal("0.001")},
         }
         # Uniqueness of (part, supplier) is checked in validate() with a clearer message.
         validators = []

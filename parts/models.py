@@ -69,6 +69,13 @@ class ApprovedSource(models.Model):
     moq = models.DecimalField(
         "minimum order quantity", max_digits=14, decimal_places=3, default=Decimal("1")
     )
+    # Orders, splits and suggestions to this source are whole packs (docs/invoices.md).
+    pack_size = models.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        default=Decimal("1"),
+        help_text="Units per pack; orders to this source are rounded up to whole packs.",
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -90,6 +97,7 @@ class ApprovedSource(models.Model):
                 name="source_capacity_not_negative",
             ),
             models.CheckConstraint(condition=Q(moq__gte=0), name="source_moq_not_negative"),
+            models.CheckConstraint(condition=Q(pack_size__gt=0), name="source_pack_size_positive"),
         ]
 
     def __str__(self) -> str:

@@ -36,6 +36,7 @@ SOURCE_FIELDS = [
     "lead_time_days",
     "monthly_capacity",
     "moq",
+    "pack_size",
     "is_active",
 ]
 # What the audit keeps of a source (the terms a buyer negotiates).
@@ -254,6 +255,8 @@ def sources_validate(
             value = getattr(source, field)
             if value is not None and value < 0:
                 _add(errors, index, field, "Must not be negative.")
+        if source.pack_size is not None and source.pack_size <= 0:
+            _add(errors, index, "pack_size", "A pack holds at least some quantity.")
         if source.part_id is None:
             _add(errors, index, "part", "This field is required.")
         if source.supplier_id is None:
@@ -385,6 +388,7 @@ def source_create(*, part: Part, supplier, actor=None, **fields) -> ApprovedSour
     fields.setdefault("min_share_pct", Decimal("0"))
     fields.setdefault("max_share_pct", HUNDRED)
     fields.setdefault("moq", Decimal("1"))
+    fields.setdefault("pack_size", Decimal("1"))
     fields.setdefault("is_active", True)
     source = ApprovedSource(part=part, supplier=supplier, **fields)
     raise_first_error(sources_validate(sources=[source]))

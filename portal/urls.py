@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import invoices, views
 
 app_name = "portal"
 urlpatterns = [
@@ -12,6 +12,9 @@ urlpatterns = [
     path("ship-notices/new/", views.ship_notice_new, name="ship_notice_new"),
     path("ship-notices/<int:pk>/", views.ship_notice_detail, name="ship_notice_detail"),
     path("receipts/", views.receipt_list, name="receipts"),
+    path("invoices/", invoices.invoices, name="invoices"),
+    path("invoices/new/", invoices.invoice_new, name="invoice_new"),
+    path("invoices/<int:pk>/", invoices.invoice_detail, name="invoice_detail"),
     path("inspections/", views.inspection_list, name="inspections"),
     path("scorecard/", views.scorecard, name="scorecard"),
     path("certificates/", views.certificate_list, name="certificates"),

@@ -161,6 +161,8 @@ class ShipNoticeLine(models.Model):
     ship_notice = models.ForeignKey(ShipNotice, on_delete=models.CASCADE, related_name="lines")
     line = models.ForeignKey(PurchaseOrderLine, on_delete=models.PROTECT, related_name="shipments")
     quantity = models.DecimalField(**QUANTITY)
+    # Whole packs of the source's pack size holding `quantity` (docs/invoices.md).
+    packs = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

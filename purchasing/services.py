@@ -33,6 +33,7 @@ from purchasing.models import (
 )
 from purchasing.outbox import (  # noqa: F401
     alert_scan_request,
+    invoice_rematch_request,
     kpi_cells_mark,
     kpi_inputs_changed,
     kpi_refresh_deferred,
@@ -272,6 +273,7 @@ def receipts_create(
             for c in (cell(lines[r.line_id][0], r.receipt_date), cell(*lines[r.line_id]))
         }
     )
+    invoice_rematch_request(line_ids=lines)
     return created
 
 
@@ -485,6 +487,7 @@ def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
     raise_first_error(receipts_validate(receipts=[receipt]))
     receipt.save()
     kpi_cells_mark(cells=touched | kpi_cells_of(receipt_ids=[receipt.pk]))
+    invoice_rematch_request(line_ids=[receipt.line_id])
     return receipt
 
 

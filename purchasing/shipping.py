@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts.roles import EDITOR_ROLES, user_role
+from parts.packs import pack_count, pack_sizes
 from purchasing.models import (
     PurchaseOrderLine,
     Receipt,
@@ -45,11 +46,23 @@ def ship_notice_create(
     )
     notice.full_clean()
     notice.save()
-    ShipNoticeLine.objects.bulk_create(
-        [ShipNoticeLine(ship_notice=notice, line=line, quantity=qty) for line, qty in lines]
-    )
+    ShipNoticeLine.objects.bulk_create(_declared_lines(notice, supplier, lines))
     alert_scan_request()
     return notice
+
+
+def _declared_lines(notice, supplier, lines) -> list[ShipNoticeLine]:
+    """The notice's lines, each declaring the whole packs of its source's pack size."""
+    sizes = pack_sizes(pairs=[(line.part_id, supplier.pk) for line, _ in lines])
+    return [
+        ShipNoticeLine(
+            ship_notice=notice,
+            line=line,
+            quantity=quantity,
+            packs=pack_count(quantity, sizes[line.part_id, supplier.pk]),
+        )
+        for line, quantity in lines
+    ]
 
 
 def _ship_notice_lines_check(
@@ -145,7 +158,7 @@ def ship_notice_update(
     if lines is not None:
         ship_notice.lines.all().delete()
         ShipNoticeLine.objects.bulk_create(
-            [ShipNoticeLine(ship_notice=ship_notice, line=ln, quantity=q) for ln, q in lines]
+            _declared_lines(ship_notice, ship_notice.supplier, lines)
         )
     alert_scan_request()
     return ship_notice

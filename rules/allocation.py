@@ -10,6 +10,7 @@ quota arrangement, and turn the split into purchase orders.
    raised to the MOQ when it cannot.
 5. Whole units for parts counted in pieces or sets; the remainder goes to the largest
    fractions.
+6. Whole packs: a line to a source with a pack size above 1 is rounded up to whole packs.
 Every line whose quantity differs from the plain share split says why.
 """
 
@@ -24,6 +25,7 @@ from django.utils import timezone
 
 from core.units import COUNTED_UNITS
 from parts.models import ApprovedSource, Part
+from parts.packs import pack_rounding_note, whole_packs
 from purchasing.models import PurchaseOrder, PurchaseOrderLine
 from purchasing.services import purchase_order_create, purchase_order_line_build
 from rules.models import AllocationBalance
@@ -180,6 +182,9 @@ def demand_split(*, part: Part, quantity, need_date: dt.date) -> Split:
     else:
         for line in usable:
             line.quantity = line.quantity.quantize(_MILLI)
+    extra = _whole_packs(usable)
+    if extra > 0:
+        split.notes.append(f"Whole packs: {extra.normalize():f} more than the demand is ordered.")
     if split.unallocated > 0:
         split.notes.append(
             f"Shortfall of {split.unallocated.normalize():f}: no usable source has free "
@@ -287,6 +292,18 @@ def _whole_units(lines: list[SplitLine], wanted: Decimal) -> Decimal:
         if fraction and "rounding: one more whole unit" not in line.reasons:
             line.reasons.append("rounding: whole units")
     return max(remaining, _ZERO)
+
+
+def _whole_packs(lines: list[SplitLine]) -> Decimal:
+    """Round every ordered line up to its source's whole packs; returns the units added."""
+    added = _ZERO
+    for line in lines:
+        rounded = whole_packs(line.quantity, line.source.pack_size)
+        if line.quantity > 0 and rounded != line.quantity:
+            line.reasons.append(pack_rounding_note(line.quantity, rounded, line.source.pack_size))
+            added += rounded - line.quantity
+            line.quantity = rounded
+    return added
 
 
 def _order_number(day: dt.date, taken: set[str]) -> str:

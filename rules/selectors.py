@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.selectors import scope_for_user
+from invoicing.selectors import invoice_decision_counts
 from rules.models import AllocationChange, AllocationException, RuleFiring
 from suppliers.models import Supplier
 
@@ -71,7 +72,8 @@ def _month_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
 
 def automation_rate(*, period: str | None = None) -> dict:
     """SPEC §4 over one month (`YYYY-MM`, default this month): decisions the engine applied
-    alone (share shifts, price tiers) / (those + exceptions raised). None without decisions."""
+    alone (share shifts, price tiers, invoices approved) / (those + exceptions raised, invoice
+    mismatches included). None without decisions."""
     period = period or timezone.localdate().strftime("%Y-%m")
     start, end = _month_bounds(period)
     applied = RuleFiring.objects.filter(
@@ -84,11 +86,18 @@ def automation_rate(*, period: str | None = None) -> dict:
     ).aggregate(
         raised=Count("pk"), open=Count("pk", filter=Q(state=AllocationException.State.OPEN))
     )
-    decisions = applied + counts["raised"]
+    # Supplier invoices: approved by the engine alone, or a mismatch for a buyer.
+    invoices = invoice_decision_counts(start=start, end=end)
+    applied += invoices["applied"]
+    raised, still_open = (
+        counts["raised"] + invoices["exceptions"],
+        counts["open"] + invoices["open"],
+    )
+    decisions = applied + raised
     return {
         "period": period,
         "applied": applied,
-        "exceptions": counts["raised"],
-        "exceptions_open": counts["open"],
+        "exceptions": raised,
+        "exceptions_open": still_open,
         "automation_rate_pct": round(100 * applied / decisions, 2) if decisions else None,
     }

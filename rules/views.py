@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
+from invoicing.selectors import invoice_exception_queue
 from rules.forms import DecisionForm, DemandSplitForm, ExceptionFilterForm
 from rules.selectors import automation_rate, exception_list
 from rules.services import demand_split, demand_split_order, exception_approve, exception_reject
@@ -51,6 +52,7 @@ def exception_queue(request):
         "page": page,
         "query": query.urlencode(),
         "rate": automation_rate(),
+        "invoice_exceptions": invoice_exception_queue(user=request.user)[:PAGE_SIZE],
     }
     return render(request, "rules/exception_list.html", context)
 

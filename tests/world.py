@@ -181,6 +181,7 @@ def _business(side: Side, *, code: str, price: str, own_part, shared_part, user)
     )
     receipt = side.add(ReceiptFactory(number=f"GR-{code}-1", line=line))
     side.add(InspectionFactory(receipt=receipt, defective_quantity=Decimal("2")))
+    _invoice(side, code=code, line=line, price=price)
     certificate = Certificate(
         supplier=supplier, kind="iso_9001", number=f"Q-{code}-9001", valid_until=dt.date(2027, 1, 1)
     )
@@ -246,6 +247,34 @@ def _threads_and_invitations(side: Side, *, code: str, order, user) -> None:
                 invited_by=side.contact,
             )
         )
+
+
+def _invoice(side: Side, *, code: str, line, price: str) -> None:
+    """An invoice waiting for a buyer (billed more than received), where invoicing is in."""
+    invoice_model = _installed("invoicing.Invoice")
+    if invoice_model is None:
+        return
+    invoice = side.add(
+        invoice_model.objects.create(
+            supplier=side.supplier,
+            number=f"INV-{code}-1",
+            invoice_date=dt.date(2026, 3, 2),
+            due_date=dt.date(2026, 4, 1),
+            currency="EUR",
+            total_amount=Decimal(price) * 120,
+            status="exception",
+            exception_raised_at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC),
+        )
+    )
+    side.add(
+        apps.get_model("invoicing.InvoiceLine").objects.create(
+            invoice=invoice,
+            line=line,
+            quantity=Decimal("120"),
+            unit_price=Decimal(price),
+            match="quantity 120 is more than received 100 minus already invoiced 0 (tolerance 0)",
+        )
+    )
 
 
 def _alerts(side: Side, *, code: str, line) -> None:

@@ -1,5 +1,7 @@
 """Buyer forms: they only translate input; every rule and every write is in the services."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -127,12 +129,23 @@ class SourceForm(forms.Form):
         max_digits=14, decimal_places=3, required=False, help_text="Empty: unlimited."
     )
     moq = forms.DecimalField(max_digits=14, decimal_places=3, initial=1, label="MOQ")
+    pack_size = forms.DecimalField(
+        max_digits=14,
+        decimal_places=3,
+        initial=1,
+        min_value=0.001,
+        required=False,
+        help_text="Units per pack (empty: 1); orders to this source are whole packs.",
+    )
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
     def __init__(self, *args, source=None, **kwargs):
         super().__init__(*args, **kwargs)
         if source is not None:
             self.fields["supplier"].disabled = True
+
+    def clean_pack_size(self):
+        return self.cleaned_data.get("pack_size") or Decimal("1")
 
     def clean_currency(self):
         return iso_code(self.cleaned_data["currency"], CURRENCY_CODES, "4217 currency")

@@ -438,6 +438,7 @@ def _source_build(rng, part_plan, supplier_plan, share, base_price_eur, fx, cale
         lead_time_days=rng.randint(*country.lead_time_days),
         monthly_capacity=capacity,
         moq=Decimal(moq),
+        pack_size=Decimal(category.pack),
     )
     return SourcePlan(
         source=source,

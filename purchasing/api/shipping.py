@@ -30,6 +30,9 @@ class ShipNoticeLineSerializer(serializers.Serializer):
     line = serializers.IntegerField(source="line.line_number", min_value=1, max_value=99_999)
     part = serializers.CharField(source="line.part.number", read_only=True)
     quantity = PositiveDecimalField(max_digits=14, decimal_places=3)
+    packs = serializers.IntegerField(
+        read_only=True, help_text="Whole packs of the source's pack size."
+    )
 
 
 class TransitEventSerializer(serializers.ModelSerializer):

@@ -146,6 +146,7 @@ def test_admin_edits_are_audited(contract, admin_user, client_for):
         {"supplier": contract.supplier_id, "reference": "C-ACME", "valid_from": "2020-01-01",
          "early_tolerance_days": "5", "late_tolerance_days": "0", "otd_target_pct": "95",
          "defect_ppm_target": "500", "notes": "",
+         "invoice_quantity_tolerance": "0", "invoice_price_tolerance_pct": "0.5",
          "rules-TOTAL_FORMS": "0", "rules-INITIAL_FORMS": "0",
          "price_tiers-TOTAL_FORMS": "0", "price_tiers-INITIAL_FORMS": "0",
          "commitments-TOTAL_FORMS": "0", "commitments-INITIAL_FORMS": "0"},

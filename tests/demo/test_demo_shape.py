@@ -190,3 +190,21 @@ def test_the_demo_has_conversations_a_certificate_and_an_administrator_contact(t
     assert Message.objects.filter(author__username="supplier2").exists()
     with_file = Certificate.objects.filter(supplier=supplier1.supplier).exclude(document="")
     assert with_file.get().document_content_type == "application/pdf"
+
+
+def test_the_demo_has_invoices_in_every_state_and_one_ahead_of_its_goods(tiny):
+    from invoicing.models import Invoice
+
+    states = set(Invoice.objects.values_list("status", flat=True))
+    assert states == {"submitted", "approved", "exception", "rejected", "paid"}
+    ahead = Invoice.objects.filter(status="exception", lines__received_quantity=0)
+    assert ahead.exists()  # billed before any goods arrived: waits for them
+    assert Invoice.objects.filter(approved_by_engine=True, exception_raised_at__isnull=False)
+    assert Invoice.objects.filter(corrects__status="rejected", status="approved").exists()
+
+
+def test_demo_sources_sell_whole_packs_and_checklists_check_the_packaging(tiny):
+    from parts.models import ApprovedSource, InspectionCharacteristic
+
+    assert ApprovedSource.objects.filter(pack_size__gt=1).exists()
+    assert InspectionCharacteristic.objects.filter(code="PACK").exists()

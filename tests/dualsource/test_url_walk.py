@@ -37,6 +37,7 @@ EDITOR_ONLY = {
     "contracts:rule-edit",
     "contracts:child-create",
     "contracts:child-edit",
+    "invoicing:new",
 }
 # Buyer pages (issue 11): lists of the whole supply base and the forms that change master
 # data and orders. To a supplier contact they do not exist (404, as an unknown URL).
@@ -61,6 +62,9 @@ BUYER_PAGES = {
     "contracts:child-edit",
     "rules:exceptions",
     "rules:split",
+    "invoicing:list",
+    "invoicing:new",
+    "invoicing:detail",
 }
 # The supplier portal is the contacts' own: to internal roles it does not exist (404).
 SUPPLIERS_ONLY = {"portal"}

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 RESOURCES = [
+    "invoices",
     "suppliers",
     "parts",
     "sources",
@@ -104,6 +105,15 @@ def engine_rows(world, buyer, contact_a):
     )
     seen = dt.datetime(2026, 3, 20, 7, 0, tzinfo=dt.UTC)
     line_a1, _, line_b1, _ = world["lines"]
+    from invoicing.services import BilledLine, invoice_submit
+
+    invoice_submit(
+        supplier=line_a1.purchase_order.supplier,
+        number="INV-A1",
+        invoice_date=dt.date(2026, 3, 2),
+        currency="EUR",
+        lines=[BilledLine(line_a1, Decimal("100"), line_a1.unit_price)],
+    )
     for line, kind in ((line_a1, "line_past_due"), (line_b1, "kpi_below_target")):
         Alert.objects.create(
             kind=kind,
@@ -165,7 +175,8 @@ EXPECTED = {
     ),
     "sources": (
         ["id", "part", "supplier", "target_share_pct", "min_share_pct", "max_share_pct"]
-        + ["unit_price", "currency", "lead_time_days", "monthly_capacity", "moq", "is_active"],
+        + ["unit_price", "currency", "lead_time_days", "monthly_capacity", "moq", "pack_size"]
+        + ["is_active"],
         ["part", "supplier", "target_share_pct", "unit_price"],
         [
             ("P-1", "ACME", "60.00", "9.0000"),
@@ -176,7 +187,8 @@ EXPECTED = {
     ),
     "contracts": (
         ["reference", "supplier", "valid_from", "valid_to", "early_tolerance_days"]
-        + ["late_tolerance_days", "otd_target_pct", "defect_ppm_target", "notes"],
+        + ["late_tolerance_days", "invoice_quantity_tolerance", "invoice_price_tolerance_pct"]
+        + ["otd_target_pct", "defect_ppm_target", "notes"],
         ["reference", "supplier", "early_tolerance_days", "late_tolerance_days"],
         [("C-ACME", "ACME", "3", "0"), ("C-BOLT", "BOLT", "3", "0")],
     ),
@@ -197,7 +209,7 @@ EXPECTED = {
         ["id", "number", "supplier", "ship_date", "eta", "carrier", "tracking_number"]
         + ["current_location", "last_event_at", "is_delivered", "arrival_reported_at"]
         + ["purchase_order", "line"]
-        + ["part", "quantity"],
+        + ["part", "quantity", "packs"],
         ["number", "supplier", "eta", "purchase_order", "line", "part", "quantity"],
         [
             ("ASN-1", "BOLT", "2026-02-09", "PO-B1", "1", "P-1", "10.000"),
@@ -329,6 +341,16 @@ EXPECTED = {
             )
         ],
     ),
+    "invoices": (
+        ["id", "number", "supplier", "invoice_date", "due_date", "currency", "freight"]
+        + ["other_charges", "total_amount", "corrects", "status", "approved_by_engine"]
+        + ["decided_by", "decided_at", "reason", "paid_at", "payment_reference", "created_at"]
+        + ["purchase_order", "line", "part", "quantity", "unit_price", "match"]
+        + ["ordered_quantity", "received_quantity", "invoiced_before", "expected_price"]
+        + ["price_difference"],
+        ["number", "supplier", "status", "purchase_order", "line", "quantity", "match"],
+        [("INV-A1", "ACME", "approved", "PO-A1", "1", "100.000", "ok")],
+    ),
     "exceptions": (
         ["id", "kind", "part", "supplier", "rule", "proposed_shares", "evidence", "state"]
         + ["decided_by", "decided_at", "comment", "created_at"],
@@ -404,7 +426,7 @@ def _joined(values: list) -> str:
     return "; ".join(str(next(iter(v.values()))) if isinstance(v, dict) else str(v) for v in values)
 
 
-FLAT = [r for r in RESOURCES if r not in ("purchase-orders", "ship-notices")]
+FLAT = [r for r in RESOURCES if r not in ("purchase-orders", "ship-notices", "invoices")]
 
 
 @pytest.mark.parametrize("resource", FLAT)

@@ -180,6 +180,7 @@ def source_form(source, **changes):
         "lead_time_days": str(source.lead_time_days),
         "monthly_capacity": "",
         "moq": str(source.moq),
+        "pack_size": str(source.pack_size),
         "is_active": "on",
     }
     return data | changes
@@ -277,6 +278,7 @@ def test_admin_adds_a_part_with_sources_and_checklist(
             f"sources-{index}-currency": "EUR",
             f"sources-{index}-lead_time_days": "20",
             f"sources-{index}-moq": "1",
+            f"sources-{index}-pack_size": "1",
             f"sources-{index}-is_active": "on",
         }
     data |= {"checklist-0-code": "DIM", "checklist-0-description": "Dimensions"}

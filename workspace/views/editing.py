@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.selectors import scope_for_user
 from parts import services as part_services
 from parts.models import ApprovedSource, Part
+from parts.packs import pack_rounding_note, pack_sizes, whole_packs
 from purchasing import services as order_services
 from suppliers import services as supplier_services
 from suppliers.selectors import visible_suppliers
@@ -147,6 +148,7 @@ SOURCE_DATA = [
     "lead_time_days",
     "monthly_capacity",
     "moq",
+    "pack_size",
     "is_active",
 ]
 
@@ -191,6 +193,17 @@ def source_edit(request, number: str, code: str | None = None):
     )
 
 
+def _whole_packs(supplier, lines: list[dict]) -> list[tuple]:
+    """Each entered line's quantity in the source's whole packs, with a note when rounded."""
+    sizes = pack_sizes(pairs=[(line["part"].pk, supplier.pk) for line in lines])
+    rounded = []
+    for line in lines:
+        size = sizes[line["part"].pk, supplier.pk]
+        quantity = whole_packs(line["quantity"], size)
+        rounded.append((quantity, pack_rounding_note(line["quantity"], quantity, size)))
+    return rounded
+
+
 @editors_only
 def order_create(request):
     initial = {}
@@ -201,17 +214,19 @@ def order_create(request):
     form = PurchaseOrderForm(request.POST or None, initial=initial)
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
+        entered = [f.cleaned_data for f in lines.forms if f.cleaned_data]
+        rounded = _whole_packs(form.cleaned_data["supplier"], entered)
         built = [
             order_services.purchase_order_line_build(
                 line_number=index,
-                part=line.cleaned_data["part"],
-                quantity=line.cleaned_data["quantity"],
-                unit_price=line.cleaned_data["unit_price"],
-                requested_date=line.cleaned_data["requested_date"],
-                promised_date=line.cleaned_data.get("promised_date"),
-                status=line.cleaned_data["status"],
+                part=line["part"],
+                quantity=quantity,
+                unit_price=line["unit_price"],
+                requested_date=line["requested_date"],
+                promised_date=line.get("promised_date"),
+                status=line["status"],
             )
-            for index, line in enumerate((f for f in lines.forms if f.cleaned_data), start=1)
+            for index, (line, (quantity, _)) in enumerate(zip(entered, rounded, strict=True), 1)
         ]
         try:
             with transaction.atomic():
@@ -228,6 +243,9 @@ def order_create(request):
             errors_onto(form, exc)
         else:
             messages.success(request, f"Purchase order {order.number} created.")
+            for index, (_, note) in enumerate(rounded, start=1):
+                if note:
+                    messages.info(request, f"Line {index}: {note}.")
             return redirect("orders:detail", number=order.number)
     invalid = bool(form.errors) or any(lines.errors) or bool(lines.non_form_errors())
     return render(

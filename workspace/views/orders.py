@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.roles import INTERNAL_ROLES, user_role
 from accounts.selectors import scope_for_user
+from invoicing.selectors import purchase_order_billing
 from purchasing.filters import PurchaseOrderFilter
 from purchasing.models import (
     Inspection,
@@ -121,6 +122,7 @@ def order_detail(request, number: str):
             "revisions": [(line, rev) for line in lines for rev in line.revisions.all()],
             "receipts": [(line, r) for line in lines for r in line.receipts.all()],
             "notices": notices,
+            "billing": purchase_order_billing(purchase_order=order),
             "totals": totals,
             "today": today,
             "show_internal": user_role(request.user) in INTERNAL_ROLES,
