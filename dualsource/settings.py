@@ -87,6 +87,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.role",
             ],
+            # `{{ value|when }}`: dates in the reader's own format (core/templatetags/dates.py).
+            "builtins": ["core.templatetags.dates"],
         },
     },
 ]
