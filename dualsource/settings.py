@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "django_htmx",
     "accounts",
     "suppliers",
     "parts",
@@ -70,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # request.htmx: a page answers an htmx request with just the part it swaps in.
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "dualsource.urls"
@@ -146,7 +149,15 @@ STATIC_URL = "static/"
 # plotly.js is served from the installed plotly package, so page and library versions match.
 _PLOTLY_JS_DIR = Path(importlib.util.find_spec("plotly").submodule_search_locations[0])
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", _PLOTLY_JS_DIR / "package_data")]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(env_str("DUALSOURCE_STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
+# Fingerprinted, compressed, cached for good once collected; served from the source folders
+# before that, so `manage.py runserver` shows styles and charts without DEBUG (core/staticfiles.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "core.staticfiles.FingerprintedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+STATIC_COMPRESS = env_bool("DUALSOURCE_COMPRESS_STATIC", default=False)
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DUALSOURCE_MAX_BODY_BYTES", 20 * 1024 * 1024)
