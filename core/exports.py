@@ -85,6 +85,43 @@ def _explode_field(view) -> str | None:
     return "lines" if "lines" in view.get_serializer().fields else None
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection): such
+# text is written with a leading apostrophe, which shows it as plain text. Numbers keep
+# their minus sign (a typed number is never a formula). The importer drops the apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC_KINDS = frozenset({"decimal", "integer"})
+
+
+def neutralised(text: str) -> str:
+    """Text a spreadsheet shows as text, never evaluates (`=HYPERLINK(…)` → `'=HYPERLINK(…)`)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unneutralised(text: str) -> str:
+    """The original text of a neutralised cell, for a file exported here and imported back."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return True
+    try:
+        Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return False
+    return True
+
+
+def _safe_text(value, kind: str = "text") -> str:
+    """A cell's text for a file: formulas neutralised, except in a number column's numbers."""
+    text = _cell_text(value)
+    if kind in NUMERIC_KINDS and _is_number(value):
+        return text
+    return neutralised(text)
+
+
 def _cell_text(value) -> str:
     if value is None:
         return ""
@@ -107,7 +144,7 @@ def _list_item_text(value) -> str:
 
 def _excel_text(value) -> str:
     # Excel files cannot hold control characters; a stray one would break the whole file.
-    return ILLEGAL_CHARACTERS_RE.sub("", _cell_text(value))
+    return ILLEGAL_CHARACTERS_RE.sub("", _safe_text(value))
 
 
 def _cell_native(value, kind: str):
@@ -184,10 +221,11 @@ class _Echo:
 
 def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
+    kinds = [c.kind for c in columns]
     yield "\ufeff"  # a byte-order mark, so Excel opens UTF-8 correctly
-    yield writer.writerow([c.name for c in columns])
+    yield writer.writerow([_safe_text(c.name) for c in columns])
     for row in rows:
-        yield writer.writerow([_cell_text(v) for v in row])
+        yield writer.writerow([_safe_text(v, k) for v, k in zip(row, kinds, strict=True)])
 
 
 def xlsx_bytes(columns: list[Column], rows: Iterable[list], *, title: str = "Export") -> bytes:

@@ -11,6 +11,7 @@ urlpatterns = [
         views.import_template,
         name="template",
     ),
+    path("exports/", views.export_home, name="exports"),
     re_path(
         r"^exports/(?P<resource>[a-z0-9-]+)\.(?P<fmt>csv|xlsx)$",
         views.export_resource,

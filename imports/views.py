@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.urls import resolve, reverse
 from rest_framework.generics import GenericAPIView
 
-from accounts.roles import EDITOR_ROLES, user_role
+from accounts.roles import EDITOR_ROLES, Role, user_role
 from core.exports import XLSX_MEDIA_TYPE, Column, export_viewset_response, xlsx_bytes
 from imports.forms import ImportForm
 from imports.services import KINDS, import_file_run, import_template_rows
@@ -30,6 +30,36 @@ def _export_registry() -> dict[str, tuple[type, str]]:
         if view.actions.get("get") == "list" and issubclass(view.cls, GenericAPIView):
             registry[prefix] = (view.cls, view.initkwargs["basename"])
     return registry
+
+
+# The lists a supplier contact is offered: its own business as the portal shows it. Every
+# export is scoped by the list's own queryset and serializer (a contact's sources carry no
+# shares); this only keeps internal lists, empty for a contact, off its page.
+CONTACT_EXPORTS = frozenset(
+    {
+        "purchase-orders",
+        "sources",
+        "ship-notices",
+        "receipts",
+        "inspections",
+        "scorecards",
+        "certificates",
+        "threads",
+        "messages",
+        "alerts",
+    }
+)
+
+
+def exportable_resources(user) -> list[str]:
+    """The lists this user may download: every list for internal roles, a contact's own."""
+    role = user_role(user)
+    if role is None:
+        return []
+    resources = sorted(_export_registry())
+    if role == Role.SUPPLIER:
+        return [r for r in resources if r in CONTACT_EXPORTS]
+    return resources
 
 
 def _require_editor(request) -> None:
@@ -59,7 +89,7 @@ def import_home(request):
         "form": form,
         "result": result,
         "kinds": KINDS.values(),
-        "resources": sorted(_export_registry()),
+        "resources": exportable_resources(request.user),
     }
     return render(request, "imports/import.html", context, status=status)
 
@@ -80,6 +110,15 @@ def import_template(request, kind: str, fmt: str):
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.{fmt}"'
     return response
+
+
+@login_required
+def export_home(request):
+    """Every list the user may read, as a file: viewers all lists, contacts their own data."""
+    resources = exportable_resources(request.user)
+    if not resources:
+        raise PermissionDenied("Your account has no role yet.")
+    return render(request, "imports/export.html", {"resources": resources})
 
 
 @login_required
