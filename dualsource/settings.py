@@ -25,7 +25,8 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET and env_bool("DUALSOURCE_PRODUCTION",
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("DUALSOURCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails; `make run` sets it from HOST and PORT (an empty value means the default).
+SITE_URL = (env_str("DUALSOURCE_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -317,6 +318,9 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_403_traceback": {"()": "core.logging.PermissionDeniedWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DUALSOURCE_LOG_LEVEL", "INFO")},
+    # A refused request (403) is logged as one line: "Forbidden (Permission denied): /path".
+    "loggers": {"django.request": {"filters": ["no_403_traceback"]}},
 }

@@ -1,33 +1,62 @@
 #!/usr/bin/env bash
-# Run the whole portal locally: web (gunicorn), Celery worker and Celery beat.
-# Ctrl-C (or any of them dying) stops all three.
+# Run the whole portal locally: one process per entry in PROCESSES below (web, Celery
+# worker, Celery beat, ...). Ctrl-C, or any of them stopping, stops them all within
+# a few seconds: each runs in its own process group and gets SIGTERM, then SIGKILL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BIN=.venv/bin
+BIN=${BIN:-.venv/bin}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Links in emails name the address this portal really runs at.
 export DUALSOURCE_SITE_URL=${DUALSOURCE_SITE_URL:-http://$HOST:$PORT}
+STOP_SECONDS=${STOP_SECONDS:-8}
 
+# name|command: add a process by adding a line.
+PROCESSES=(
+    "web|$BIN/gunicorn dualsource.wsgi --bind $HOST:$PORT --workers 2 --threads 4 --access-logfile - --graceful-timeout 3"
+    "worker|$BIN/celery -A dualsource worker --loglevel=INFO --concurrency=2 --hostname=worker@%h"
+    "scheduler|$BIN/celery -A dualsource beat --loglevel=INFO"
+)
+
+echo "Collecting static files (fingerprinted, cached by browsers)..."
 $BIN/python manage.py collectstatic --noinput --verbosity 0
 
+# Every background job gets its own process group, so the terminal's Ctrl-C reaches this
+# script only, and the script stops each process (and its children) in order.
+set -m
 pids=()
-cleanup() {
-    trap - INT TERM EXIT
-    echo
-    echo "Stopping web, worker and scheduler..."
-    kill "${pids[@]}" 2>/dev/null || true
-    wait 2>/dev/null || true
-}
-trap cleanup INT TERM EXIT
+names=()
+for entry in "${PROCESSES[@]}"; do
+    name=${entry%%|*}
+    echo "Starting $name: ${entry#*|}"
+    # shellcheck disable=SC2086  # the command is split into words on purpose
+    ${entry#*|} &
+    pids+=($!)
+    names+=("$name")
+done
 
-$BIN/celery -A dualsource worker --loglevel=INFO --concurrency=2 --hostname="worker@%h" &
-pids+=($!)
-$BIN/celery -A dualsource beat --loglevel=INFO &
-pids+=($!)
-$BIN/gunicorn dualsource.wsgi --bind "$HOST:$PORT" --workers 2 --threads 4 --access-logfile - &
-pids+=($!)
+stopping=0
+stop_all() {
+    [ "$stopping" = 1 ] && return
+    stopping=1
+    trap - INT TERM
+    echo
+    echo "Stopping ${names[*]} (at most ${STOP_SECONDS}s)..."
+    for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+    for _ in $(seq $((STOP_SECONDS * 5))); do
+        alive=0
+        for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+        [ "$alive" = 0 ] && break
+        sleep 0.2
+    done
+    for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    echo "Stopped."
+}
+trap 'stop_all; exit 130' INT TERM
+trap stop_all EXIT
 
 sleep 2
 $BIN/python manage.py demo_logins --url "$DUALSOURCE_SITE_URL"
-# Stop everything as soon as one of the three exits.
-wait -n "${pids[@]}"
+# Stop everything as soon as one of them exits.
+wait -n "${pids[@]}" || true
