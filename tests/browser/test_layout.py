@@ -128,6 +128,18 @@ def test_portal_pages_fit_both_windows_and_badges_are_readable(page, live_server
     assert (too_wide, unreadable) == ([], [])
 
 
+def test_side_by_side_sections_stack_in_a_narrow_window(page, live_server):
+    build_world()
+    _login(page, live_server.url, "contact_a")
+    lefts = "[...document.querySelectorAll('.side-by-side > section')].map((s) => s.offsetLeft)"
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{live_server.url}/portal/")
+    assert len(set(page.evaluate(lefts))) == 2  # side by side on a wide screen
+    page.set_viewport_size({"width": 800, "height": 900})
+    page.goto(f"{live_server.url}/portal/")
+    assert len(set(page.evaluate(lefts))) == 1  # one under the other
+
+
 def test_dates_are_written_in_the_browsers_own_format(browser, live_server):
     build_world()
     formats = {}
