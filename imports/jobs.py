@@ -72,6 +72,26 @@ def _report(job: FileJob, result: ImportResult) -> None:
         job.state, job.outcome = FileJob.State.SUCCEEDED, f"Imported {result.created} rows."
 
 
+def import_job_record(*, kind: str, filename: str, user, dry_run: bool, result) -> FileJob:
+    """An import run outside the pages (`manage.py import_data`), kept in the same history."""
+    now = timezone.now()
+    job = FileJob(
+        direction=FileJob.Direction.IMPORT,
+        kind=kind,
+        fmt=Path(filename).suffix.lstrip(".").lower()[:4],
+        filename=Path(filename).name[:255],
+        user=user if getattr(user, "pk", None) else None,
+        dry_run=dry_run,
+        stage="Finished",
+        progress_pct=100,
+        started_at=now,
+        finished_at=now,
+    )
+    _report(job, result)
+    job.save()
+    return job
+
+
 def import_job_run(*, job_id: int) -> FileJob | None:
     """Run a queued import or export once; a job already claimed or gone is left alone."""
     if not _claim(job_id):

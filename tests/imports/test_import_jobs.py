@@ -140,3 +140,18 @@ def test_an_export_job_is_its_requesters_alone(client_for, buyer, viewer):
     job = export_job_create(user=buyer, resource="parts", fmt="xlsx", query="")
     assert client_for(buyer).get(f"/imports/jobs/{job.pk}/").status_code == 200
     assert client_for(viewer).get(f"/imports/jobs/{job.pk}/").status_code == 404
+
+
+def test_imports_from_the_command_line_are_in_the_history_too(tmp_path, buyer):
+    from django.core.management import call_command
+
+    path = tmp_path / "cli.csv"
+    path.write_text(SUPPLIERS)
+    call_command("import_data", "suppliers", str(path), "--user", "buyer")
+    job = FileJob.objects.get()
+    assert (job.filename, job.user, job.rows, job.outcome) == (
+        "cli.csv",
+        buyer,
+        2,
+        "Imported 2 rows.",
+    )
