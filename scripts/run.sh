@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Run the whole portal locally: one process per entry in PROCESSES below (web, Celery
-# worker, Celery beat, ...). Ctrl-C, or any of them stopping, stops them all within
+# Run the whole portal locally: one process per entry in PROCESSES below (Celery worker
+# and beat, the MQTT broker, ingest and sensor simulator, web). Ctrl-C, or any of them stopping, stops them all within
 # a few seconds: each runs in its own process group and gets SIGTERM, then SIGKILL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,9 +13,20 @@ STOP_SECONDS=${STOP_SECONDS:-8}
 
 # name|command: add a process by adding a line.
 PROCESSES=(
-    "web|$BIN/gunicorn dualsource.wsgi --bind $HOST:$PORT --workers 2 --threads 4 --access-logfile - --graceful-timeout 3"
     "worker|$BIN/celery -A dualsource worker --loglevel=INFO --concurrency=2 --hostname=worker@%h"
     "scheduler|$BIN/celery -A dualsource beat --loglevel=INFO"
+)
+# Stock over MQTT: an embedded broker on a free port (unless MQTT_URL names one), the
+# ingest and a few simulated bin sensors (docs/inventory.md).
+if [ -z "${MQTT_URL:-}" ]; then
+    MQTT_PORT=$($BIN/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    export MQTT_URL="mqtt://127.0.0.1:$MQTT_PORT" MQTT_PROTOCOL=3.1.1
+    PROCESSES+=("mqtt-broker|$BIN/python manage.py mqtt_broker --port $MQTT_PORT")
+fi
+PROCESSES+=(
+    "mqtt-ingest|$BIN/python manage.py mqtt_ingest"
+    "sensor-simulator|$BIN/python manage.py stock_simulator"
+    "web|$BIN/gunicorn dualsource.wsgi --bind $HOST:$PORT --workers 2 --threads 4 --access-logfile - --graceful-timeout 3"
 )
 
 echo "Collecting static files (fingerprinted, cached by browsers)..."
