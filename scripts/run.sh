@@ -50,7 +50,7 @@ stopping=0
 stop_all() {
     [ "$stopping" = 1 ] && return
     stopping=1
-    trap - INT TERM
+    trap '' INT TERM  # a second Ctrl-C must not cut the stopping short
     echo
     echo "Stopping ${names[*]} (at most ${STOP_SECONDS}s)..."
     for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
@@ -69,5 +69,17 @@ trap stop_all EXIT
 
 sleep 2
 $BIN/python manage.py demo_logins --url "$DUALSOURCE_SITE_URL"
-# Stop everything as soon as one of them exits.
-wait -n "${pids[@]}" || true
+# A process that fails stops everything; one that ends cleanly (nothing to do, like the
+# sensor simulator on an empty database) leaves the others running.
+live=("${pids[@]}")
+while [ "${#live[@]}" -gt 0 ]; do
+    status=0
+    wait -n "${live[@]}" || status=$?
+    if [ "$status" -ne 0 ]; then
+        echo "A process stopped with status $status; stopping the others."
+        break
+    fi
+    still=()
+    for pid in "${live[@]}"; do kill -0 "$pid" 2>/dev/null && still+=("$pid"); done
+    live=("${still[@]+"${still[@]}"}")
+done
