@@ -156,6 +156,8 @@ def rule_edit(request, reference: str, rule_id: int | None = None):
                 messages.success(request, f"Rule saved: {sentence}")
                 return redirect("contracts:detail", reference=contract.reference)
     context = {"form": form, "contract": contract, "rule": rule, "sentence": sentence}
+    if request.htmx and "preview" in request.POST:
+        return render(request, "contracts/_rule_sentence.html", context)  # the live preview
     return render(request, "contracts/rule_form.html", context)
 
 

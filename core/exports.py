@@ -85,19 +85,41 @@ def _explode_field(view) -> str | None:
     return "lines" if "lines" in view.get_serializer().fields else None
 
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+# A spreadsheet reads a cell starting with one of these as a formula (CSV injection): such
+# text is written with a leading apostrophe, which shows it as plain text. Numbers keep
+# their minus sign (a typed number is never a formula). The importer drops the apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+NUMERIC_KINDS = frozenset({"decimal", "integer"})
 
 
-def defuse_formula(text: str) -> str:
-    """Text a spreadsheet would run as a formula gets a leading `'`; numbers stay numbers."""
-    if not text.startswith(FORMULA_STARTS):
-        return text
-    try:
-        Decimal(text)
-    except InvalidOperation:
-        return "'" + text
+def neutralised(text: str) -> str:
+    """Text a spreadsheet shows as text, never evaluates (`=HYPERLINK(…)` → `'=HYPERLINK(…)`)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unneutralised(text: str) -> str:
+    """The original text of a neutralised cell, for a file exported here and imported back."""
+    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
     return text
+
+
+def _is_number(value) -> bool:
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return True
+    try:
+        Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return False
+    return True
+
+
+def _safe_text(value, kind: str = "text") -> str:
+    """A cell's text for a file: formulas neutralised, except in a number column's numbers."""
+    text = _cell_text(value)
+    if kind in NUMERIC_KINDS and _is_number(value):
+        return text
+    return neutralised(text)
 
 
 def _cell_text(value) -> str:
@@ -106,11 +128,11 @@ def _cell_text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        return defuse_formula(LIST_SEPARATOR.join(_list_item_text(v) for v in value))
+        return LIST_SEPARATOR.join(_list_item_text(v) for v in value)
     if isinstance(value, dict):
         # A JSON object (shares before and after a change): JSON, not Python's repr.
         return json.dumps(value, ensure_ascii=False)
-    return defuse_formula(str(value))
+    return str(value)
 
 
 def _list_item_text(value) -> str:
@@ -122,7 +144,7 @@ def _list_item_text(value) -> str:
 
 def _excel_text(value) -> str:
     # Excel files cannot hold control characters; a stray one would break the whole file.
-    return ILLEGAL_CHARACTERS_RE.sub("", _cell_text(value))
+    return ILLEGAL_CHARACTERS_RE.sub("", _safe_text(value))
 
 
 def _cell_native(value, kind: str):
@@ -199,10 +221,11 @@ class _Echo:
 
 def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
+    kinds = [c.kind for c in columns]
     yield "\ufeff"  # a byte-order mark, so Excel opens UTF-8 correctly
-    yield writer.writerow([c.name for c in columns])
+    yield writer.writerow([_safe_text(c.name) for c in columns])
     for row in rows:
-        yield writer.writerow([_cell_text(v) for v in row])
+        yield writer.writerow([_safe_text(v, k) for v, k in zip(row, kinds, strict=True)])
 
 
 def xlsx_bytes(columns: list[Column], rows: Iterable[list], *, title: str = "Export") -> bytes:
@@ -217,8 +240,16 @@ def xlsx_bytes(columns: list[Column], rows: Iterable[list], *, title: str = "Exp
     return buffer.getvalue()
 
 
-def export_response(*, view, fmt: str):
-    """The whole filtered, scoped list of a DRF list view as a CSV or Excel download."""
+# An Excel file of more objects than this is built by a worker (it takes seconds); the page
+# follows its progress and offers the download (the `background` hook of the export).
+BACKGROUND_ROWS = 5_000
+
+
+def export_response(*, view, fmt: str, background=None):
+    """The whole filtered, scoped list of a DRF list view as a CSV or Excel download.
+
+    `background(count)`, when given, answers instead for an Excel file too large to build
+    within a request (it queues the same export as a job)."""
     columns, rows, count = export_rows(view)
     filename = _filename(view, fmt)
     disposition = f'attachment; filename="{filename}"'
@@ -227,6 +258,8 @@ def export_response(*, view, fmt: str):
             raise ValidationError(
                 {"format": f"{count} rows do not fit in Excel; filter the list or use CSV."}
             )
+        if background is not None and count > BACKGROUND_ROWS:
+            return background(count)
         title = getattr(view, "basename", None) or "Export"
         response = HttpResponse(
             xlsx_bytes(columns, rows, title=title), content_type=XLSX_MEDIA_TYPE
@@ -243,7 +276,35 @@ def export_response(*, view, fmt: str):
     return response
 
 
-def export_viewset_response(*, request, viewset, basename: str, fmt: str):
+def export_list_view(*, request, viewset, basename: str):
+    """A DRF list viewset set up for a Django request: authenticated, permitted, scoped.
+    Raises what DRF would answer with (not authenticated, permission denied)."""
+    view = viewset(action_map={"get": "list"}, basename=basename, detail=False, format_kwarg=None)
+    view.args, view.kwargs = (), {}
+    drf_request = view.initialize_request(request)
+    view.request = drf_request
+    view.headers = view.default_response_headers
+    view.initial(drf_request)
+    return view
+
+
+def export_file(*, view, fmt: str, progress=None) -> bytes:
+    """A list view's whole export as file content; `progress(done, total)` every chunk."""
+    columns, rows, count = export_rows(view)
+
+    def counted(rows):
+        for done, row in enumerate(rows, start=1):
+            if progress is not None and done % CHUNK_SIZE == 0:
+                progress(done, count)
+            yield row
+
+    if fmt == "xlsx":
+        title = getattr(view, "basename", None) or "Export"
+        return xlsx_bytes(columns, counted(rows), title=title)
+    return "".join(csv_lines(columns, counted(rows))).encode("utf-8")
+
+
+def export_viewset_response(*, request, viewset, basename: str, fmt: str, background=None):
     """Run a DRF list viewset's authentication, permissions, scoping and filters for a
     Django request, and answer with the export instead of a page of JSON."""
     view = viewset(action_map={"get": "list"}, basename=basename, detail=False, format_kwarg=None)
@@ -253,7 +314,7 @@ def export_viewset_response(*, request, viewset, basename: str, fmt: str):
     view.headers = view.default_response_headers
     try:
         view.initial(drf_request)
-        response = export_response(view=view, fmt=fmt)
+        response = export_response(view=view, fmt=fmt, background=background)
     except Exception as exc:  # noqa: BLE001 - DRF turns API errors into responses
         response = view.handle_exception(exc)
     return view.finalize_response(drf_request, response)

@@ -35,7 +35,8 @@ if PRODUCTION:
         )
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("DUALSOURCE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in emails; `make run` sets it from HOST and PORT (an empty value means the default).
+SITE_URL = (env_str("DUALSOURCE_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    "django_htmx",
     "accounts",
     "suppliers",
     "outbox",
@@ -88,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # request.htmx: a page answers an htmx request with just the part it swaps in.
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "dualsource.urls"
@@ -106,6 +110,8 @@ TEMPLATES = [
                 "accounts.context_processors.role",
                 "csp.context_processors.nonce",
             ],
+            # `{{ value|when }}`: dates in the reader's own format (core/templatetags/dates.py).
+            "builtins": ["core.templatetags.dates"],
         },
     },
 ]
@@ -175,7 +181,15 @@ STATIC_URL = "static/"
 # plotly.js is served from the installed plotly package, so page and library versions match.
 _PLOTLY_JS_DIR = Path(importlib.util.find_spec("plotly").submodule_search_locations[0])
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", _PLOTLY_JS_DIR / "package_data")]
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(env_str("DUALSOURCE_STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles")))
+# Fingerprinted, compressed, cached for good once collected; served from the source folders
+# before that, so `manage.py runserver` shows styles and charts without DEBUG (core/staticfiles.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "core.staticfiles.FingerprintedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+STATIC_COMPRESS = env_bool("DUALSOURCE_COMPRESS_STATIC", default=False)
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DUALSOURCE_MAX_BODY_BYTES", 20 * 1024 * 1024)
@@ -406,8 +420,11 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_403_traceback": {"()": "core.logging.PermissionDeniedWithoutTraceback"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("DUALSOURCE_LOG_LEVEL", "INFO")},
+    # A refused request (403) is logged as one line: "Forbidden (Permission denied): /path".
+    "loggers": {"django.request": {"filters": ["no_403_traceback"]}},
 }
 
 # --- Production hardening (docs/security.md) ------------------------------------------

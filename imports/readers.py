@@ -9,6 +9,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from core.exports import unneutralised
 from imports.kinds import ImportKind, ImportResult, RowError
 
 MAX_ROWS = 100_000
@@ -120,7 +121,8 @@ def records_read(
         if not any(row):
             continue  # blank lines at the end of a sheet are not data
         record = {}
-        for name, value in zip(header, row, strict=False):
+        for name, cell in zip(header, row, strict=False):
+            value = unneutralised(cell)  # a cell this portal exported as text ('=…)
             if name not in kind.columns or value == "":
                 continue  # an empty cell means "not given": the API default applies
             if name in LIST_COLUMNS:

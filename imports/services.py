@@ -9,6 +9,8 @@ good file is written through the services in one transaction and queues one KPI 
 validates and writes each kind in batches.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
@@ -43,13 +45,26 @@ class SystemActor:
     _dualsource_role = Role.ADMIN
 
 
+def _no_progress(stage: str, pct: int, rows: int) -> None:
+    return None
+
+
 def import_file_run(
-    *, kind: str, content: bytes, filename: str, user, dry_run: bool = False
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    user,
+    dry_run: bool = False,
+    progress: Callable[[str, int, int], None] = _no_progress,
 ) -> ImportResult:
-    """Validate a whole file and, if every row is good (and not a dry run), write it all."""
+    """Validate a whole file and, if every row is good (and not a dry run), write it all.
+
+    `progress(stage, percent, rows)` is told as the run reads, checks and writes."""
     if kind not in KINDS:
         raise ValueError(f"Unknown import kind {kind!r}; use one of {', '.join(KINDS)}.")
     result = ImportResult(kind=kind, dry_run=dry_run)
+    progress("Reading the file", 5, 0)
     try:
         rows = import_file_read(content=content, filename=filename)
     except ImportFileError as exc:
@@ -58,10 +73,12 @@ def import_file_run(
     records = records_read(KINDS[kind], rows, result)
     if result.errors:
         return result
+    progress("Checking every row", 30, len(records))
     context = {"user": user}
     write = runners()[kind](records, context, result, dry_run=dry_run)
     if write is None:
         return result
+    progress("Writing", 70, len(records))
     try:
         with transaction.atomic():
             # Every service call below would queue a KPI refresh: collect, then queue once.

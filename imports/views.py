@@ -1,35 +1,56 @@
-"""Import page (buyers), import templates, and CSV/Excel exports of every API list."""
+"""Import page and history (buyers; viewers read the history), import templates, and
+CSV/Excel exports of every list a user may read."""
 
 import csv
 import io
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.urls import resolve, reverse
-from rest_framework.generics import GenericAPIView
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 
-from accounts.roles import EDITOR_ROLES, user_role
+from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, Role, user_role
 from core.exports import XLSX_MEDIA_TYPE, Column, export_viewset_response, xlsx_bytes
 from imports.forms import ImportForm
-from imports.services import KINDS, import_file_run, import_template_rows
+from imports.jobs import (
+    export_job_create,
+    export_registry,
+    file_job_for_user,
+    file_jobs_for_user,
+    import_job_create,
+)
+from imports.models import FileJob
+from imports.services import KINDS, import_template_rows
+
+# The lists a supplier contact is offered: its own business as the portal shows it. Every
+# export is scoped by the list's own queryset and serializer (a contact's sources carry no
+# shares); this only keeps internal lists, empty for a contact, off its page.
+CONTACT_EXPORTS = frozenset(
+    {
+        "purchase-orders",
+        "sources",
+        "ship-notices",
+        "receipts",
+        "inspections",
+        "scorecards",
+        "certificates",
+        "threads",
+        "messages",
+        "alerts",
+    }
+)
 
 
-def _export_registry() -> dict[str, tuple[type, str]]:
-    """Every /api/v1/ list of rows can be exported: resource prefix → (viewset, basename).
-
-    Read off the URL resolver (the API root lists every resource), so this page app
-    never imports the project's router from above it.
-    """
-    root = resolve(reverse("api-root")).func.initkwargs["api_root_dict"]
-    registry = {}
-    for prefix, list_name in root.items():
-        view = resolve(reverse(list_name)).func
-        # Only lists of rows export: not a POST-only action (allocations) or a single figure.
-        if view.actions.get("get") == "list" and issubclass(view.cls, GenericAPIView):
-            registry[prefix] = (view.cls, view.initkwargs["basename"])
-    return registry
+def exportable_resources(user) -> list[str]:
+    """The lists this user may download: every list for internal roles, a contact's own."""
+    role = user_role(user)
+    if role is None:
+        return []
+    resources = sorted(export_registry())
+    if role == Role.SUPPLIER:
+        return [r for r in resources if r in CONTACT_EXPORTS]
+    return resources
 
 
 def _require_editor(request) -> None:
@@ -37,31 +58,61 @@ def _require_editor(request) -> None:
         raise PermissionDenied("Only buyers and admins import data.")
 
 
+def _require_internal(request) -> None:
+    if user_role(request.user) not in INTERNAL_ROLES:
+        raise PermissionDenied("Only buyers, admins and viewers read the import history.")
+
+
 @login_required
 def import_home(request):
+    """Upload a file: it is kept and imported by a worker; the job page shows the progress."""
     _require_editor(request)
-    result = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            result = import_file_run(
+            job = import_job_create(
                 kind=form.cleaned_data["kind"],
                 content=upload.read(),
                 filename=upload.name,
                 user=request.user,
                 dry_run=form.cleaned_data["dry_run"],
             )
+            return redirect("imports:job", job_id=job.pk)
     else:
         form = ImportForm()
-    status = 400 if result is not None and not result.ok else 200
     context = {
         "form": form,
-        "result": result,
         "kinds": KINDS.values(),
-        "resources": sorted(_export_registry()),
+        "jobs": file_jobs_for_user(user=request.user, direction="import")[:10],
     }
-    return render(request, "imports/import.html", context, status=status)
+    return render(request, "imports/import.html", context)
+
+
+@login_required
+def import_history(request):
+    """Every import: who, when, what, the file, its rows and errors, and how it ended."""
+    _require_internal(request)
+    jobs = file_jobs_for_user(user=request.user, direction="import")
+    page = Paginator(jobs, 50).get_page(request.GET.get("page"))
+    return render(request, "imports/history.html", {"jobs": page})
+
+
+@login_required
+def job_detail(request, job_id: int):
+    """A job's progress and outcome; an export's page offers its file once built."""
+    job = file_job_for_user(user=request.user, job_id=job_id)
+    template = "imports/_job_progress.html" if request.htmx else "imports/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def job_download(request, job_id: int):
+    """The file of a job: a finished export, or the file an import was given."""
+    job = file_job_for_user(user=request.user, job_id=job_id)
+    if not job.file or (job.direction == FileJob.Direction.EXPORT and not job.finished):
+        raise Http404("No file yet.")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
 
 
 @login_required
@@ -83,14 +134,32 @@ def import_template(request, kind: str, fmt: str):
 
 
 @login_required
+def export_home(request):
+    """Every list the user may read, as a file: viewers all lists, contacts their own data."""
+    resources = exportable_resources(request.user)
+    if not resources:
+        raise PermissionDenied("Your account has no role yet.")
+    return render(request, "imports/export.html", {"resources": resources})
+
+
+@login_required
 def export_resource(request, resource: str, fmt: str):
     """The whole list of a resource as CSV or Excel, scoped and filtered like the API list.
 
     `/exports/receipts.csv?supplier=ACME&receipt_date_after=2026-01-01` holds the rows of
     `/api/v1/receipts/` with the same filters, every page at once.
     """
-    registry = _export_registry()
+    registry = export_registry()
     if resource not in registry:
         raise Http404("No such list.")
     viewset, basename = registry[resource]
-    return export_viewset_response(request=request, viewset=viewset, basename=basename, fmt=fmt)
+
+    def background(count: int):
+        job = export_job_create(
+            user=request.user, resource=resource, fmt=fmt, query=request.GET.urlencode()
+        )
+        return redirect("imports:job", job_id=job.pk)
+
+    return export_viewset_response(
+        request=request, viewset=viewset, basename=basename, fmt=fmt, background=background
+    )

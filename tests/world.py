@@ -388,6 +388,15 @@ def _internal_records(*, users, sides, shared_part) -> dict:
             kind="single_sourced", severity="warning"
         )
         found.update({type(delivery): delivery, type(severity): severity})
+    file_job = _installed("imports.FileJob")
+    if file_job is not None:  # the import history: internal, never a contact's
+        found[file_job] = file_job.objects.create(
+            direction="import",
+            kind="suppliers",
+            filename="suppliers.csv",
+            user=users["buyer"],
+            file=ContentFile(b"code,name,country,currency\n", name="suppliers.csv"),
+        )
     notification = _installed("messaging.MessageNotification")
     if notification is not None:
         message = apps.get_model("messaging.Message").objects.order_by("pk").first()

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.roles import EDITOR_ROLES, user_role
+from imports.jobs import import_job_record
 from imports.services import KINDS, SystemActor, import_file_run
 
 
@@ -38,6 +39,7 @@ class Command(BaseCommand):
         result = import_file_run(
             kind=kind, content=content, filename=path.name, user=actor, dry_run=dry_run
         )
+        import_job_record(kind=kind, filename=path.name, user=actor, dry_run=dry_run, result=result)
         if not result.ok:
             for error in result.errors:
                 where = f"row {error.row}" if error.row else "file"

@@ -1,0 +1,83 @@
+"""`make run`: links in emails name the real port; Ctrl-C stops every process cleanly."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_links_in_emails_use_the_port_the_portal_runs_on():
+    out = subprocess.run(
+        ["make", "-s", "--no-print-directory", "site-url", "PORT=8123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={k: v for k, v in os.environ.items() if k != "DUALSOURCE_SITE_URL"},
+    )
+    assert out.stdout.strip() == "http://127.0.0.1:8123"
+
+
+@pytest.mark.worker
+def test_ctrl_c_stops_web_worker_and_scheduler_within_seconds(tmp_path):
+    bin_dir = Path(sys.executable).parent
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BIN": str(bin_dir),
+        "PORT": str(port),
+        "DUALSOURCE_VAR_DIR": str(tmp_path / "var"),
+        "DUALSOURCE_STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": "",
+        "REDIS_URL": "",
+        "STOP_SECONDS": "8",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    # Like a terminal: the script leads its own session and Ctrl-C reaches its whole group.
+    process = subprocess.Popen(
+        ["scripts/run.sh"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        else:
+            pytest.fail("The web server did not answer.")
+        time.sleep(3)  # let the worker and scheduler finish starting
+        started = time.monotonic()
+        os.killpg(process.pid, signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+        assert time.monotonic() - started < 12
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert "Stopped." in output
+    assert "SIGKILL" not in output and "Traceback" not in output
+    with pytest.raises(OSError):  # nothing listens any more
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2)
