@@ -34,7 +34,7 @@ class InventoryPositionAdmin(ServiceAdmin):
 
 @admin.register(InventoryReject)
 class InventoryRejectAdmin(admin.ModelAdmin):
-    """The dead-letter list of stock messages: read-only, kept for the operator to see why."""
+    """The dead-letter list: read only (a message is fixed at its sender and sent again)."""
 
     list_display = ["received_at", "topic", "reason"]
     search_fields = ["topic", "reason"]

@@ -11,15 +11,20 @@ import datetime as dt
 import json
 import logging
 import math
+import time
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from inventory.models import InventoryPosition, InventoryReject
-from inventory.selectors import latest_readings
-from inventory.services import inventory_reject_build, inventory_sensor_readings_record
+from inventory.services import (
+    SensorReading,
+    inventory_reject_build,
+    inventory_sensor_readings_record,
+)
 from parts.models import Part
 from sites.models import Site
 
@@ -27,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 MAX_QUANTITY = Decimal("99999999999.999")  # what the column holds (14 digits, 3 decimals)
-QUANTITIES = ("on_hand", "safety_stock", "reorder_point")
+THRESHOLDS_TTL = 30.0  # seconds the ingest trusts the thresholds it read
 
 
 class Invalid(ValueError):
@@ -142,6 +147,7 @@ class Ingest:
         self.prefix = prefix
         self.sites: dict[str, int] = {}
         self.parts: dict[str, int] = {}
+        self._known: dict[tuple[int, int], tuple[float, tuple]] = {}
 
     def _resolve(self, readings: list[Reading]) -> None:
         for cache, model, field, wanted in (
@@ -154,19 +160,39 @@ class Ingest:
                     model.objects.filter(**{f"{field}__in": missing}).values_list(field, "pk")
                 )
 
-    @staticmethod
-    def _thresholds(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
-        """The current safety stock and reorder point of these part × site pairs."""
-        if not pairs:
-            return {}
-        rows = (
-            latest_readings()
-            .filter(part_id__in={p for p, _ in pairs}, site_id__in={s for _, s in pairs})
-            .values_list("part_id", "site_id", "safety_stock", "reorder_point")
-        )
-        return {(p, s): (safety, reorder) for p, s, safety, reorder in rows if (p, s) in pairs}
+    def _thresholds(self, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], tuple]:
+        """The current safety stock and reorder point of these part × site pairs: remembered
+        for THRESHOLDS_TTL seconds (the ingest writes most readings itself), then read again
+        with one indexed query per site, so a change made elsewhere is picked up."""
+        now = time.monotonic()
+        stale = {pair for pair in pairs if self._known.get(pair, (0, None))[0] < now}
+        by_site: dict[int, set[int]] = {}
+        for part_id, site_id in stale:
+            by_site.setdefault(site_id, set()).add(part_id)
+        for site_id, part_ids in by_site.items():
+            latest = InventoryPosition.objects.filter(
+                part=OuterRef("pk"), site_id=site_id
+            ).order_by("-read_at", "-pk")
+            rows = (
+                Part.objects.filter(pk__in=part_ids)
+                .annotate(
+                    safety=Subquery(latest.values("safety_stock")[:1]),
+                    reorder=Subquery(latest.values("reorder_point")[:1]),
+                )
+                .values_list("pk", "safety", "reorder")
+            )
+            for part_id, safety, reorder in rows:
+                zero = Decimal(0)
+                self._known[(part_id, site_id)] = (
+                    now + THRESHOLDS_TTL,
+                    (
+                        safety if safety is not None else zero,
+                        reorder if reorder is not None else zero,
+                    ),
+                )
+        return {pair: self._known[pair][1] for pair in pairs if pair in self._known}
 
-    def build(self, messages: list[Message]) -> tuple[list[InventoryPosition], list]:
+    def build(self, messages: list[Message]) -> tuple[list[SensorReading], list]:
         parsed, rejects = [], []
         for message in messages:
             try:
@@ -191,16 +217,17 @@ class Ingest:
             safety = reading.safety_stock if reading.safety_stock is not None else safety
             reorder = reading.reorder_point if reading.reorder_point is not None else reorder
             current[(part_id, site_id)] = (safety, reorder)
+            if reading.safety_stock is not None or reading.reorder_point is not None:
+                self._known.pop((part_id, site_id), None)  # new thresholds: read them again
             readings.append(
-                InventoryPosition(
-                    part_id=part_id,
-                    site_id=site_id,
-                    on_hand=reading.on_hand,
-                    safety_stock=safety,
-                    reorder_point=reorder,
-                    read_at=reading.read_at,
-                    source=InventoryPosition.Source.IOT,
-                    sensor=reading.sensor,
+                SensorReading(
+                    part_id,
+                    site_id,
+                    reading.on_hand,
+                    safety,
+                    reorder,
+                    reading.read_at,
+                    reading.sensor,
                 )
             )
         dead = [

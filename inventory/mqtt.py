@@ -144,6 +144,7 @@ class IngestClient:
         self.client.loop_start()
 
     def close(self) -> None:
+        self.stop.set()  # a disconnect we asked for is not a broker going away
         self.client.disconnect()
         self.client.loop_stop()
 

@@ -148,3 +148,33 @@ def sparkline_points(values: Sequence, *, width: int = 80, height: int = 20) -> 
     return " ".join(
         f"{i * step:.1f},{height - (v - low) / (high - low) * height:.1f}" for i, v in known
     )
+
+
+def stock_over_time(
+    *,
+    times: Sequence[str],
+    on_hand: Sequence,
+    reorder_point: Sequence,
+    safety_stock: Sequence,
+    title: str,
+) -> dict:
+    """On hand at one site reading by reading, with its reorder point and safety stock."""
+
+    def line(name, values, colour, dash=None):
+        return {
+            "type": "scatter",
+            "mode": "lines",
+            "line": {"color": colour, "shape": "hv", **({"dash": dash} if dash else {})},
+            "name": name,
+            "x": list(times),
+            "y": [_number(v) for v in values],
+        }
+
+    return {
+        "data": [
+            line("On hand", on_hand, PALETTE[0]),
+            line("Reorder point", reorder_point, PALETTE[1], "dot"),
+            line("Safety stock", safety_stock, PALETTE[4], "dash"),
+        ],
+        "layout": _layout(title, xaxis={"type": "date"}),
+    }

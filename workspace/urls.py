@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from workspace.views import dashboard, drilldown, editing, orders, parts, suppliers
+from workspace.views import dashboard, drilldown, editing, orders, parts, stock, suppliers
 
 supplier_patterns = [
     path("suppliers/", suppliers.supplier_list, name="list"),
@@ -23,6 +23,11 @@ order_patterns = [
     path("orders/new/", editing.order_create, name="create"),
     path("orders/<str:number>/", orders.order_detail, name="detail"),
 ]
+inventory_patterns = [
+    path("inventory/", stock.inventory_list, name="list"),
+    path("inventory/rejects/", stock.reject_list, name="rejects"),
+    path("inventory/<str:site_code>/<str:part_number>/", stock.stock_detail, name="detail"),
+]
 drilldown_patterns = [
     path("kpi/lines/", drilldown.rows_behind, {"kind": "lines"}, name="lines"),
     path("kpi/receipts/", drilldown.rows_behind, {"kind": "receipts"}, name="receipts"),
@@ -35,4 +40,5 @@ urlpatterns = [
     path("", include((part_patterns, "parts"))),
     path("", include((order_patterns, "orders"))),
     path("", include((drilldown_patterns, "drilldown"))),
+    path("", include((inventory_patterns, "inventory"))),
 ]

@@ -65,6 +65,8 @@ BUYER_PAGES = {
     "invoicing:list",
     "invoicing:new",
     "invoicing:detail",
+    "inventory:list",
+    "inventory:rejects",
 }
 # The supplier portal is the contacts' own: to internal roles it does not exist (404).
 SUPPLIERS_ONLY = {"portal"}

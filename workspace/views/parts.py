@@ -19,6 +19,7 @@ from scorecards import kpis, portfolio
 from scorecards.models import PartScorecard
 from scorecards.selectors import part_sources_compared
 from workspace import charts, slots
+from workspace.views import stock
 from workspace.views.common import internal_only, page_of
 
 TREND_MONTHS = 24
@@ -171,6 +172,7 @@ def part_detail(request, number: str):
             "sources": sources,
             "single_sourced": sum(1 for s in sources if s.is_active) < 2,
             "checklist": part.checklist.all(),
+            "stock": stock.part_sites(user=request.user, part=part) if is_internal else [],
             "charts": [charts.to_json(f) for f in figures],
             "open_lines": shown[:OPEN_LINES_SHOWN],
             "more_open_lines": len(shown) > OPEN_LINES_SHOWN,
