@@ -68,6 +68,7 @@ CONTRACT_FIELDS = (
     "late_tolerance_days",
     "otd_target_pct",
     "defect_ppm_target",
+    "over_delivery_tolerance_pct",
     "notes",
 )
 RULE_FIELDS = (

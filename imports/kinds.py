@@ -101,6 +101,10 @@ KINDS: dict[str, ImportKind] = {
                 "created_at",
                 "expected_date",
                 "acknowledged_at",
+                "spot_buy_lines",
+                "over_delivered_lines",
+                "spot_buy",
+                "over_delivered",
             ),
             help="One row per order line; the order columns repeat on each of its lines. "
             "A promised date counts as the supplier's confirmation.",

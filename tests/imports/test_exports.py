@@ -173,14 +173,16 @@ EXPECTED = {
     ),
     "contracts": (
         ["reference", "supplier", "valid_from", "valid_to", "early_tolerance_days"]
-        + ["late_tolerance_days", "otd_target_pct", "defect_ppm_target", "notes"],
+        + ["late_tolerance_days", "otd_target_pct", "defect_ppm_target"]
+        + ["over_delivery_tolerance_pct", "notes"],
         ["reference", "supplier", "early_tolerance_days", "late_tolerance_days"],
         [("C-ACME", "ACME", "3", "0"), ("C-BOLT", "BOLT", "3", "0")],
     ),
     "purchase-orders": (
         ["number", "supplier", "order_date", "currency", "order_status", "created_by"]
-        + ["created_at", "line", "part", "quantity", "unit_price", "requested_date"]
-        + ["promised_date", "expected_date", "acknowledged_at", "status"],
+        + ["created_at", "spot_buy_lines", "over_delivered_lines", "line", "part", "quantity"]
+        + ["unit_price", "requested_date", "promised_date", "expected_date", "acknowledged_at"]
+        + ["status", "spot_buy", "over_delivered"],
         ["number", "supplier", "currency", "line", "part", "quantity"],
         [
             ("PO-A1", "ACME", "EUR", "1", "P-1", "100.000"),

@@ -122,6 +122,10 @@ def order_detail(request, number: str):
             "receipts": [(line, r) for line in lines for r in line.receipts.all()],
             "notices": notices,
             "totals": totals,
+            "flags": {
+                "spot_buy": sum(line.is_spot_buy for line in lines),
+                "over_delivered": sum(line.is_over_delivered for line in lines),
+            },
             "today": today,
             "show_internal": user_role(request.user) in INTERNAL_ROLES,
         },
