@@ -18,6 +18,8 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Accepted but worth a look (an over-delivery): listed row by row, never blocking.
+    warnings: list[RowError] = field(default_factory=list)
     dry_run: bool = False
 
     @property

@@ -6,15 +6,21 @@ when it passes the contract's over-delivery tolerance (docs/orders.md).
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import DecimalField, Sum, Value
+from django.db.models.functions import Coalesce
 
+from contracts.models import Contract
 from core.services import BatchValidationError, raise_first_error
 from parts.models import InspectionCharacteristic
 from purchasing.kpi_cells import cell, kpi_cells_of
 from purchasing.models import Inspection, PurchaseOrderLine, Receipt
 from purchasing.outbox import kpi_cells_mark
+
+ZERO = Decimal("0")
 
 
 def _add(errors: dict, index: int, field: str, message: str) -> None:
@@ -110,6 +116,7 @@ def receipts_create(
             for c in (cell(lines[r.line_id][0], r.receipt_date), cell(*lines[r.line_id]))
         }
     )
+    over_delivery_mark(line_ids=lines)
     return created
 
 
@@ -233,11 +240,13 @@ def inspection_create(
 def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
     """Correct a receipt (date, quantity, costs, line); the KPIs are refreshed."""
     touched = kpi_cells_of(receipt_ids=[receipt.pk])
+    before = receipt.line_id
     for name, value in fields.items():
         setattr(receipt, name, value)
     raise_first_error(receipts_validate(receipts=[receipt]))
     receipt.save()
     kpi_cells_mark(cells=touched | kpi_cells_of(receipt_ids=[receipt.pk]))
+    over_delivery_mark(line_ids={before, receipt.line_id})
     return receipt
 
 
@@ -245,8 +254,10 @@ def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
 def receipt_delete(*, receipt: Receipt) -> None:
     """Delete a receipt booked by mistake; refused (ProtectedError) once it was inspected."""
     touched = kpi_cells_of(receipt_ids=[receipt.pk])
+    line_id = receipt.line_id
     receipt.delete()
     kpi_cells_mark(cells=touched)
+    over_delivery_mark(line_ids=[line_id])
 
 
 @transaction.atomic
@@ -265,3 +276,92 @@ def inspection_delete(*, inspection: Inspection) -> None:
     touched = kpi_cells_of(inspection_ids=[inspection.pk])
     inspection.delete()
     kpi_cells_mark(cells=touched)
+
+
+# --- over-delivery (docs/orders.md) -------------------------------------------------------
+
+DEFAULT_OVER_DELIVERY_TOLERANCE_PCT = Decimal("10")
+
+
+def _tolerances(lines) -> dict[int, Decimal]:
+    """Line id → the over-delivery tolerance (%) of the supplier's contract in force on the
+    order date (else its latest contract, else 10 %); one query."""
+    lines = list(lines)
+    contracts = Contract.objects.filter(
+        supplier_id__in={line.purchase_order.supplier_id for line in lines}
+    ).order_by("supplier_id", "-valid_from")
+    by_supplier: dict[int, list[Contract]] = {}
+    for contract in contracts:
+        by_supplier.setdefault(contract.supplier_id, []).append(contract)
+    found = {}
+    for line in lines:
+        order = line.purchase_order
+        candidates = by_supplier.get(order.supplier_id, [])
+        in_force = [
+            c
+            for c in candidates
+            if c.valid_from <= order.order_date
+            and (c.valid_to is None or order.order_date <= c.valid_to)
+        ]
+        chosen = (in_force or candidates or [None])[0]
+        found[line.pk] = (
+            chosen.over_delivery_tolerance_pct if chosen else DEFAULT_OVER_DELIVERY_TOLERANCE_PCT
+        )
+    return found
+
+
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def _limit(line, tolerance: Decimal) -> Decimal:
+    return line.quantity * (1 + tolerance / 100)
+
+
+def receipts_over_delivery(*, receipts: list[tuple[int, Decimal]]) -> dict[int, str]:
+    """Index → warning for each receipt (line id, quantity) of a batch that takes its line
+    above the ordered quantity by more than the tolerance, counting what is already
+    received and the batch's earlier receipts. Three queries."""
+    line_ids = {line_id for line_id, _ in receipts if line_id}
+    lines = PurchaseOrderLine.objects.filter(pk__in=line_ids).select_related("purchase_order")
+    lines = {line.pk: line for line in lines}
+    received = dict(
+        Receipt.objects.filter(line_id__in=line_ids)
+        .values("line_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("line_id", "total")
+    )
+    tolerances = _tolerances(lines.values())
+    warnings = {}
+    for index, (line_id, quantity) in enumerate(receipts):
+        line = lines.get(line_id)
+        if line is None or quantity is None:
+            continue
+        received[line_id] = received.get(line_id, ZERO) + quantity
+        if received[line_id] > _limit(line, tolerances[line_id]):
+            warnings[index] = (
+                f"Over-delivery: {line} would have {_plain(received[line_id])} received of "
+                f"{_plain(line.quantity)} ordered, above the {_plain(tolerances[line_id])} % "
+                "tolerance. "
+                "The receipt is accepted and the line flagged."
+            )
+    return warnings
+
+
+def over_delivery_mark(*, line_ids) -> None:
+    """Set or clear `is_over_delivered` on the lines from what they have received."""
+    lines = list(
+        PurchaseOrderLine.objects.filter(pk__in=set(line_ids))
+        .select_related("purchase_order")
+        .annotate(
+            received=Coalesce(Sum("receipts__quantity"), Value(ZERO, output_field=DecimalField()))
+        )
+    )
+    tolerances = _tolerances(lines)
+    changed = []
+    for line in lines:
+        flag = line.received > _limit(line, tolerances[line.pk])
+        if flag != line.is_over_delivered:
+            line.is_over_delivered = flag
+            changed.append(line)
+    PurchaseOrderLine.objects.bulk_update(changed, ["is_over_delivered"])

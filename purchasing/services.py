@@ -47,10 +47,12 @@ from purchasing.receiving import (  # noqa: F401
     inspection_update,
     inspections_create,
     inspections_validate,
+    over_delivery_mark,
     receipt_create,
     receipt_delete,
     receipt_update,
     receipts_create,
+    receipts_over_delivery,
     receipts_validate,
 )
 from purchasing.shipping import (  # noqa: F401

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
+from django.db.models import F, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -237,7 +237,21 @@ def supplier_detail(request, code: str):
         .order_by("expected_date", "purchase_order__number", "line_number")
     )
     shown_lines = list(open_lines[: OPEN_LINES_SHOWN + 1])
+    over_delivered = list(
+        scope_for_user(
+            PurchaseOrderLine.objects.filter(
+                purchase_order__supplier=supplier, is_over_delivered=True
+            ),
+            request.user,
+        )
+        .select_related("purchase_order", "part")
+        .annotate(received=Sum("receipts__quantity"))
+        .order_by("-purchase_order__order_date", "purchase_order__number", "line_number")[
+            :OPEN_LINES_SHOWN
+        ]
+    )
     context = {
+        "over_delivered": over_delivered,
         "supplier": supplier,
         "current": current,
         "trend": list(reversed(trend)),
