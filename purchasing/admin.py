@@ -14,6 +14,7 @@ from purchasing.models import (
     PromiseRevision,
     PurchaseOrder,
     PurchaseOrderLine,
+    PurchaseOrderNumberSequence,
     Receipt,
     ShipNotice,
     ShipNoticeLine,
@@ -343,4 +344,21 @@ class PendingCellAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PurchaseOrderNumberSequence)
+class PurchaseOrderNumberSequenceAdmin(admin.ModelAdmin):
+    """The last order number handed out per prefix (numbers left empty by buyers)."""
+
+    list_display = ["prefix", "last_number"]
+    search_fields = ["prefix"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -44,6 +44,7 @@ NOT_ADDED_BY_HAND = {
     ("purchasing", "promiserevision"),
     ("purchasing", "pendingrefresh"),
     ("purchasing", "pendingcell"),
+    ("purchasing", "purchaseordernumbersequence"),
     ("scorecards", "refreshstate"),
     ("scorecards", "partscorecard"),
     ("scorecards", "supplierscorecard"),
