@@ -35,6 +35,7 @@ NOT_PAGES = {
     "alerts:bulk-action",
     "contracts:child-delete",
     "rules:decide",
+    "rules:bulk_decide",
     "logout",
     "portal:colleague_deactivate",
     "portal:invitation_withdraw",
