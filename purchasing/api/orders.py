@@ -9,7 +9,8 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -248,6 +249,7 @@ class PurchaseOrderSerializer(serializers.Serializer):
         )
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class AcknowledgedAtField(serializers.Field):
     """An ISO date (`YYYY-MM-DD`) or date-time."""
 
