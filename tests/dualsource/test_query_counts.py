@@ -34,6 +34,7 @@ ROLES = ("buyer", "contact_a")
 NOT_PAGES = {
     "alerts:bulk-action",
     "contracts:child-delete",
+    "contracts:child-restore",
     "rules:decide",
     "rules:bulk_decide",
     "logout",
