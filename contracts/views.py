@@ -21,7 +21,12 @@ from contracts.forms import (
     errors_onto,
 )
 from contracts.models import ContractRule, PriceTier, VolumeCommitment
-from contracts.selectors import contract_history, contract_list, contract_rule_sentence
+from contracts.selectors import (
+    contract_history,
+    contract_history_sentences,
+    contract_list,
+    contract_rule_sentence,
+)
 
 
 def _internal(request) -> None:
@@ -80,7 +85,7 @@ def contract_detail(request, reference: str):
             "part__number", "min_quantity"
         ),
         "commitments": contract.commitments.select_related("part").order_by("part__number"),
-        "history": contract_history(contract=contract)[:200],
+        "history": contract_history_sentences(contract=contract),
         "undo": _undo(request, contract),
     }
     return render(request, "contracts/contract_detail.html", context)

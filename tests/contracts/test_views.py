@@ -203,3 +203,20 @@ def test_a_threshold_that_makes_no_sense_is_refused(contract, buyer, client_for,
     assert response.status_code == 200
     assert response.context["form"].errors["threshold"]
     assert not ContractRule.objects.exists()
+
+
+def test_the_history_reads_as_sentences(contract, buyer, client_for):
+    from contracts.services import contract_rule_create, contract_rule_update
+
+    rule = contract_rule_create(contract=contract, actor=buyer, **{
+        **RULE_FORM, "part": None, "threshold": 90, "amount": 10, "window_days": 90,
+        "cooldown_days": 30, "is_active": True,
+    })  # fmt: skip
+    contract_rule_update(rule=rule, actor=buyer, threshold=85, cooldown_days=14)
+    page = client_for(buyer).get("/contracts/C-ACME/").content.decode()
+    assert "Rule &#x27;OTD floor&#x27; created: threshold 90 %, amount 10" in page
+    assert (
+        "Rule &#x27;OTD floor&#x27; changed: threshold 90 % → 85 %; cooldown 30 days → 14 days"
+        in page
+    )
+    assert "contractrule" not in page and "window_days" not in page

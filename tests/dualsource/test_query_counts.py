@@ -33,6 +33,7 @@ ROLES = ("buyer", "contact_a")
 # out (POST), and the emailed invitation link (its token is not valid in the walk: 404).
 NOT_PAGES = {
     "alerts:bulk-action",
+    "alerts:note",
     "contracts:child-delete",
     "contracts:child-restore",
     "rules:decide",

@@ -282,7 +282,7 @@ EXPECTED = {
     "alerts": (
         ["id", "kind", "severity", "state", "supplier", "part", "purchase_order", "line"]
         + ["site", "dedupe_key", "message", "first_seen", "last_seen", "acknowledged_by"]
-        + ["acknowledged_at", "resolved_by", "resolved_at"],
+        + ["acknowledged_at", "resolved_by", "resolved_at", "owner", "notes"],
         ["kind", "state", "supplier", "purchase_order", "line"],
         [
             ("kpi_below_target", "open", "BOLT", "PO-B1", "1"),
