@@ -193,6 +193,8 @@ def contract_change_sentence(change: ContractChange, parts: dict | None = None) 
     for k in changed:
         old = _value_words(k, before.get(k), before, parts)
         new = _value_words(k, after.get(k), after, parts)
+        if old == new:  # the same value written differently ("95.00" and "95")
+            continue
         words.append(f"{_FIELD_WORDS.get(k, k.replace('_', ' '))} {old} → {new}")
     return f"{head}: {'; '.join(words)}" if words else head
 

@@ -44,16 +44,20 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "suppliers",
+    "outbox",
     "parts",
     "contracts",
+    "sites",
     "purchasing",
     "inventory",
     "scorecards",
     "rules",
     "alerts",
     "messaging",
+    "engine",
     "workspace",
     "portal",
+    "guide",
     "imports",
     "demo",
 ]
@@ -136,6 +140,18 @@ LANGUAGES = [
     ("pl", "Polski"),
 ]
 USE_TZ = True
+# The organisation's main site: the default delivery site of a purchase order.
+DUALSOURCE_MAIN_SITE = env_str("DUALSOURCE_MAIN_SITE", "MAIN")
+# A part × site fed by a sensor that sent nothing for this long is stale (docs/inventory.md).
+DUALSOURCE_SENSOR_STALE_HOURS = env_int("DUALSOURCE_SENSOR_STALE_HOURS", 6)
+# Stock readings over MQTT (docs/inventory.md): broker, topic prefix, the ingest's fixed
+# client id (its persistent session) and protocol ("5", or "3.1.1" for the embedded broker).
+MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")
+MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "dualsource/stock").rstrip("/")
+MQTT_CLIENT_ID = env_str("MQTT_CLIENT_ID", "dualsource-ingest")
+MQTT_PROTOCOL = env_str("MQTT_PROTOCOL", "5")
+if MQTT_PROTOCOL not in ("5", "3.1.1"):
+    raise ImproperlyConfigured("MQTT_PROTOCOL must be 5 or 3.1.1.")
 BASE_CURRENCY = env_str("DUALSOURCE_BASE_CURRENCY", "EUR").upper()
 if len(BASE_CURRENCY) != 3 or not BASE_CURRENCY.isalpha():
     raise ImproperlyConfigured("DUALSOURCE_BASE_CURRENCY must be an ISO 4217 code such as EUR.")
@@ -193,16 +209,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The whole beat schedule sits here; each entry expires just before its next run.
 CELERY_BEAT_SCHEDULE = {
-    "recompute-kpis-nightly": {
-        "task": "scorecards.refresh_nightly",
+    # The engine pipeline (engine/pipeline.py: refresh → rules → alerts → emails). Every
+    # 15 minutes it takes whatever waits (cells marked while the broker was down, alerts
+    # that time alone raises: past due, unacknowledged, silent transit).
+    "engine-pipeline": {
+        "task": "engine.run",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    # 02:00: the as-of date moved for every supplier; every rule evaluated.
+    "engine-nightly": {
+        "task": "engine.nightly",
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 23 * 3600},
     },
-    # --- alerts (SPEC §5): scan, the 07:00 digest, and the email sweeper.
-    "scan-alerts": {
-        "task": "alerts.scan",
-        "schedule": crontab(minute="*/15"),
-        "options": {"expires": 14 * 60},
+    # Sunday 03:00: every scorecard rebuilt from the facts (a safety net).
+    "engine-rebuild-weekly": {
+        "task": "engine.rebuild",
+        "schedule": crontab(hour=3, minute=0, day_of_week="sunday"),
+        "options": {"expires": 6 * 24 * 3600},
     },
     "send-alert-digests": {
         "task": "alerts.send_digests",
@@ -213,18 +238,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.sweep_deliveries",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
-    },
-    # Contract rules (SPEC §4): daily after the nightly KPI recompute, on every supplier;
-    # each scorecard refresh also chains `rules.evaluate` for the suppliers it refreshed.
-    "evaluate-rules-daily": {
-        "task": "rules.evaluate",
-        "schedule": crontab(hour=2, minute=45),
-        "options": {"expires": 23 * 3600},
-    },
-    "rebuild-kpis-weekly": {
-        "task": "scorecards.recompute_all",
-        "schedule": crontab(hour=3, minute=0, day_of_week="sunday"),
-        "options": {"expires": 6 * 24 * 3600},
     },
 }
 

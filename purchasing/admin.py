@@ -9,8 +9,6 @@ from core.admin import ServiceAdmin, form_values
 from purchasing.models import (
     FxRate,
     Inspection,
-    PendingCell,
-    PendingRefresh,
     PromiseRevision,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -101,6 +99,12 @@ class PurchaseOrderAdmin(ServiceAdmin):
     raw_id_fields = ["supplier", "created_by"]
     inlines = [PurchaseOrderLineInline]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "site":
+            field.required = False  # empty: the main site
+        return field
+
     def service_validate(self, request, obj, form, change):
         if not change and obj.supplier_id and (problem := supplier_order_error(obj.supplier)):
             raise ValidationError({"supplier": problem})
@@ -112,7 +116,10 @@ class PurchaseOrderAdmin(ServiceAdmin):
 
     def service_update(self, request, stored, data, form):
         return purchase_order_update(
-            purchase_order=stored, order_date=data.get("order_date"), currency=data.get("currency")
+            purchase_order=stored,
+            order_date=data.get("order_date"),
+            currency=data.get("currency"),
+            site=data.get("site"),
         )
 
     def service_delete(self, request, obj):
@@ -128,6 +135,7 @@ class PurchaseOrderAdmin(ServiceAdmin):
                 supplier=po.supplier,
                 order_date=po.order_date,
                 currency=po.currency,
+                site=po.site if po.site_id else None,
                 created_by=po.created_by,
                 actor=request.user,
                 lines=[
@@ -314,37 +322,6 @@ class FxRateAdmin(ServiceAdmin):
 
     def service_delete(self, request, obj):
         fx_rate_delete(fx_rate=obj, actor=request.user)
-
-
-@admin.register(PendingRefresh)
-class PendingRefreshAdmin(admin.ModelAdmin):
-    """Suppliers whose changes the refresh task has not picked up yet: a queue that
-    stays long means the workers are down or behind."""
-
-    list_display = ["supplier", "requested_at"]
-    list_select_related = ["supplier"]
-    search_fields = ["supplier__code"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PendingCell)
-class PendingCellAdmin(admin.ModelAdmin):
-    """(Supplier, month) KPI cells waiting for their refresh (see PendingRefresh)."""
-
-    list_display = ["supplier", "month", "requested_at"]
-    list_select_related = ["supplier"]
-    search_fields = ["supplier__code"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PurchaseOrderNumberSequence)

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.validators import currency_code_validator, natural_key_validator
+from sites.models import main_site_pk
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 MONEY = {"max_digits": 14, "decimal_places": 4}
@@ -19,6 +20,13 @@ class PurchaseOrder(models.Model):
     )
     order_date = models.DateField()
     currency = models.CharField(max_length=3, validators=[currency_code_validator])
+    site = models.ForeignKey(
+        "sites.Site",
+        on_delete=models.PROTECT,
+        related_name="purchase_orders",
+        default=main_site_pk,
+        help_text="Delivery site; default the organisation's main site.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -275,42 +283,3 @@ class FxRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.date} {self.rate}"
-
-
-class PendingRefresh(models.Model):
-    """The outbox "KPI inputs changed": a supplier whose receipts, inspections, lines or FX
-    inputs changed, waiting for the scorecard refresh. Written in the same transaction as
-    the change; the scorecards task claims every waiting supplier at once, so a burst of
-    postings costs one recompute, not one per posting."""
-
-    supplier_field = None  # internal bookkeeping, never shown
-
-    supplier = models.OneToOneField(
-        "suppliers.Supplier", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-    requested_at = models.DateTimeField(auto_now_add=True)
-
-    def __str__(self) -> str:
-        return f"{self.supplier_id} since {self.requested_at:%Y-%m-%d %H:%M:%S}"
-
-
-class PendingCell(models.Model):
-    """The outbox "KPI cell changed": a (supplier, month) whose KPI inputs changed, waiting
-    for the scorecard refresh. Every service that changes a fact, a rate or anything else
-    a KPI rests on marks the months it touches, in the same transaction as the change;
-    the per-posting refresh and the nightly run recompute only the marked cells (and the
-    rolling window), and clear them."""
-
-    supplier_field = None  # internal bookkeeping, never shown
-
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+")
-    month = models.DateField(help_text="First day of the month.")
-    requested_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["supplier", "month"], name="one_pending_cell"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.supplier_id} {self.month:%Y-%m}"

@@ -34,7 +34,6 @@ from purchasing.ordering import (  # noqa: F401
     supplier_order_error,
 )
 from purchasing.outbox import (  # noqa: F401
-    KPI_REFRESH_TASK,
     alert_scan_request,
     kpi_cells_mark,
     kpi_inputs_changed,
@@ -115,6 +114,7 @@ def purchase_order_create(
     order_date: dt.date,
     currency: str,
     lines: list[PurchaseOrderLine],
+    site=None,
     created_by=None,
     actor=None,
     allow_spot_buy: bool = True,
@@ -147,6 +147,8 @@ def purchase_order_create(
         currency=currency,
         created_by=created_by,
     )
+    if site is not None:  # else the main site (the field's default)
+        po.site = site
     po.full_clean()
     for line in lines:
         line.full_clean(exclude=["purchase_order"], validate_constraints=False)
@@ -249,6 +251,7 @@ def purchase_order_update(
     order_date: dt.date | None = None,
     currency: str | None = None,
     lines: list[dict] | None = None,
+    site=None,
 ) -> PurchaseOrder:
     """Change an order's header and upsert its lines by line number (lines not sent stay).
 
@@ -263,6 +266,8 @@ def purchase_order_update(
         po.order_date = order_date
     if currency is not None:
         po.currency = currency
+    if site is not None:
+        po.site = site
     po.full_clean()
     po.save()
     existing = {

@@ -33,6 +33,7 @@ from purchasing.services import (
     purchase_order_update,
     supplier_order_error,
 )
+from sites.models import Site
 from suppliers.models import Supplier
 
 LINE_WRITE_FIELDS = ("part", "quantity", "unit_price", "requested_date", "status")
@@ -100,6 +101,13 @@ class PurchaseOrderSerializer(serializers.Serializer):
     )
     order_date = SaneDateField()
     currency = CurrencyField(required=False, help_text="Default: the supplier's currency.")
+    site = NaturalKeyField(
+        slug_field="code",
+        queryset=Site.objects.all(),
+        label_noun="site",
+        required=False,
+        help_text="Delivery site code; default the organisation's main site.",
+    )
     order_status = serializers.SerializerMethodField(
         help_text="open while any line is open; closed when none is open; cancelled when all are."
     )
@@ -227,6 +235,7 @@ class PurchaseOrderSerializer(serializers.Serializer):
             order_date=validated_data["order_date"],
             currency=validated_data.get("currency") or supplier.currency,
             lines=lines,
+            site=validated_data.get("site"),
             created_by=user if isinstance(user, get_user_model()) else None,
         )
 
@@ -246,6 +255,7 @@ class PurchaseOrderSerializer(serializers.Serializer):
             order_date=validated_data.get("order_date"),
             currency=validated_data.get("currency"),
             lines=lines,
+            site=validated_data.get("site"),
         )
 
 
@@ -299,7 +309,7 @@ class PurchaseOrderViewSet(ScopedViewSet):
     """Purchase orders with nested lines; supplier contacts read theirs and acknowledge lines."""
 
     queryset = (
-        PurchaseOrder.objects.select_related("supplier", "created_by")
+        PurchaseOrder.objects.select_related("supplier", "site", "created_by")
         .prefetch_related(
             Prefetch(
                 "lines",

@@ -235,6 +235,7 @@ def order_create(request):
                     supplier=form.cleaned_data["supplier"],
                     order_date=form.cleaned_data["order_date"],
                     currency=form.cleaned_data["currency"],
+                    site=form.cleaned_data.get("site"),
                     lines=built,
                     actor=request.user,
                     allow_spot_buy=form.cleaned_data["confirm_spot_buy"],
