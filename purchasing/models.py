@@ -48,6 +48,8 @@ class PurchaseOrderNumberSequence(models.Model):
     """The last number handed out per prefix; locked while a number is taken, so numbers
     left empty by the buyer run without gaps, also under concurrent requests."""
 
+    supplier_field = None  # internal bookkeeping
+
     prefix = models.CharField(max_length=30, unique=True)
     last_number = models.PositiveIntegerField(default=0)
 
