@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from alerts.models import Alert, AlertSeverity, EmailDelivery
+from alerts.models import Alert, AlertNote, AlertSeverity, EmailDelivery
 
 
 @admin.register(AlertSeverity)
@@ -34,3 +34,12 @@ class EmailDeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(AlertNote)
+class AlertNoteAdmin(admin.ModelAdmin):
+    """Buyers' notes on alerts (written on the alert's page)."""
+
+    list_display = ["alert", "author", "created_at", "body"]
+    search_fields = ["body"]
+    raw_id_fields = ["alert", "author"]

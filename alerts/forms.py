@@ -27,3 +27,21 @@ class NotificationSettingsForm(forms.Form):
         widget=forms.RadioSelect,
         label="Email me",
     )
+
+
+class AlertNoteForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, label="Note")
+
+
+class AlertOwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        to_field_name="username",
+        empty_label="The supplier's owner buyer",
+        label="Owner",
+    )
+
+    def __init__(self, *args, buyers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = buyers

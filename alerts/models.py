@@ -132,6 +132,16 @@ class Alert(models.Model):
         db_index=False,
         help_text="Empty: resolved automatically when the condition cleared.",
     )
+    # Who follows the alert up: empty means the supplier's owner buyer (docs/alerts.md).
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        help_text="Empty: the supplier's owner buyer.",
+    )
     # When a scan last found the condition gone. A person may resolve an alert while its
     # condition holds; the scan then opens no new alert until the condition has cleared.
     cleared_at = models.DateTimeField(null=True, blank=True)
@@ -254,3 +264,22 @@ class EmailDelivery(models.Model):
     def __str__(self) -> str:
         about = f"alert {self.alert_id}" if self.alert_id else f"digest {self.digest_date}"
         return f"{about} → {self.recipient_id}: {self.state}"
+
+
+class AlertNote(models.Model):
+    """A buyer's note on an alert (what was done, who was called). Internal."""
+
+    supplier_field = None
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:60]

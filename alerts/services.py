@@ -19,9 +19,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from accounts.roles import EDITOR_ROLES, user_role
 from alerts import conditions, kinds, severities
 from alerts.delivery import immediate_emails_request
-from alerts.models import Alert, AlertScanRun, Severity
+from alerts.models import Alert, AlertNote, AlertScanRun, Severity
 
 logger = logging.getLogger(__name__)
 
@@ -291,3 +292,32 @@ def alert_ids_parse(values: Iterable) -> list[int]:
     if not ids:
         raise ValidationError({"ids": "Select at least one alert."})
     return ids
+
+
+def alert_owner(alert: Alert):
+    """Who follows the alert up: its owner, else the supplier's owner buyer."""
+    if alert.owner_id:
+        return alert.owner
+    return alert.supplier.owner if alert.supplier_id else None
+
+
+@transaction.atomic
+def alert_owner_set(*, alert: Alert, owner, actor=None) -> Alert:
+    """Reassign an alert to another buyer (or back to the supplier's owner with None)."""
+    if owner is not None and user_role(owner) not in EDITOR_ROLES:
+        raise ValidationError({"owner": f"{owner.get_username()} is not a buyer."})
+    alert.owner = owner
+    alert.save(update_fields=["owner"])
+    who = owner.get_username() if owner else "the supplier's owner buyer"
+    AlertNote.objects.create(alert=alert, author=actor, body=f"Reassigned to {who}.")
+    return alert
+
+
+def alert_note_add(*, alert: Alert, author, body: str) -> AlertNote:
+    """A buyer's note on the alert."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write a note."})
+    if len(body) > 2000:
+        raise ValidationError({"body": "A note has at most 2,000 characters."})
+    return AlertNote.objects.create(alert=alert, author=author, body=body)

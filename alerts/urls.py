@@ -7,5 +7,6 @@ urlpatterns = [
     path("alerts/", views.inbox, name="inbox"),
     path("alerts/actions/", views.bulk_action, name="bulk-action"),
     path("alerts/<int:pk>/", views.detail, name="detail"),
+    path("alerts/<int:pk>/notes/", views.note_add, name="note"),
     path("account/notifications/", views.notifications, name="notifications"),
 ]

@@ -2,8 +2,11 @@
 and each person's email setting. Querysets come from `alerts.selectors` only."""
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -11,10 +14,21 @@ from django.views.decorators.http import require_POST
 from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, Role, user_role
 from accounts.services import user_profile_get, user_profile_update
 from alerts.filters import AlertFilter
-from alerts.forms import AlertBulkActionForm, NotificationSettingsForm
+from alerts.forms import (
+    AlertBulkActionForm,
+    AlertNoteForm,
+    AlertOwnerForm,
+    NotificationSettingsForm,
+)
 from alerts.models import Alert
 from alerts.selectors import alerts_for_user
-from alerts.services import alerts_acknowledge, alerts_resolve
+from alerts.services import (
+    alert_note_add,
+    alert_owner,
+    alert_owner_set,
+    alerts_acknowledge,
+    alerts_resolve,
+)
 
 PAGE_SIZE = 50
 
@@ -26,6 +40,27 @@ def _may(user, action: str) -> bool:
     return action == "acknowledge" and role == Role.SUPPLIER
 
 
+def _grouped(alerts):
+    """One row per supplier and kind (its latest alert, with the group's count): one event
+    that raised many alerts of one kind for one supplier reads as one line to drill into."""
+    plain = alerts.order_by()
+    latest = (
+        plain.filter(supplier__isnull=False)
+        .values("supplier_id", "kind")
+        .annotate(last=Max("id"))
+        .values("last")
+    )
+    count = (
+        plain.filter(supplier_id=OuterRef("supplier_id"), kind=OuterRef("kind"))
+        .values("supplier_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return alerts.filter(Q(supplier__isnull=True) | Q(pk__in=latest)).annotate(
+        group_count=Subquery(count)
+    )
+
+
 @login_required
 def inbox(request):
     data = request.GET.copy()
@@ -34,6 +69,8 @@ def inbox(request):
     visible = alerts_for_user(user=request.user)
     filterset = AlertFilter(data, queryset=visible, request=request)
     alerts = filterset.qs.order_by("-last_seen", "-id") if filterset.is_valid() else visible.none()
+    if data.get("grouped") != "0" and not (data.get("supplier") and data.get("kind")):
+        alerts = _grouped(alerts)
     page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()
     query.pop("page", None)
@@ -85,19 +122,62 @@ def bulk_action(request):
     return redirect(target)
 
 
+def _buyers():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name=Role.BUYER.value) | Q(is_superuser=True))
+        .distinct()
+        .order_by("username")
+    )
+
+
 @login_required
 def detail(request, pk: int):
     alert = get_object_or_404(alerts_for_user(user=request.user), pk=pk)
+    is_internal = user_role(request.user) in INTERNAL_ROLES
+    owner = alert_owner(alert) if is_internal else None
     return render(
         request,
         "alerts/detail.html",
         {
             "alert": alert,
-            "is_internal": user_role(request.user) in INTERNAL_ROLES,
+            "is_internal": is_internal,
             "may_acknowledge": _may(request.user, "acknowledge"),
             "may_resolve": _may(request.user, "resolve"),
+            "owner": owner,
+            "notes": alert.notes.select_related("author") if is_internal else [],
+            "note_form": AlertNoteForm(),
+            "owner_form": AlertOwnerForm(
+                initial={"owner": alert.owner.username if alert.owner_id else ""},
+                buyers=_buyers(),
+            ),
         },
     )
+
+
+@login_required
+@require_POST
+def note_add(request, pk: int):
+    """A buyer adds a note to the alert, or reassigns it (then the note says so)."""
+    if user_role(request.user) not in EDITOR_ROLES:
+        raise PermissionDenied("Only buyers and admins write notes on alerts.")
+    alert = get_object_or_404(alerts_for_user(user=request.user), pk=pk)
+    if "owner" in request.POST:
+        form = AlertOwnerForm(request.POST, buyers=_buyers())
+        if form.is_valid():
+            alert_owner_set(alert=alert, owner=form.cleaned_data["owner"], actor=request.user)
+            messages.success(request, "Owner changed.")
+        else:
+            messages.error(request, "Choose a buyer.")
+        return redirect("alerts:detail", pk=alert.pk)
+    form = AlertNoteForm(request.POST)
+    if form.is_valid():
+        alert_note_add(alert=alert, author=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Note added.")
+    else:
+        messages.error(request, "Write a note of at most 2,000 characters.")
+    return redirect("alerts:detail", pk=alert.pk)
 
 
 @login_required

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from contracts import services
+from contracts.forms import ContractAdminForm
 from contracts.models import Contract, ContractChange, ContractRule, PriceTier, VolumeCommitment
 
 # model → (field names, create, update, delete) of its service.
@@ -89,6 +90,7 @@ class VolumeCommitmentInline(admin.TabularInline):
 
 @admin.register(Contract)
 class ContractAdmin(admin.ModelAdmin):
+    form = ContractAdminForm
     list_display = ["reference", "supplier", "valid_from", "valid_to"]
     search_fields = ["reference", "supplier__code"]
     raw_id_fields = ["supplier"]

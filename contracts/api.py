@@ -45,9 +45,11 @@ class ContractSerializer(serializers.ModelSerializer):
             "invoice_price_tolerance_pct",
             "otd_target_pct",
             "defect_ppm_target",
+            "over_delivery_tolerance_pct",
             "notes",
         ]
         extra_kwargs = {
+            "over_delivery_tolerance_pct": {"min_value": 0, "max_value": 100},
             "otd_target_pct": {"min_value": 0, "max_value": 100},
             "defect_ppm_target": {"min_value": 0},
             "invoice_quantity_tolerance": {"min_value": 0},

@@ -24,7 +24,26 @@ def errors_onto(form: forms.Form, error: ValidationError) -> None:
 INVOICE_TERMS = ("invoice_quantity_tolerance", "invoice_price_tolerance_pct")
 
 
-class ContractForm(forms.ModelForm):
+class ToleranceOptional(forms.ModelForm):
+    """The over-delivery tolerance may be left empty: the stored value (default 10 %) stays."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "over_delivery_tolerance_pct" in self.fields:
+            self.fields["over_delivery_tolerance_pct"].required = False
+
+    def clean_over_delivery_tolerance_pct(self):
+        value = self.cleaned_data.get("over_delivery_tolerance_pct")
+        return self.instance.over_delivery_tolerance_pct if value is None else value
+
+
+class ContractAdminForm(ToleranceOptional):
+    class Meta:
+        model = Contract
+        fields = list(services.CONTRACT_FIELDS)
+
+
+class ContractForm(ToleranceOptional):
     supplier = forms.ModelChoiceField(
         queryset=Supplier.objects.order_by("code"), to_field_name="code"
     )

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -40,6 +41,14 @@ class Contract(models.Model):
         decimal_places=2,
         default=Decimal("0.5"),
         help_text="How far (%) an invoiced unit price may differ from the order's price.",
+    )
+    over_delivery_tolerance_pct = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="How far above the ordered quantity a line may be received before it is "
+        "flagged as over-delivered (%).",
     )
     notes = models.TextField(blank=True)
 

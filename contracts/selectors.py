@@ -101,3 +101,111 @@ def contract_rule_sentence(rule: ContractRule) -> str:
         cooldown_days=rule.cooldown_days,
         part_number=rule.part.number if rule.part_id else None,
     )
+
+
+# --- the contract history as sentences (docs/alerts.md, "Contract history") ------------
+
+_OBJECT_NOUNS = {
+    "contract": "Contract",
+    "contractrule": "Rule",
+    "pricetier": "Price tier",
+    "volumecommitment": "Volume commitment",
+}
+_KIND_WORDS = {"created": "created", "updated": "changed", "deleted": "deleted"}
+_FIELD_WORDS = {
+    "threshold": "threshold",
+    "window_days": "window",
+    "cooldown_days": "cooldown",
+    "amount": "amount",
+    "is_active": "active",
+    "part_id": "part",
+    "metric": "metric",
+    "comparator": "comparison",
+    "action": "action",
+    "window": "window kind",
+    "name": "name",
+    "min_quantity": "from quantity",
+    "unit_price": "unit price",
+    "is_applied": "applied",
+    "min_quantity_per_year": "minimum per year",
+    "max_quantity_per_year": "maximum per year",
+    "early_tolerance_days": "early tolerance",
+    "late_tolerance_days": "late tolerance",
+    "otd_target_pct": "OTD target",
+    "defect_ppm_target": "defect target",
+    "over_delivery_tolerance_pct": "over-delivery tolerance",
+    "valid_from": "valid from",
+    "valid_to": "valid to",
+    "notes": "notes",
+}
+_SKIPPED = {"id", "contract_id", "supplier_id", "last_fired_at", "reference"}
+_PERCENT_FIELDS = {"otd_target_pct", "over_delivery_tolerance_pct"}
+_DAY_FIELDS = {"window_days", "cooldown_days", "early_tolerance_days", "late_tolerance_days"}
+
+
+def _value_words(name: str, value, snapshot: dict, parts: dict) -> str:
+    if value is None or value == "":
+        return "none"
+    if name == "part_id":
+        return parts.get(value, f"part {value}")
+    if name == "is_active" or name == "is_applied":
+        return "yes" if value else "no"
+    if name in ("metric", "comparator", "action", "window"):
+        choices = dict(ContractRule._meta.get_field(name).choices)
+        return str(choices.get(value, value)).lower()
+    text = _number(value) if isinstance(value, int | float | str) and _numeric(value) else value
+    if name == "threshold" and str(snapshot.get("metric", "")).endswith("_pct"):
+        return f"{text} %"
+    if name in _PERCENT_FIELDS:
+        return f"{text} %"
+    if name in _DAY_FIELDS:
+        return f"{text} days"
+    return str(text)
+
+
+def _numeric(value) -> bool:
+    try:
+        Decimal(str(value))
+    except ArithmeticError:
+        return False
+    return not isinstance(value, bool)
+
+
+def contract_change_sentence(change: ContractChange, parts: dict | None = None) -> str:
+    """How a buyer would write the change: "Rule 'OTD floor' created: threshold 90 %"."""
+    parts = parts or {}
+    snapshot = change.after or change.before or {}
+    noun = _OBJECT_NOUNS.get(change.object_type, change.object_type)
+    if change.object_type == "contractrule" and snapshot.get("name"):
+        noun = f"Rule '{snapshot['name']}'"
+    elif snapshot.get("part_id") and change.object_type != "contract":
+        noun = f"{noun} for {parts.get(snapshot['part_id'], 'a part')}"
+    head = f"{noun} {_KIND_WORDS.get(change.kind, change.kind)}"
+    if change.kind == ContractChange.Kind.DELETED:
+        return head
+    if change.kind == ContractChange.Kind.CREATED:
+        keys = [k for k in ("threshold", "amount", "min_quantity", "unit_price") if k in snapshot]
+        words = [f"{_FIELD_WORDS[k]} {_value_words(k, snapshot[k], snapshot, parts)}" for k in keys]
+        return f"{head}: {', '.join(words)}" if words else head
+    before, after = change.before or {}, change.after or {}
+    changed = [k for k in after if k not in _SKIPPED and before.get(k) != after.get(k)]
+    words = []
+    for k in changed:
+        old = _value_words(k, before.get(k), before, parts)
+        new = _value_words(k, after.get(k), after, parts)
+        if old == new:  # the same value written differently ("95.00" and "95")
+            continue
+        words.append(f"{_FIELD_WORDS.get(k, k.replace('_', ' '))} {old} → {new}")
+    return f"{head}: {'; '.join(words)}" if words else head
+
+
+def contract_history_sentences(*, contract: Contract, limit: int = 200) -> list[tuple]:
+    """(change, sentence) newest first; the parts named in the changes read in one query."""
+    changes = list(contract_history(contract=contract)[:limit])
+    part_ids = {(c.after or c.before or {}).get("part_id") for c in changes} - {None}
+    Part = ContractRule._meta.get_field("part").related_model  # noqa: N806
+    parts = {
+        pk: f"part {number}"
+        for pk, number in Part.objects.filter(pk__in=part_ids).values_list("pk", "number")
+    }
+    return [(c, contract_change_sentence(c, parts)) for c in changes]

@@ -65,6 +65,7 @@ CONTRACT_FIELDS = (
     "invoice_price_tolerance_pct",
     "otd_target_pct",
     "defect_ppm_target",
+    "over_delivery_tolerance_pct",
     "notes",
 )
 RULE_FIELDS = (
@@ -211,6 +212,32 @@ def contract_delete(*, contract: Contract, actor=None) -> None:
     _kpi_cells_mark(before)
 
 
+# What a threshold can be, per metric: a rule that can never (or always) fire is refused.
+_PERCENT_METRICS = frozenset(
+    {"otd_pct", "otif_pct", "composite_score", "esg_score", "predicted_otd_pct"}
+)
+_THRESHOLD_WORDS = {
+    "defect_ppm": "A defect rate in PPM between 0 and 1,000,000.",
+    "lead_time_mean_days": "A number of days cannot be negative.",
+    "lead_time_p90_days": "A number of days cannot be negative.",
+    "landed_cost_index": "A cost index cannot be negative.",
+    "ordered_quantity_ytd": "A quantity cannot be negative.",
+}
+
+
+def _threshold_problem(rule: ContractRule) -> str | None:
+    threshold = rule.threshold
+    if threshold is None:
+        return None
+    if rule.metric in _PERCENT_METRICS:
+        return None if 0 <= threshold <= 100 else "A percentage (or score) between 0 and 100."
+    if rule.metric == "defect_ppm" and threshold > 1_000_000:
+        return _THRESHOLD_WORDS["defect_ppm"]
+    if threshold < 0:
+        return _THRESHOLD_WORDS.get(rule.metric, "The threshold cannot be negative.")
+    return None
+
+
 def contract_rule_check(rule: ContractRule) -> None:
     """Every check a rule must pass before it is saved (forms call it to show field errors)."""
     _full_clean(rule, exclude=["contract"], validate_unique=False, validate_constraints=False)
@@ -229,10 +256,8 @@ def contract_rule_check(rule: ContractRule) -> None:
         errors["amount"] = "Move between 0 and 100 points of share."
     if rule.action == Action.PRICE_TIER and rule.metric != Metric.ORDERED_QUANTITY_YTD:
         errors["metric"] = "A price-tier rule watches the ordered quantity year-to-date."
-    if rule.metric == Metric.ORDERED_QUANTITY_YTD and rule.threshold < 0:
-        errors["threshold"] = "A quantity cannot be negative."
-    if rule.metric in (Metric.OTD_PCT, Metric.OTIF_PCT) and not 0 <= rule.threshold <= 100:
-        errors["threshold"] = "A percentage between 0 and 100."
+    if (problem := _threshold_problem(rule)) is not None:
+        errors["threshold"] = problem
     if (
         rule.part_id
         and rule.contract_id
@@ -383,3 +408,44 @@ def volume_commitment_update(
 @transaction.atomic
 def volume_commitment_delete(*, commitment: VolumeCommitment, actor=None) -> None:
     _child_delete(commitment, actor=actor)
+
+
+_RESTORE = {
+    "contractrule": (ContractRule, "rule", contract_rule_check),
+    "pricetier": (PriceTier, "tier", _tier_validate),
+    "volumecommitment": (VolumeCommitment, "commitment", _commitment_validate),
+}
+
+
+def contract_change_restorable(change: ContractChange) -> bool:
+    """A deletion of a rule, tier or commitment whose object has not come back since."""
+    if change.kind != ContractChange.Kind.DELETED or change.object_type not in _RESTORE:
+        return False
+    model = _RESTORE[change.object_type][0]
+    return not model.objects.filter(pk=change.object_id).exists()
+
+
+@transaction.atomic
+def contract_child_restore(*, change: ContractChange, actor=None):
+    """Undo a deletion: the rule, tier or commitment comes back as it was (same id), checked
+    again and audited as created."""
+    change = ContractChange.objects.select_for_update().get(pk=change.pk)
+    if not contract_change_restorable(change):
+        raise ValidationError(
+            {"change": "Nothing to restore: it is back already or was not deleted."}
+        )
+    model, _, validate = _RESTORE[change.object_type]
+    fields = {f.attname for f in model._meta.concrete_fields}
+    obj = model(**{k: v for k, v in change.before.items() if k in fields})
+    if isinstance(obj, ContractRule):
+        obj.last_fired_at = None  # a restored rule starts afresh; its cooldown is in the firings
+    validate(obj)
+    obj.save(force_insert=True)
+    _audit(
+        contract_id=obj.contract_id,
+        obj=obj,
+        kind=ContractChange.Kind.CREATED,
+        actor=actor,
+        after=_snapshot(obj),
+    )
+    return obj

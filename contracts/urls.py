@@ -20,4 +20,9 @@ urlpatterns = [
         views.child_delete,
         name="child-delete",
     ),
+    path(
+        "contracts/<str:reference>/history/<int:change_id>/restore/",
+        views.child_restore,
+        name="child-restore",
+    ),
 ]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
@@ -20,7 +21,12 @@ from contracts.forms import (
     errors_onto,
 )
 from contracts.models import ContractRule, PriceTier, VolumeCommitment
-from contracts.selectors import contract_history, contract_list, contract_rule_sentence
+from contracts.selectors import (
+    contract_history,
+    contract_history_sentences,
+    contract_list,
+    contract_rule_sentence,
+)
 
 
 def _internal(request) -> None:
@@ -52,6 +58,17 @@ def contract_list_view(request):
     )
 
 
+def _undo(request, contract):
+    """The deletion just made (`?deleted=<change id>`), when it can still be undone."""
+    change_id = request.GET.get("deleted", "")
+    if not change_id.isdigit() or user_role(request.user) not in EDITOR_ROLES:
+        return None
+    change = contract_history(contract=contract).filter(pk=int(change_id)).first()
+    if change is None or not services.contract_change_restorable(change):
+        return None
+    return {"change": change, "noun": _NOUNS.get(change.object_type, "item")}
+
+
 @login_required
 def contract_detail(request, reference: str):
     contract = _contract(request, reference)
@@ -68,7 +85,8 @@ def contract_detail(request, reference: str):
             "part__number", "min_quantity"
         ),
         "commitments": contract.commitments.select_related("part").order_by("part__number"),
-        "history": contract_history(contract=contract)[:200],
+        "history": contract_history_sentences(contract=contract),
+        "undo": _undo(request, contract),
     }
     return render(request, "contracts/contract_detail.html", context)
 
@@ -199,15 +217,56 @@ def child_edit(request, reference: str, kind: str, child_id: int | None = None):
     return render(request, "contracts/child_form.html", context)
 
 
+_NOUNS = {
+    "contractrule": "rule",
+    "pricetier": "price tier",
+    "volumecommitment": "volume commitment",
+}
+
+
+def _describe_child(kind: str, obj) -> str:
+    if kind == "rules":
+        return f"rule '{obj.name}': {contract_rule_sentence(obj)}"
+    if kind == "tiers":
+        return f"price tier of part {obj.part.number} from {obj.min_quantity.normalize():f}"
+    return f"volume commitment on part {obj.part.number}"
+
+
 @login_required
-@require_POST
 def child_delete(request, reference: str, kind: str, child_id: int):
+    """Deleting asks first (this page); once confirmed it is audited and can be undone."""
     if kind not in _CHILDREN:
         raise Http404()
     _editor(request)
     contract = _contract(request, reference)
     _, related, _, delete, keyword = _CHILDREN[kind]
     obj = get_object_or_404(getattr(contract, related), pk=child_id)
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        context = {
+            "contract": contract,
+            "what": _describe_child(kind, obj),
+            "noun": {"rules": "rule", **_TITLES}[kind],
+        }
+        return render(request, "contracts/child_confirm_delete.html", context)
+    description = _describe_child(kind, obj)
     delete(**{keyword: obj}, actor=request.user)
-    messages.success(request, "Deleted; the contract history keeps what it was.")
+    change = contract_history(contract=contract).filter(kind="deleted").first()
+    messages.success(request, f"Deleted the {description}.")
+    url = reverse("contracts:detail", kwargs={"reference": contract.reference})
+    return redirect(f"{url}?deleted={change.pk}")
+
+
+@login_required
+@require_POST
+def child_restore(request, reference: str, change_id: int):
+    """Undo a deletion from the contract's history."""
+    _editor(request)
+    contract = _contract(request, reference)
+    change = get_object_or_404(contract_history(contract=contract), pk=change_id)
+    try:
+        services.contract_child_restore(change=change, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Restored the {_NOUNS.get(change.object_type, 'item')}.")
     return redirect("contracts:detail", reference=contract.reference)

@@ -66,10 +66,18 @@ def _report(job: FileJob, result: ImportResult) -> None:
     ]
     if result.errors:
         job.state, job.outcome = FileJob.State.FAILED, "Nothing was imported."
-    elif job.dry_run:
+        return
+    # A clean import keeps its warnings (rows accepted but flagged, e.g. over-deliveries).
+    job.errors = [
+        {"row": w.row, "column": w.column, "message": w.message, "warning": True}
+        for w in result.warnings[:MAX_STORED_ERRORS]
+    ]
+    flagged = f" {len(result.warnings)} flagged for a look." if result.warnings else ""
+    if job.dry_run:
         job.state, job.outcome = FileJob.State.SUCCEEDED, "Every row is good; nothing imported."
     else:
         job.state, job.outcome = FileJob.State.SUCCEEDED, f"Imported {result.created} rows."
+    job.outcome += flagged
 
 
 def import_job_record(*, kind: str, filename: str, user, dry_run: bool, result) -> FileJob:

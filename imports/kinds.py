@@ -18,6 +18,8 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # Accepted but worth a look (an over-delivery): listed row by row, never blocking.
+    warnings: list[RowError] = field(default_factory=list)
     dry_run: bool = False
 
     @property
@@ -108,6 +110,10 @@ KINDS: dict[str, ImportKind] = {
                 "created_at",
                 "expected_date",
                 "acknowledged_at",
+                "spot_buy_lines",
+                "over_delivered_lines",
+                "spot_buy",
+                "over_delivered",
             ),
             help="One row per order line; the order columns repeat on each of its lines. "
             "A promised date counts as the supplier's confirmation.",

@@ -30,8 +30,9 @@ def _report(result: ImportResult, row: int | None, detail) -> None:
         result.errors.append(RowError(row, column, error["message"]))
 
 
-def _bulk(serializer_class) -> Callable:
-    """Kinds with a bulk API (receipts, inspections, stock): one batch, errors by index."""
+def _bulk(serializer_class, warn: Callable | None = None) -> Callable:
+    """Kinds with a bulk API (receipts, inspections, stock): one batch, errors by index;
+    `warn(validated items)` → {index: message} lists accepted rows worth a look."""
 
     def run(records, context, result, *, dry_run):
         serializer = serializer_class(data=[r for _, r in records], many=True, context=context)
@@ -41,9 +42,20 @@ def _bulk(serializer_class) -> Callable:
                 column = error["field"] if error["field"] != "non_field_errors" else None
                 result.errors.append(RowError(row, column, error["message"]))
             return None
+        if warn is not None:
+            for index, message in sorted(warn(serializer.validated_data).items()):
+                result.warnings.append(RowError(records[index][0], "quantity", message))
         return None if dry_run else serializer.save
 
     return run
+
+
+def _receipt_warnings(items) -> dict[int, str]:
+    from purchasing.services import receipts_over_delivery
+
+    return receipts_over_delivery(
+        receipts=[(item["line_ref"].pk, item["quantity"]) for item in items]
+    )
 
 
 def _report_batch(result: ImportResult, rows: list[int], errors: dict) -> None:
@@ -279,7 +291,7 @@ def runners() -> dict[str, Runner]:
         "parts": _parts,
         "sources": _sources,
         "purchase_orders": _purchase_orders,
-        "receipts": _bulk(ReceiptSerializer),
+        "receipts": _bulk(ReceiptSerializer, warn=_receipt_warnings),
         "inspections": _bulk(InspectionSerializer),
         "inventory_positions": _bulk(InventoryPositionSerializer),
         "invoice_payments": _invoice_payments,

@@ -1,6 +1,6 @@
 """Message threads between buyers and a supplier's contacts (SPEC §6).
 
-One thread per supplier, and optionally one per purchase order. Each message is stored
+One general thread per supplier and subject, and one per purchase order. Each message is stored
 once; the other side is told once: in the portal through a per-user read marker (unread
 counts), and by email through one MessageNotification row per (message, recipient),
 claimed with a conditional update before it is sent, so no one gets it twice.
@@ -9,6 +9,7 @@ claimed with a conditional update before it is sent, so no one gets it twice.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class Thread(models.Model):
@@ -34,10 +35,13 @@ class Thread(models.Model):
     class Meta:
         ordering = ["-last_message_at", "-id"]
         constraints = [
+            # A supplier's general threads are one per subject: a new subject is a new
+            # conversation, the same subject (any case) joins the open one.
             models.UniqueConstraint(
-                fields=["supplier"],
+                "supplier",
+                Lower("subject"),
                 condition=Q(purchase_order__isnull=True),
-                name="one_general_thread_per_supplier",
+                name="one_general_thread_per_supplier_subject",
             ),
             models.UniqueConstraint(
                 fields=["purchase_order"],

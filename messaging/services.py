@@ -39,11 +39,14 @@ def _clean_body(body: str) -> str:
     return body
 
 
-def thread_existing(*, supplier, purchase_order=None) -> Thread | None:
-    """The supplier's general thread, or the order's thread, if it was opened already."""
+def thread_existing(*, supplier, subject: str = "", purchase_order=None) -> Thread | None:
+    """The order's thread, or the supplier's general thread on the same subject (any case),
+    if it was opened already; a new subject is a new thread."""
     if purchase_order is not None:
         return Thread.objects.filter(purchase_order=purchase_order).first()
-    return Thread.objects.filter(supplier=supplier, purchase_order__isnull=True).first()
+    return Thread.objects.filter(
+        supplier=supplier, purchase_order__isnull=True, subject__iexact=(subject or "").strip()
+    ).first()
 
 
 @transaction.atomic
@@ -60,9 +63,9 @@ def thread_create(*, supplier, subject: str, user, purchase_order=None, body: st
         raise ValidationError({"subject": "A subject has at most 200 characters."})
     if body:
         body = _clean_body(body)
-    existing = thread_existing(supplier=supplier, purchase_order=purchase_order)
+    existing = thread_existing(supplier=supplier, subject=subject, purchase_order=purchase_order)
     if existing is not None:
-        where = f"order {purchase_order.number}" if purchase_order else "this supplier"
+        where = f"order {purchase_order.number}" if purchase_order else f"'{subject}'"
         raise ValidationError(
             {
                 "purchase_order"

@@ -117,12 +117,18 @@ def thread_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         existing = thread_existing(
-            supplier=data["supplier"], purchase_order=data.get("purchase_order")
+            supplier=data["supplier"],
+            subject=data["subject"],
+            purchase_order=data.get("purchase_order"),
         )
         try:
             if existing is not None:
-                # One thread per supplier and per order: a new message joins the open one.
-                message_post(thread=existing, author=request.user, body=data["body"])
+                # Same subject (or the order's one thread): the message joins the open thread,
+                # keeping its own subject when it differs.
+                body = data["body"]
+                if data["subject"].strip().lower() != existing.subject.lower():
+                    body = f"{data['subject'].strip()}\n\n{body}"
+                message_post(thread=existing, author=request.user, body=body)
                 flash.info(request, "This conversation was open already; your message is in it.")
                 return redirect("messaging:thread_detail", pk=existing.pk)
             thread = thread_create(

@@ -46,6 +46,9 @@ def order_lines_acknowledge(
         if line.acknowledged_at is not None and promised_date == line.expected_date:
             counts["unchanged"] += 1
             continue
+        if promised_date < timezone.localdate():
+            errors.append(f"{label}: {promised_date} is in the past; confirm today or later.")
+            continue
         if line.acknowledged_at is not None and not reason:
             errors.append(
                 f"{label} was confirmed for {line.expected_date}; a new date needs a reason."

@@ -3,6 +3,7 @@
 
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 
 from core.admin import ServiceAdmin, form_values
 from purchasing.models import (
@@ -11,13 +12,13 @@ from purchasing.models import (
     PromiseRevision,
     PurchaseOrder,
     PurchaseOrderLine,
+    PurchaseOrderNumberSequence,
     Receipt,
     ShipNotice,
     ShipNoticeLine,
     TransitEvent,
 )
 from purchasing.services import (
-    NO_NEW_ORDERS,
     fx_rate_delete,
     fx_rate_update,
     fx_rates_upsert,
@@ -26,6 +27,7 @@ from purchasing.services import (
     inspection_update,
     inspections_create,
     inspections_validate,
+    line_date_errors,
     purchase_order_create,
     purchase_order_delete,
     purchase_order_line_build,
@@ -37,14 +39,33 @@ from purchasing.services import (
     receipts_validate,
     ship_notice_create,
     ship_notice_update,
+    supplier_order_error,
     transit_event_record,
 )
 
 LINE_FIELDS = ("part", "quantity", "unit_price", "requested_date", "status")
 
 
+class OrderLineFormSet(BaseInlineFormSet):
+    """Each line's requested date is checked against the order date on the same page."""
+
+    def clean(self):
+        super().clean()
+        order_date = getattr(self.instance, "order_date", None)
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None) or {}
+            if data.get("DELETE"):
+                continue
+            found = line_date_errors(
+                order_date=order_date, requested_date=data.get("requested_date")
+            )
+            for field, message in found.items():
+                form.add_error(field, message)
+
+
 class PurchaseOrderLineInline(admin.TabularInline):
     model = PurchaseOrderLine
+    formset = OrderLineFormSet
     extra = 0
     raw_id_fields = ["part"]
     # The promised date is the supplier's: set by acknowledgements, never here.
@@ -85,10 +106,8 @@ class PurchaseOrderAdmin(ServiceAdmin):
         return field
 
     def service_validate(self, request, obj, form, change):
-        if not change and obj.supplier_id and obj.supplier.status in NO_NEW_ORDERS:
-            raise ValidationError(
-                {"supplier": f"{obj.supplier.code} takes no new orders ({obj.supplier.status})."}
-            )
+        if not change and obj.supplier_id and (problem := supplier_order_error(obj.supplier)):
+            raise ValidationError({"supplier": problem})
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -146,6 +165,14 @@ class PurchaseOrderLineAdmin(ServiceAdmin):
         PurchaseOrderLineInline.fields[:1] + ["purchase_order"] + PurchaseOrderLineInline.fields[1:]
     )
     readonly_fields = PurchaseOrderLineInline.readonly_fields
+
+    def service_validate(self, request, obj, form, change):
+        order = obj.purchase_order if obj.purchase_order_id else None
+        found = line_date_errors(
+            order_date=getattr(order, "order_date", None), requested_date=obj.requested_date
+        )
+        if found:
+            raise ValidationError(found)
 
     def service_create(self, request, obj, form):
         purchase_order_update(
@@ -295,3 +322,20 @@ class FxRateAdmin(ServiceAdmin):
 
     def service_delete(self, request, obj):
         fx_rate_delete(fx_rate=obj, actor=request.user)
+
+
+@admin.register(PurchaseOrderNumberSequence)
+class PurchaseOrderNumberSequenceAdmin(admin.ModelAdmin):
+    """The last order number handed out per prefix (numbers left empty by buyers)."""
+
+    list_display = ["prefix", "last_number"]
+    search_fields = ["prefix"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -44,6 +44,19 @@ class PurchaseOrder(models.Model):
         return self.number
 
 
+class PurchaseOrderNumberSequence(models.Model):
+    """The last number handed out per prefix; locked while a number is taken, so numbers
+    left empty by the buyer run without gaps, also under concurrent requests."""
+
+    supplier_field = None  # internal bookkeeping
+
+    prefix = models.CharField(max_length=30, unique=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last_number:04d}"
+
+
 class PurchaseOrderLine(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
@@ -66,6 +79,16 @@ class PurchaseOrderLine(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     expected_date = models.DateField(help_text="Current expected date after revisions.")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    # Flags a buyer should see on the order (docs/orders.md): a part bought from a supplier
+    # that is not one of its approved sources, and more received than ordered beyond the
+    # contract's over-delivery tolerance.
+    is_spot_buy = models.BooleanField(
+        default=False, help_text="The part has no approved source at this supplier."
+    )
+    is_over_delivered = models.BooleanField(
+        default=False,
+        help_text="Received above the ordered quantity by more than the contract's tolerance.",
+    )
 
     class Meta:
         ordering = ["purchase_order", "line_number"]

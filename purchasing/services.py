@@ -5,14 +5,10 @@ refresh is queued in one place (on commit, once per transaction).
 """
 
 import datetime as dt
-from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-
-from core.services import BatchValidationError, raise_first_error
-from parts.models import InspectionCharacteristic
 
 # FX rates, ship notices and the KPI-refresh outbox live in their own modules; callers
 # import them here.
@@ -25,11 +21,17 @@ from purchasing.fx import (  # noqa: F401
 )
 from purchasing.kpi_cells import cell, kpi_cells_of
 from purchasing.models import (
-    Inspection,
     PromiseRevision,
     PurchaseOrder,
     PurchaseOrderLine,
-    Receipt,
+)
+from purchasing.ordering import (  # noqa: F401
+    acknowledgement_time_check,
+    line_date_errors,
+    order_line_errors,
+    order_number_next,
+    spot_buy_mark,
+    supplier_order_error,
 )
 from purchasing.outbox import (  # noqa: F401
     alert_scan_request,
@@ -38,6 +40,20 @@ from purchasing.outbox import (  # noqa: F401
     kpi_inputs_changed,
     kpi_refresh_deferred,
     kpi_refresh_queue,
+)
+from purchasing.receiving import (  # noqa: F401
+    inspection_create,
+    inspection_delete,
+    inspection_update,
+    inspections_create,
+    inspections_validate,
+    over_delivery_mark,
+    receipt_create,
+    receipt_delete,
+    receipt_update,
+    receipts_create,
+    receipts_over_delivery,
+    receipts_validate,
 )
 from purchasing.shipping import (  # noqa: F401
     ship_notice_create,
@@ -48,8 +64,9 @@ from purchasing.shipping import (  # noqa: F401
 )
 from suppliers.models import Supplier
 
-# A supplier in one of these states takes no new orders (SPEC §4 "hold").
-NO_NEW_ORDERS = frozenset({Supplier.Status.ON_HOLD, Supplier.Status.DISQUALIFIED})
+# A supplier in one of these states takes no new orders (docs/orders.md); only approved
+# suppliers do (`supplier_order_error`).
+NO_NEW_ORDERS = frozenset(set(Supplier.Status) - {Supplier.Status.APPROVED})
 
 
 def purchase_order_line_build(
@@ -92,6 +109,7 @@ def purchase_orders_create(
     return created
 
 
+@transaction.atomic
 def purchase_order_create(
     *,
     number: str,
@@ -102,19 +120,31 @@ def purchase_order_create(
     site=None,
     created_by=None,
     actor=None,
+    allow_spot_buy: bool = True,
 ) -> PurchaseOrder:
-    """Place an order. A supplier on hold or disqualified takes no new orders (SPEC §4)."""
-    if supplier.status in NO_NEW_ORDERS:
-        raise ValidationError(
-            {
-                "supplier": f"{supplier.code} is {supplier.get_status_display().lower()}; "
-                "it takes no new orders."
-            }
-        )
+    """Place an order with its lines, all checks first, nothing written unless all pass.
+
+    Only approved suppliers take new orders; no line is dated before the order; an empty
+    number comes from the day's gapless sequence. A line whose part has no approved source
+    at the supplier is a spot buy: flagged, and refused unless `allow_spot_buy` (the buyer's
+    form asks first; an ERP's order is a fact).
+    """
+    errors: dict[str, list[str] | str] = {}
+    if (problem := supplier_order_error(supplier)) is not None:
+        errors["supplier"] = problem
+    if not lines:
+        errors["lines"] = "An order needs at least one line."
+    numbers = [line.line_number for line in lines]
+    if len(numbers) != len(set(numbers)):
+        errors["lines"] = "Line numbers must be unique within the order."
+    if order_date is not None:
+        errors.update(order_line_errors(order_date=order_date, lines=lines))
+    if errors:
+        raise ValidationError(errors)
     if created_by is None and getattr(actor, "pk", None) is not None:
         created_by = actor
     po = PurchaseOrder(
-        number=number,
+        number=number or order_number_next(day=order_date),
         supplier=supplier,
         order_date=order_date,
         currency=currency,
@@ -123,20 +153,17 @@ def purchase_order_create(
     if site is not None:  # else the main site (the field's default)
         po.site = site
     po.full_clean()
-    if supplier.status in (supplier.Status.ON_HOLD, supplier.Status.DISQUALIFIED):
-        raise ValidationError(
-            {
-                "supplier": f"{supplier.code} is {supplier.get_status_display().lower()}; "
-                "it takes no new orders."
-            }
-        )
-    if not lines:
-        raise ValidationError({"lines": "An order needs at least one line."})
-    numbers = [line.line_number for line in lines]
-    if len(numbers) != len(set(numbers)):
-        raise ValidationError({"lines": "Line numbers must be unique within the order."})
     for line in lines:
         line.full_clean(exclude=["purchase_order"], validate_constraints=False)
+    spot = spot_buy_mark(supplier_id=supplier.pk, lines=lines)
+    if spot and not allow_spot_buy:
+        parts = ", ".join(sorted({line.part.number for line in spot}))
+        raise ValidationError(
+            {
+                "confirm_spot_buy": f"{supplier.code} is not an approved source of {parts}; "
+                "confirm this spot buy to place the order."
+            }
+        )
     purchase_orders_create(orders=[(po, lines)])
     return po
 
@@ -149,16 +176,31 @@ def purchase_order_line_acknowledge(
     reason: str = "",
     comment: str = "",
     user=None,
+    acknowledged_at: dt.datetime | dt.date | None = None,
 ) -> PurchaseOrderLine:
-    """The first confirmation sets the promised date for good; later ones are revisions."""
-    line = PurchaseOrderLine.objects.select_for_update().get(pk=line.pk)
+    """The first confirmation sets the promised date for good; later ones are revisions.
+
+    No date before the order date; `acknowledged_at` (the supplier's own time, for ERPs
+    sending history) is not in the future and not before the order date.
+    """
+    line = (
+        PurchaseOrderLine.objects.select_for_update()
+        .select_related("purchase_order")
+        .get(pk=line.pk)
+    )
+    order_date = line.purchase_order.order_date
     touched = {cell(line.purchase_order.supplier_id, line.promised_date)}
     if line.status == PurchaseOrderLine.Status.CANCELLED:
         raise ValidationError({"line": "A cancelled line cannot be acknowledged."})
+    if promised_date < order_date:
+        raise ValidationError(
+            {"promised_date": f"{promised_date} is before the order date {order_date}."}
+        )
+    moment = acknowledgement_time_check(acknowledged_at=acknowledged_at, order_date=order_date)
     if line.acknowledged_at is None:
         line.promised_date = promised_date
         line.expected_date = promised_date
-        line.acknowledged_at = timezone.now()
+        line.acknowledged_at = moment
         line.save(update_fields=["promised_date", "expected_date", "acknowledged_at"])
         kpi_cells_mark(cells=touched | {cell(line.purchase_order.supplier_id, promised_date)})
         return line
@@ -179,221 +221,30 @@ def purchase_order_line_acknowledge(
     return line
 
 
-def _add(errors: dict, index: int, field: str, message: str) -> None:
-    errors.setdefault(index, {}).setdefault(field, []).append(message)
-
-
-def receipts_validate(*, receipts: list[Receipt]) -> dict[int, dict[str, list[str]]]:
-    """Check a batch of goods receipts (new or corrected) with two queries; errors by index.
-
-    Numbers are unique, quantities above zero and costs not negative, the line is not
-    cancelled; a missing cost currency becomes the order's.
-    """
-    errors: dict[int, dict[str, list[str]]] = {}
-    own = {r.pk for r in receipts if r.pk is not None}
-    taken = set(
-        Receipt.objects.filter(number__in=[r.number for r in receipts])
-        .exclude(pk__in=own)
-        .values_list("number", flat=True)
-    )
-    lines = {
-        line.pk: line
-        for line in PurchaseOrderLine.objects.filter(
-            pk__in={r.line_id for r in receipts if r.line_id}
-        ).select_related("purchase_order")
-    }
-    first: dict[str, int] = {}
-    for index, receipt in enumerate(receipts):
-        if receipt.number in taken:
-            _add(errors, index, "number", f"Receipt {receipt.number} already exists.")
-        elif receipt.number in first:
-            _add(
-                errors,
-                index,
-                "number",
-                f"Receipt {receipt.number} appears twice (items {first[receipt.number]} "
-                f"and {index}).",
-            )
-        else:
-            first[receipt.number] = index
-        line = lines.get(receipt.line_id)
-        if line is None:
-            _add(errors, index, "line", "Name the order line received.")
-        elif line.status == PurchaseOrderLine.Status.CANCELLED:
-            _add(errors, index, "line", f"{line} is cancelled; nothing can be received on it.")
-        elif not receipt.cost_currency:
-            receipt.cost_currency = line.purchase_order.currency
-        if receipt.quantity is None or receipt.quantity <= 0:
-            _add(errors, index, "quantity", "Must be more than zero.")
-        for field in ("freight", "duty", "other_costs"):
-            if (getattr(receipt, field) or 0) < 0:
-                _add(errors, index, field, "Must not be negative.")
-        try:
-            receipt.full_clean(
-                exclude=["line", "ship_notice"], validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    _add(errors, index, field, message)
-    return errors
-
-
-@transaction.atomic
-def receipts_create(
-    *,
-    receipts: list[Receipt],
-    batch_size: int = 2000,
-    supplier_ids: Iterable[int] | None = None,
-    validate: bool = False,
-) -> list[Receipt]:
-    """Record goods receipts in bulk, all or nothing.
-
-    With `validate=True` the batch is checked first (`receipts_validate`) and refused with
-    a `BatchValidationError`; the bulk API validates the same rules while resolving its
-    references. `supplier_ids`: the receipts' suppliers, when the caller already resolved
-    them (the bulk API does), which saves a query per batch.
-    """
-    if validate:
-        errors = receipts_validate(receipts=receipts)
-        if errors:
-            raise BatchValidationError(errors)
-    created = Receipt.objects.bulk_create(receipts, batch_size=batch_size)
-    ship_notices_mark_received(notice_ids={r.ship_notice_id for r in created if r.ship_notice_id})
-    lines = {
-        pk: (supplier_id, promised)
-        for pk, supplier_id, promised in PurchaseOrderLine.objects.filter(
-            pk__in={r.line_id for r in created}
-        ).values_list("pk", "purchase_order__supplier_id", "promised_date")
-    }
-    kpi_cells_mark(
-        cells={
-            c
-            for r in created
-            for c in (cell(lines[r.line_id][0], r.receipt_date), cell(*lines[r.line_id]))
-        }
-    )
-    invoice_rematch_request(line_ids=lines)
-    return created
-
-
-def receipt_create(
-    *,
-    number: str,
-    line: PurchaseOrderLine,
-    receipt_date: dt.date,
-    quantity,
-    actor=None,
-    **fields,
-) -> Receipt:
-    """Book one goods receipt against an order line (costs default to 0 in the PO's currency)."""
-    receipt = Receipt(
-        number=number, line=line, receipt_date=receipt_date, quantity=quantity, **fields
-    )
-    raise_first_error(receipts_validate(receipts=[receipt]))
-    return receipts_create(receipts=[receipt])[0]
-
-
-def inspections_validate(*, inspections: list[Inspection]) -> dict[int, dict[str, list[str]]]:
-    """Check a batch of inspections with two queries; errors by index: defective within
-    inspected within received, not before the receipt, defect codes once each and from the
-    part's checklist (when it has one)."""
-    errors: dict[int, dict[str, list[str]]] = {}
-    receipts = {
-        r.pk: r
-        for r in Receipt.objects.filter(
-            pk__in={i.receipt_id for i in inspections if i.receipt_id}
-        ).select_related("line__part")
-    }
-    checklists: dict[int, set[str]] = {}
-    for part_id, code in InspectionCharacteristic.objects.filter(
-        part_id__in={r.line.part_id for r in receipts.values()}
-    ).values_list("part_id", "code"):
-        checklists.setdefault(part_id, set()).add(code)
-    for index, inspection in enumerate(inspections):
-        inspected, defective = inspection.inspected_quantity, inspection.defective_quantity
-        if inspected is None or inspected <= 0:
-            _add(errors, index, "inspected_quantity", "Must be more than zero.")
-        elif defective is not None and (defective < 0 or defective > inspected):
-            _add(
-                errors,
-                index,
-                "defective_quantity",
-                f"Defective ({defective}) must lie between 0 and inspected ({inspected}).",
-            )
-        codes = list(inspection.defect_codes or [])
-        if len(set(codes)) != len(codes):
-            _add(errors, index, "defect_codes", "Each defect code may appear once.")
-        receipt = receipts.get(inspection.receipt_id)
-        if receipt is None:
-            _add(errors, index, "receipt", "Name the goods receipt inspected.")
-            continue
-        if inspected is not None and inspected > receipt.quantity:
-            _add(
-                errors,
-                index,
-                "inspected_quantity",
-                f"Only {receipt.quantity} were received on {receipt.number}.",
-            )
-        if inspection.inspection_date and inspection.inspection_date < receipt.receipt_date:
-            _add(
-                errors,
-                index,
-                "inspection_date",
-                f"Goods cannot be inspected before they arrived ({receipt.receipt_date}).",
-            )
-        checklist = checklists.get(receipt.line.part_id)
-        unknown = sorted(set(codes) - checklist) if checklist else []
-        if unknown:
-            _add(
-                errors,
-                index,
-                "defect_codes",
-                f"Not on the checklist of part {receipt.line.part.number}: "
-                f"{', '.join(unknown)} (allowed: {', '.join(sorted(checklist))}).",
-            )
-    return errors
-
-
-@transaction.atomic
-def inspections_create(
-    *,
-    inspections: list[Inspection],
-    batch_size: int = 2000,
-    supplier_ids: Iterable[int] | None = None,
-    validate: bool = False,
-) -> list[Inspection]:
-    """Record inspections in bulk, all or nothing; `validate` and `supplier_ids` as for
-    `receipts_create`."""
-    if validate:
-        errors = inspections_validate(inspections=inspections)
-        if errors:
-            raise BatchValidationError(errors)
-    created = Inspection.objects.bulk_create(inspections, batch_size=batch_size)
-    suppliers = dict(
-        Receipt.objects.filter(pk__in={i.receipt_id for i in created}).values_list(
-            "pk", "line__purchase_order__supplier_id"
-        )
-    )
-    kpi_cells_mark(cells={cell(suppliers[i.receipt_id], i.inspection_date) for i in created})
-    return created
-
-
-def inspection_create(
-    *, receipt: Receipt, inspection_date: dt.date, inspected_quantity, actor=None, **fields
-) -> Inspection:
-    """Record one incoming inspection of a goods receipt."""
-    inspection = Inspection(
-        receipt=receipt,
-        inspection_date=inspection_date,
-        inspected_quantity=inspected_quantity,
-        **fields,
-    )
-    raise_first_error(inspections_validate(inspections=[inspection]))
-    return inspections_create(inspections=[inspection])[0]
-
-
 LINE_EDITABLE_FIELDS = ("part", "quantity", "unit_price", "requested_date", "status")
+
+
+def _line_change(line: PurchaseOrderLine, data: dict, promised: dt.date | None) -> None:
+    """Apply one line's changes in memory; a confirmed promised date never moves."""
+    number = line.line_number
+    if line.acknowledged_at is not None and promised not in (None, line.promised_date):
+        raise ValidationError(
+            {
+                "lines": f"Line {number}: the promised date {line.promised_date} was "
+                "confirmed by the supplier and is the delivery baseline; send a revised "
+                "date through the line's acknowledge endpoint."
+            }
+        )
+    if "part" in data and data["part"].pk != line.part_id and line.receipts.exists():
+        raise ValidationError({"lines": f"Line {number} has receipts; its part cannot change."})
+    for name in LINE_EDITABLE_FIELDS:
+        if name in data:
+            setattr(line, name, data[name])
+    if line.acknowledged_at is None:
+        line.promised_date = promised or line.requested_date
+        line.expected_date = line.promised_date
+        if promised is not None:
+            line.acknowledged_at = timezone.now()
 
 
 @transaction.atomic
@@ -413,6 +264,7 @@ def purchase_order_update(
     """
     po = purchase_order
     touched = kpi_cells_of(order_ids=[po.pk])
+    redated = order_date is not None and order_date != po.order_date
     if order_date is not None:
         po.order_date = order_date
     if currency is not None:
@@ -425,7 +277,7 @@ def purchase_order_update(
         line.line_number: line
         for line in PurchaseOrderLine.objects.select_for_update().filter(purchase_order=po)
     }
-    added = []
+    added, changed = [], []
     for data in lines or []:
         data = dict(data)
         number = data.pop("line_number")
@@ -436,24 +288,13 @@ def purchase_order_update(
                 purchase_order_line_build(line_number=number, promised_date=promised, **data)
             )
             continue
-        if line.acknowledged_at is not None and promised not in (None, line.promised_date):
-            raise ValidationError(
-                {
-                    "lines": f"Line {number}: the promised date {line.promised_date} was "
-                    "confirmed by the supplier and is the delivery baseline; send a revised "
-                    "date through the line's acknowledge endpoint."
-                }
-            )
-        if "part" in data and data["part"].pk != line.part_id and line.receipts.exists():
-            raise ValidationError({"lines": f"Line {number} has receipts; its part cannot change."})
-        for name in LINE_EDITABLE_FIELDS:
-            if name in data:
-                setattr(line, name, data[name])
-        if line.acknowledged_at is None:
-            line.promised_date = promised or line.requested_date
-            line.expected_date = line.promised_date
-            if promised is not None:
-                line.acknowledged_at = timezone.now()
+        _line_change(line, data, promised)
+        changed.append(line)
+    checked = list(existing.values()) + added if redated else changed + added
+    if errors := order_line_errors(order_date=po.order_date, lines=checked):
+        raise ValidationError(errors)
+    spot_buy_mark(supplier_id=po.supplier_id, lines=changed + added)
+    for line in changed:
         line.save()
     for line in added:
         line.purchase_order = po
@@ -476,42 +317,3 @@ def purchase_order_line_delete(*, line: PurchaseOrderLine, actor=None) -> None:
     supplier_id = line.purchase_order.supplier_id
     line.delete()
     kpi_refresh_queue(supplier_ids=[supplier_id])
-
-
-@transaction.atomic
-def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
-    """Correct a receipt (date, quantity, costs, line); the KPIs are refreshed."""
-    touched = kpi_cells_of(receipt_ids=[receipt.pk])
-    for name, value in fields.items():
-        setattr(receipt, name, value)
-    raise_first_error(receipts_validate(receipts=[receipt]))
-    receipt.save()
-    kpi_cells_mark(cells=touched | kpi_cells_of(receipt_ids=[receipt.pk]))
-    invoice_rematch_request(line_ids=[receipt.line_id])
-    return receipt
-
-
-@transaction.atomic
-def receipt_delete(*, receipt: Receipt) -> None:
-    """Delete a receipt booked by mistake; refused (ProtectedError) once it was inspected."""
-    touched = kpi_cells_of(receipt_ids=[receipt.pk])
-    receipt.delete()
-    kpi_cells_mark(cells=touched)
-
-
-@transaction.atomic
-def inspection_update(*, inspection: Inspection, **fields) -> Inspection:
-    touched = kpi_cells_of(inspection_ids=[inspection.pk])
-    for name, value in fields.items():
-        setattr(inspection, name, value)
-    raise_first_error(inspections_validate(inspections=[inspection]))
-    inspection.save()
-    kpi_cells_mark(cells=touched | kpi_cells_of(inspection_ids=[inspection.pk]))
-    return inspection
-
-
-@transaction.atomic
-def inspection_delete(*, inspection: Inspection) -> None:
-    touched = kpi_cells_of(inspection_ids=[inspection.pk])
-    inspection.delete()
-    kpi_cells_mark(cells=touched)

@@ -306,17 +306,6 @@ def _whole_packs(lines: list[SplitLine]) -> Decimal:
     return added
 
 
-def _order_number(day: dt.date, taken: set[str]) -> str:
-    prefix = f"DS-{day:%Y%m%d}-"
-    existing = PurchaseOrder.objects.filter(number__startswith=prefix).count() + len(taken)
-    while True:
-        existing += 1
-        number = f"{prefix}{existing:04d}"
-        if number not in taken and not PurchaseOrder.objects.filter(number=number).exists():
-            taken.add(number)
-            return number
-
-
 @transaction.atomic
 def demand_split_order(
     *, part: Part, quantity, need_date: dt.date, user=None
@@ -325,12 +314,12 @@ def demand_split_order(
     sources' running totals grow by what they received."""
     split = demand_split(part=part, quantity=quantity, need_date=need_date)
     today = timezone.localdate()
-    orders, taken = [], set()
+    orders = []
     for line in split.ordered_lines:
         source = line.source
         orders.append(
             purchase_order_create(
-                number=_order_number(today, taken),
+                number="",  # the day's gapless sequence
                 supplier=source.supplier,
                 order_date=today,
                 currency=source.currency,

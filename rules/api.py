@@ -105,6 +105,12 @@ class ExceptionSerializer(serializers.ModelSerializer):
 
 class DecisionSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    widen_bounds = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Approve only: apply the whole proposal and widen the bounds it breaks "
+        "(audited as source changes); otherwise the largest shift the bounds allow.",
+    )
 
 
 class ExceptionViewSet(ScopedViewSet):
@@ -124,17 +130,17 @@ class ExceptionViewSet(ScopedViewSet):
     def _decide(self, request, decide):
         payload = DecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        decided = decide(
-            exception=self.get_object(),
-            user=request.user,
-            comment=payload.validated_data.get("comment", ""),
-        )
+        options = {"comment": payload.validated_data.get("comment", "")}
+        if decide is exception_approve:
+            options["widen_bounds"] = payload.validated_data["widen_bounds"]
+        decided = decide(exception=self.get_object(), user=request.user, **options)
         return Response(ExceptionSerializer(decided).data)
 
     @extend_schema(request=DecisionSerializer, responses=ExceptionSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        """Approve: a hold puts the supplier on hold; proposed shares are applied."""
+        """Approve: a hold puts the supplier on hold; proposed shares are applied within the
+        bounds, or whole with `widen_bounds`."""
         return self._decide(request, exception_approve)
 
     @extend_schema(request=DecisionSerializer, responses=ExceptionSerializer)

@@ -21,28 +21,25 @@ a firing newer than the figures it read (the row's `computed_at`) blocks another
 import datetime as dt
 import time
 from dataclasses import asdict, dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from contracts.models import ContractRule
-from parts.models import ApprovedSource
+from rules.decisions import exceptions_refresh
 from rules.facts import (
     RULE_COLUMNS,
     Facts,
     Figure,
     RuleRow,
-    SourceRow,
-    TierRow,
     breaches,
     rule_window_period,
 )
 from rules.models import AllocationChange, AllocationException, RuleFiring
-from rules.selectors import unusable_reason
+from rules.shifting import Breach, Evaluation, Plan, exception_record, fire, shift
 from rules.writes import (
-    Record,
     balances_rebase,
     firings_insert,
     rows_insert,
@@ -80,36 +77,6 @@ class EvaluationResult:
         return {**asdict(self), "as_of": self.as_of.isoformat()}
 
 
-def _shares(sources: list[ApprovedSource]) -> dict[str, str]:
-    return {s.supplier.code: str(s.target_share_pct.quantize(_CENT)) for s in sources}
-
-
-def _propose_shift(
-    breaching: ApprovedSource, receivers: list[ApprovedSource], amount: Decimal
-) -> tuple[dict[int, Decimal], list[str]]:
-    """New target shares (source id → %) moving `amount` points, and the bounds it breaks."""
-    amount = min(amount, breaching.target_share_pct)
-    proposal = {breaching.pk: breaching.target_share_pct - amount}
-    each = (amount / len(receivers)).quantize(_CENT, rounding=ROUND_HALF_UP)
-    given = Decimal(0)
-    for index, source in enumerate(receivers):
-        points = amount - given if index == len(receivers) - 1 else each
-        given += points
-        proposal[source.pk] = source.target_share_pct + points
-    broken = []
-    for source in [breaching, *receivers]:
-        share = proposal[source.pk]
-        if share < source.min_share_pct:
-            broken.append(
-                f"{source.supplier.code} would fall below its minimum {source.min_share_pct} %"
-            )
-        if share > source.max_share_pct:
-            broken.append(
-                f"{source.supplier.code} would exceed its maximum {source.max_share_pct} %"
-            )
-    return proposal, broken
-
-
 def _describe(rule: RuleRow, supplier: Supplier, figure: Figure) -> str:
     window = (
         f"{rule.window_days}-day" if rule.window == ContractRule.Window.ROLLING_DAYS else "monthly"
@@ -120,18 +87,6 @@ def _describe(rule: RuleRow, supplier: Supplier, figure: Figure) -> str:
         f"{value} {_COMPARATOR_LABELS.get(rule.comparator, rule.comparator)} "
         f"{rule.threshold.normalize():f}"
     )
-
-
-class _Plan:
-    """The writes one evaluation decided, flushed in bulk at the end."""
-
-    def __init__(self):
-        self.firings: list[RuleFiring] = []
-        self.changes: list[tuple[Record, list[ApprovedSource], dict[int, Decimal]]] = []
-        self.exceptions: list[Record] = []
-        self.tier_updates: list[tuple[TierRow, list[TierRow], SourceRow]] = []
-        self.changed_parts: set[int] = set()
-        self.exception_keys: set[tuple] = set()
 
 
 @transaction.atomic
@@ -147,6 +102,7 @@ def rules_evaluate(
         # One evaluation at a time: two would both see a rule out of cooldown.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x5255_4C45])
+    exceptions_refresh()  # the queue stays decidable: stale proposals re-proposed or closed
     rules_qs = (
         ContractRule.objects.filter(is_active=True, contract__valid_from__lte=as_of)
         .exclude(contract__valid_to__lt=as_of)
@@ -161,48 +117,53 @@ def rules_evaluate(
         result.seconds = round(time.perf_counter() - started, 3)
         return result
     facts = Facts(rules=rules, rules_query=rules_qs, as_of=as_of)
-    plan = _Plan()
+    ev = Evaluation(facts=facts, plan=Plan(), result=result, now=now)
 
     for rule in rules:
-        supplier = facts.suppliers[rule.supplier_id]
-        if rule.metric != Metric.ORDERED_QUANTITY_YTD and (
-            rule_window_period(window=rule.window, window_days=rule.window_days, as_of=as_of)
-            is None
-        ):
-            result.skipped += 1
-            continue
-        per_part = rule.action in (Action.SHIFT_SHARE, Action.PRICE_TIER) or (
-            rule.metric == Metric.ORDERED_QUANTITY_YTD and rule.part_id is None
-        )
-        if rule.part_id:
-            targets = [rule.part_id] if rule.part_id in facts.parts_of_supplier[supplier.pk] else []
-        elif per_part:
-            targets = facts.parts_of_supplier[supplier.pk]
-        else:
-            targets = [None]
-        volume = rule.metric == Metric.ORDERED_QUANTITY_YTD
-        figure = None
-        if not volume:  # one KPI figure for every part the rule covers: read it once
-            figure = facts.figure(rule, supplier.pk, None)
-            if figure.value is not None and not figure.usable:
-                result.low_sample += 1
-            if not breaches(rule, figure):
-                continue
-        for part_id in targets:
-            if volume:
-                figure = facts.figure(rule, supplier.pk, part_id)
-                if not breaches(rule, figure):
-                    continue
-            key_part = part_id if per_part else rule.part_id
-            if _cooling_down(rule, key_part, figure, facts, now):
-                continue
-            result.breaches += 1
-            _decide(rule, supplier, key_part, figure, facts, plan, result, now)
+        _evaluate_rule(ev, rule)
 
-    _flush(plan, now)
-    rules_mark_fired(rule_ids={f.rule_id for f in plan.firings}, at=now)
+    _flush(ev.plan, now)
+    rules_mark_fired(rule_ids={f.rule_id for f in ev.plan.firings}, at=now)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def _evaluate_rule(ev: Evaluation, rule: RuleRow) -> None:
+    """One rule against its supplier's figures, for every part it covers."""
+    facts, result, as_of = ev.facts, ev.result, ev.facts.as_of
+    supplier = facts.suppliers[rule.supplier_id]
+    if rule.metric != Metric.ORDERED_QUANTITY_YTD and (
+        rule_window_period(window=rule.window, window_days=rule.window_days, as_of=as_of) is None
+    ):
+        result.skipped += 1
+        return
+    per_part = rule.action in (Action.SHIFT_SHARE, Action.PRICE_TIER) or (
+        rule.metric == Metric.ORDERED_QUANTITY_YTD and rule.part_id is None
+    )
+    if rule.part_id:
+        targets = [rule.part_id] if rule.part_id in facts.parts_of_supplier[supplier.pk] else []
+    elif per_part:
+        targets = facts.parts_of_supplier[supplier.pk]
+    else:
+        targets = [None]
+    volume = rule.metric == Metric.ORDERED_QUANTITY_YTD
+    figure = None
+    if not volume:  # one KPI figure for every part the rule covers: read it once
+        figure = facts.figure(rule, supplier.pk, None)
+        if figure.value is not None and not figure.usable:
+            result.low_sample += 1
+        if not breaches(rule, figure):
+            return
+    for part_id in targets:
+        if volume:
+            figure = facts.figure(rule, supplier.pk, part_id)
+            if not breaches(rule, figure):
+                continue
+        key_part = part_id if per_part else rule.part_id
+        if _cooling_down(rule, key_part, figure, facts, ev.now):
+            continue
+        result.breaches += 1
+        _decide(ev, Breach(rule=rule, supplier=supplier, part_id=key_part, figure=figure))
 
 
 def _cooling_down(rule, part_id, figure: Figure, facts: Facts, now) -> bool:
@@ -215,103 +176,43 @@ def _cooling_down(rule, part_id, figure: Figure, facts: Facts, now) -> bool:
     return figure.changed_at is not None and figure.changed_at <= last
 
 
-@dataclass(slots=True)
-class _Firing:
-    """A RuleFiring to insert; the change or exception gets its id when it is written."""
-
-    rule_id: int
-    part_id: int | None
-    supplier_id: int
-    metric_value: float | None
-    outcome: str
-    reason: str
-    allocation_change: Record | None = None  # an AllocationChange
-    exception: Record | None = None  # an AllocationException
-
-
-def _fire(plan: _Plan, facts: Facts, rule, supplier, part_id, figure, outcome, now, **extra):
-    firing = _Firing(
-        rule_id=rule.pk,
-        part_id=part_id,
-        supplier_id=supplier.pk,
-        metric_value=figure.value,
-        outcome=outcome,
-        reason=extra.pop("reason", ""),
-        **extra,
-    )
-    plan.firings.append(firing)
-    facts.last_fired[rule.pk, part_id] = now
-    return firing
-
-
-def _exception(plan: _Plan, facts: Facts, *, kind, rule, supplier, part_id, proposed, evidence):
-    key = (kind, part_id, None if kind == Kind.BOTH_IN_BREACH else supplier.pk)
-    if key in facts.open_exceptions or key in plan.exception_keys:
-        return None
-    plan.exception_keys.add(key)
-    exception = Record(
-        kind=kind,
-        part_id=part_id,
-        supplier_id=supplier.pk,
-        rule_id=rule.pk,
-        proposed_shares=proposed,
-        evidence=evidence,
-    )
-    plan.exceptions.append(exception)
-    return exception
-
-
-def _decide(rule, supplier, part_id, figure, facts, plan, result, now) -> None:
-    reason = _describe(rule, supplier, figure)
-    evidence = {
+def _decide(ev: Evaluation, breach: Breach) -> None:
+    rule = breach.rule
+    breach.reason = _describe(rule, breach.supplier, breach.figure)
+    breach.evidence = {
         "rule": rule.name,
         "metric": rule.metric,
         "comparator": rule.comparator,
         "threshold": str(rule.threshold),
-        "value": figure.value,
-        "figure": figure.evidence,
-        "as_of": facts.as_of.isoformat(),
-        "reason": reason,
+        "value": breach.figure.value,
+        "figure": breach.figure.evidence,
+        "as_of": ev.facts.as_of.isoformat(),
+        "reason": breach.reason,
     }
     if rule.action == Action.NOTIFY:
-        _fire(plan, facts, rule, supplier, part_id, figure, Outcome.NOTIFIED, now, reason=reason)
-        result.notified += 1
-        return
-    if rule.action == Action.HOLD:
-        exception = _exception(
-            plan,
-            facts,
-            kind=Kind.HOLD,
-            rule=rule,
-            supplier=supplier,
-            part_id=None,
-            proposed=None,
-            evidence=evidence,
-        )
-        outcome = Outcome.EXCEPTION if exception else Outcome.SKIPPED
-        note = reason if exception else f"{reason}; a hold already awaits review"
-        _fire(
-            plan,
-            facts,
-            rule,
-            supplier,
-            part_id,
-            figure,
-            outcome,
-            now,
-            exception=exception,
-            reason=note,
-        )
-        result.exceptions += exception is not None
-        result.skipped += exception is None
-        return
-    if rule.action == Action.PRICE_TIER:
-        _price_tier(rule, supplier, part_id, figure, facts, plan, result, now, reason)
-        return
-    _shift(rule, supplier, part_id, figure, facts, plan, result, now, reason, evidence)
+        fire(ev, breach, Outcome.NOTIFIED)
+        ev.result.notified += 1
+    elif rule.action == Action.HOLD:
+        _hold(ev, breach)
+    elif rule.action == Action.PRICE_TIER:
+        _price_tier(ev, breach)
+    else:
+        shift(ev, breach)
 
 
-def _price_tier(rule, supplier, part_id, figure, facts, plan, result, now, reason) -> None:
+def _hold(ev: Evaluation, breach: Breach) -> None:
+    exception = exception_record(
+        ev, breach, kind=Kind.HOLD, part_id=None, proposed=None, evidence=breach.evidence
+    )
+    outcome = Outcome.EXCEPTION if exception else Outcome.SKIPPED
+    note = breach.reason if exception else f"{breach.reason}; a hold already awaits review"
+    fire(ev, breach, outcome, exception=exception, reason=note)
+    ev.result.exceptions += exception is not None
+    ev.result.skipped += exception is None
+
+
+def _price_tier(ev: Evaluation, breach: Breach) -> None:
+    facts, rule, supplier, part_id = ev.facts, breach.rule, breach.supplier, breach.part_id
     ordered = Decimal(str(facts.ordered_ytd.get((supplier.pk, part_id), 0)))
     reached = [
         t for t in facts.tiers.get((rule.contract_id, part_id), []) if t.min_quantity <= ordered
@@ -322,181 +223,19 @@ def _price_tier(rule, supplier, part_id, figure, facts, plan, result, now, reaso
     if not reached or source is None:
         return
     tier = reached[-1]
-    plan.tier_updates.append((tier, reached, source))
+    ev.plan.tier_updates.append((tier, reached, source))
     facts.tiers[rule.contract_id, part_id] = [
         t for t in facts.tiers[rule.contract_id, part_id] if t not in reached
     ]
     note = (
-        f"{reason}: {ordered.normalize():f} ordered this year reaches the tier from "
+        f"{breach.reason}: {ordered.normalize():f} ordered this year reaches the tier from "
         f"{tier.min_quantity.normalize():f}, unit price {source.unit_price} → {tier.unit_price}"
     )
-    _fire(plan, facts, rule, supplier, part_id, figure, Outcome.PRICE_TIER, now, reason=note)
-    result.price_tiers += 1
+    fire(ev, breach, Outcome.PRICE_TIER, reason=note)
+    ev.result.price_tiers += 1
 
 
-def _shift(rule, supplier, part_id, figure, facts, plan, result, now, reason, evidence) -> None:
-    sources = facts.sources_by_part.get(part_id, [])
-    breaching = next((s for s in sources if s.supplier_id == supplier.pk), None)
-    if breaching is None or rule.amount <= 0:
-        return
-    if part_id in plan.changed_parts:
-        _fire(
-            plan,
-            facts,
-            rule,
-            supplier,
-            part_id,
-            figure,
-            Outcome.SKIPPED,
-            now,
-            reason=f"{reason}; another rule already moved this part's shares now",
-        )
-        result.skipped += 1
-        return
-    others = [s for s in sources if s.pk != breaching.pk]
-    sources_evidence = {}
-    receivers, in_breach = [], []
-    for other in others:
-        other_figure = facts.figure(rule, other.supplier_id, None)
-        usable = facts.usable(other.supplier)
-        other_breaches = breaches(rule, other_figure)
-        sources_evidence[other.supplier.code] = {
-            "usable": usable,
-            "why_not": unusable_reason(
-                status=other.supplier.status, certificate_expired=other.supplier_id in facts.expired
-            ),
-            "value": other_figure.value,
-            "figure": other_figure.evidence,
-            "in_breach": other_breaches,
-        }
-        if not usable:
-            continue
-        (in_breach if other_breaches else receivers).append(other)
-    evidence = {
-        **evidence,
-        "shares_before": _shares(sources),
-        "bounds": {s.supplier.code: [str(s.min_share_pct), str(s.max_share_pct)] for s in sources},
-        "amount": str(rule.amount),
-        "other_sources": sources_evidence,
-    }
-    by_pk = {s.pk: s for s in sources}
-    if not receivers:
-        kind = Kind.BOTH_IN_BREACH if in_breach else Kind.SINGLE_USABLE_SOURCE
-        proposed = None
-        if in_breach:
-            proposal, broken = _propose_shift(breaching, in_breach, rule.amount)
-            proposed = {
-                by_pk[pk].supplier.code: str(v.quantize(_CENT)) for pk, v in proposal.items()
-            }
-            proposed = {**_shares(sources), **proposed}
-            evidence["bounds_broken"] = broken
-        _raise(
-            plan,
-            facts,
-            kind,
-            rule,
-            supplier,
-            part_id,
-            figure,
-            proposed,
-            evidence,
-            result,
-            now,
-            reason,
-        )
-        return
-    proposal, broken = _propose_shift(breaching, receivers, rule.amount)
-    proposed = {
-        **_shares(sources),
-        **{by_pk[pk].supplier.code: str(v.quantize(_CENT)) for pk, v in proposal.items()},
-    }
-    if broken:
-        evidence["bounds_broken"] = broken
-        _raise(
-            plan,
-            facts,
-            Kind.BOUND_BREAK,
-            rule,
-            supplier,
-            part_id,
-            figure,
-            proposed,
-            evidence,
-            result,
-            now,
-            reason,
-        )
-        return
-    moved = proposal[breaching.pk] - breaching.target_share_pct
-    codes = ", ".join(s.supplier.code for s in receivers)
-    change = Record(
-        part_id=part_id,
-        shares_before=_shares(sources),
-        shares_after=proposed,
-        rule_id=rule.pk,
-        metric_value=figure.value,
-        reason=f"{reason}: moved {(-moved).normalize():f} points from {supplier.code} to {codes}",
-    )
-    plan.changes.append((change, sources, proposal))
-    plan.changed_parts.add(part_id)
-    _fire(
-        plan,
-        facts,
-        rule,
-        supplier,
-        part_id,
-        figure,
-        Outcome.APPLIED,
-        now,
-        allocation_change=change,
-        reason=change.reason,
-    )
-    result.applied += 1
-
-
-def _raise(
-    plan, facts, kind, rule, supplier, part_id, figure, proposed, evidence, result, now, reason
-):
-    exception = _exception(
-        plan,
-        facts,
-        kind=kind,
-        rule=rule,
-        supplier=supplier,
-        part_id=part_id,
-        proposed=proposed,
-        evidence=evidence,
-    )
-    if exception is None:
-        _fire(
-            plan,
-            facts,
-            rule,
-            supplier,
-            part_id,
-            figure,
-            Outcome.SKIPPED,
-            now,
-            reason=f"{reason}; the same exception already awaits review",
-        )
-        result.skipped += 1
-        return
-    _fire(
-        plan,
-        facts,
-        rule,
-        supplier,
-        part_id,
-        figure,
-        Outcome.EXCEPTION,
-        now,
-        exception=exception,
-        reason=f"{reason}: {Kind(kind).label.lower()}",
-    )
-    result.exceptions += 1
-
-
-def _flush(plan: _Plan, now) -> None:
+def _flush(plan: Plan, now) -> None:
     rows_insert(AllocationChange, [c for c, _, _ in plan.changes])
     rows_insert(AllocationException, plan.exceptions)
     shares = {}

@@ -245,6 +245,10 @@ class Facts:
             ).values("supplier_id", *base, *_SUPPLIER_COLUMNS):
                 self.supplier_rows[row["supplier_id"], row["period"]] = row
             part_rule_parts = {r.part_id for r in rules if r.part_id and r.metric in PART_METRICS}
+            # A shift compares the sources on the part's own figure where it has one.
+            for r in rules:
+                if r.action == Action.SHIFT_SHARE and r.metric in PART_METRICS and not r.part_id:
+                    part_rule_parts.update(self.parts_of_supplier.get(r.supplier_id, ()))
             if part_rule_parts:
                 for row in PartScorecard.objects.filter(
                     _among("part_id", part_rule_parts), period__in=periods
@@ -292,6 +296,15 @@ class Facts:
 
     def usable(self, supplier: Supplier) -> bool:
         return supplier.status == Supplier.Status.APPROVED and supplier.pk not in self.expired
+
+    def part_figure(self, rule: RuleRow, supplier_id: int, part_id: int) -> Figure:
+        """The rule's metric on the part's own scorecard row for this supplier."""
+        period = rule_window_period(
+            window=rule.window, window_days=rule.window_days, as_of=self.as_of
+        )
+        return _row_figure(
+            self.part_rows.get((supplier_id, part_id, period)), rule.metric, level="part"
+        )
 
     def figure(self, rule: RuleRow, supplier_id: int, part_id: int | None) -> Figure:
         if rule.metric == Metric.ORDERED_QUANTITY_YTD:

@@ -18,6 +18,22 @@ class ExceptionFilterForm(forms.Form):
 class DecisionForm(forms.Form):
     comment = forms.CharField(required=False, max_length=2000)
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    widen_bounds = forms.BooleanField(
+        required=False, help_text="Apply the whole proposal, moving the bounds it breaks."
+    )
+
+
+class BulkDecisionForm(forms.Form):
+    """Many exceptions, one click: the ticked ones are all approved or all rejected."""
+
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    comment = forms.CharField(required=False, max_length=2000)
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+
+    def __init__(self, *args, open_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(pk, pk) for pk in open_ids]
+        self.fields["ids"].error_messages["required"] = "Tick at least one exception."
 
 
 class DemandSplitForm(forms.Form):

@@ -58,11 +58,14 @@ class AllocationException(models.Model):
         BOTH_IN_BREACH = "both_in_breach", "Every source of the part is in breach"
         HOLD = "hold", "Put the supplier on hold"
         SINGLE_USABLE_SOURCE = "single_usable_source", "Part left with one usable source"
+        RECEIVER_DOES_WORSE = "receiver_does_worse", "Receiving source does worse on the metric"
 
     class State(models.TextChoices):
         OPEN = "open", "Open"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+        # Closed by the engine: the part's shares moved and nothing was left to propose.
+        SUPERSEDED = "superseded", "Superseded"
 
     supplier_field = None
 
@@ -84,7 +87,7 @@ class AllocationException(models.Model):
         null=True, blank=True, help_text="Supplier code → share % if approved; empty for a hold."
     )
     evidence = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=8, choices=State.choices, default=State.OPEN)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

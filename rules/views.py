@@ -11,9 +11,17 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
 from invoicing.selectors import invoice_exception_queue
-from rules.forms import DecisionForm, DemandSplitForm, ExceptionFilterForm
+from rules.cards import exception_cards
+from rules.forms import BulkDecisionForm, DecisionForm, DemandSplitForm, ExceptionFilterForm
 from rules.selectors import automation_rate, exception_list
-from rules.services import demand_split, demand_split_order, exception_approve, exception_reject
+from rules.services import (
+    demand_split,
+    demand_split_order,
+    exception_approve,
+    exception_reject,
+    exceptions_decide,
+    exceptions_refresh,
+)
 
 PAGE_SIZE = 50
 
@@ -32,6 +40,9 @@ def _editor(request) -> None:
 @login_required
 def exception_queue(request):
     _internal(request)
+    # Shares may have moved since the last evaluation (a buyer's edit): re-propose or close
+    # stale proposals before showing them, so every open one can be approved.
+    exceptions_refresh()
     form = ExceptionFilterForm(request.GET or {"state": "open"})
     rows = exception_list(user=request.user)
     if form.is_valid():
@@ -45,6 +56,10 @@ def exception_queue(request):
         if data["part"]:
             rows = rows.filter(part__number__iexact=data["part"])
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    cards = exception_cards(exceptions=page.object_list)
+    for exception in page.object_list:
+        exception.card = cards.get(exception.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -69,18 +84,48 @@ def exception_decide(request, exception_id: int):
         decide = (
             exception_approve if form.cleaned_data["decision"] == "approve" else exception_reject
         )
+        options = {"comment": form.cleaned_data["comment"]}
+        if decide is exception_approve:
+            options["widen_bounds"] = form.cleaned_data["widen_bounds"]
         try:
-            decided = decide(
-                exception=exception, user=request.user, comment=form.cleaned_data["comment"]
-            )
+            decided = decide(exception=exception, user=request.user, **options)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Exception #{decided.pk} {decided.state}.")
+    return _back(request)
+
+
+def _back(request):
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
     return redirect(back or "rules:exceptions")
+
+
+@login_required
+@require_POST
+def exceptions_bulk_decide(request):
+    """Approve or reject every ticked exception with one click (each decided on its own)."""
+    _editor(request)
+    open_ids = exception_list(user=request.user).filter(state="open").values_list("pk", flat=True)
+    form = BulkDecisionForm(request.POST, open_ids=list(open_ids))
+    if not form.is_valid():
+        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+        return _back(request)
+    data = form.cleaned_data
+    decided, problems = exceptions_decide(
+        exception_ids=data["ids"],
+        approve=data["decision"] == "approve",
+        user=request.user,
+        comment=data["comment"],
+    )
+    states = sorted({e.state for e in decided})
+    if decided:
+        messages.success(request, f"{len(decided)} exception(s) {' / '.join(states)}.")
+    for problem in problems:
+        messages.error(request, problem)
+    return _back(request)
 
 
 @login_required

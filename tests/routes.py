@@ -186,6 +186,7 @@ KWARG_MODELS = {
     "purchase_order": "purchasing.PurchaseOrder",
     "receipt": "purchasing.Receipt",
     "receipt_number": "purchasing.Receipt",
+    "change_id": "contracts.ContractChange",
 }
 OBJECT_KEYS = {"pk", "id", "number"}  # take the model from the view or the URL around them
 

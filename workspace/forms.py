@@ -152,7 +152,12 @@ class SourceForm(forms.Form):
 
 
 class PurchaseOrderForm(forms.Form):
-    number = forms.CharField(max_length=40, label="PO number")
+    number = forms.CharField(
+        max_length=40,
+        label="PO number",
+        required=False,
+        help_text="Leave empty for the next number of the day (DS-YYYYMMDD-0001, …).",
+    )
     supplier = forms.ModelChoiceField(
         queryset=Supplier.objects.order_by("code"),
         to_field_name="code",
@@ -167,6 +172,11 @@ class PurchaseOrderForm(forms.Form):
         required=False,
         empty_label="Main site",
         help_text="Delivery site.",
+    )
+    confirm_spot_buy = forms.BooleanField(
+        required=False,
+        label="Confirm spot buy",
+        help_text="Tick to order a part from a supplier that is not one of its approved sources.",
     )
 
     def clean_currency(self):

@@ -5,9 +5,12 @@
 OTD baseline; later ones keep it and add a PromiseRevision moving the expected date.
 """
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -22,12 +25,13 @@ from parts.models import Part
 from purchasing.filters import PurchaseOrderFilter
 from purchasing.models import PromiseRevision, PurchaseOrder, PurchaseOrderLine
 from purchasing.services import (
-    NO_NEW_ORDERS,
+    line_date_errors,
     purchase_order_create,
     purchase_order_delete,
     purchase_order_line_acknowledge,
     purchase_order_line_build,
     purchase_order_update,
+    supplier_order_error,
 )
 from sites.models import Site
 from suppliers.models import Supplier
@@ -52,6 +56,16 @@ class PurchaseOrderLineSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=PurchaseOrderLine.Status.choices, default=PurchaseOrderLine.Status.OPEN
     )
+    spot_buy = serializers.BooleanField(
+        source="is_spot_buy",
+        read_only=True,
+        help_text="The part has no approved source at this supplier (accepted, flagged).",
+    )
+    over_delivered = serializers.BooleanField(
+        source="is_over_delivered",
+        read_only=True,
+        help_text="Received above the ordered quantity beyond the contract's tolerance.",
+    )
 
     def to_internal_value(self, data):
         validated = super().to_internal_value(data)
@@ -75,7 +89,13 @@ class PurchaseOrderLineDetailSerializer(PurchaseOrderLineSerializer):
 
 
 class PurchaseOrderSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=40, validators=[natural_key_validator])
+    number = serializers.CharField(
+        max_length=40,
+        validators=[natural_key_validator],
+        required=False,
+        allow_blank=True,
+        help_text="Empty: the next number of the day's sequence (DS-YYYYMMDD-0001, …).",
+    )
     supplier = NaturalKeyField(
         slug_field="code", queryset=Supplier.objects.all(), label_noun="supplier"
     )
@@ -94,6 +114,18 @@ class PurchaseOrderSerializer(serializers.Serializer):
     created_by = serializers.CharField(source="created_by.username", default=None, read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     lines = PurchaseOrderLineSerializer(many=True, allow_empty=False)
+    spot_buy_lines = serializers.SerializerMethodField(
+        help_text="Lines that are spot buys (the part has no approved source at the supplier)."
+    )
+    over_delivered_lines = serializers.SerializerMethodField(
+        help_text="Lines received above their quantity beyond the contract's tolerance."
+    )
+
+    def get_spot_buy_lines(self, po) -> int:
+        return sum(line.is_spot_buy for line in po.lines.all())
+
+    def get_over_delivered_lines(self, po) -> int:
+        return sum(line.is_over_delivered for line in po.lines.all())
 
     def get_order_status(self, po) -> str:
         statuses = {line.status for line in po.lines.all()}
@@ -106,7 +138,7 @@ class PurchaseOrderSerializer(serializers.Serializer):
         if self.instance is not None:
             if value != self.instance.number:
                 raise serializers.ValidationError("The order number cannot change.")
-        elif PurchaseOrder.objects.filter(number=value).exists():
+        elif value and PurchaseOrder.objects.filter(number=value).exists():
             raise serializers.ValidationError(f"Purchase order {value} already exists.")
         return value
 
@@ -114,11 +146,8 @@ class PurchaseOrderSerializer(serializers.Serializer):
         if self.instance is not None:
             if supplier.pk != self.instance.supplier_id:
                 raise serializers.ValidationError("The supplier of an order cannot change.")
-        elif supplier.status in NO_NEW_ORDERS:
-            raise serializers.ValidationError(
-                f"{supplier.code} is {supplier.get_status_display().lower()}; it takes no new "
-                "orders."
-            )
+        elif (problem := supplier_order_error(supplier)) is not None:
+            raise serializers.ValidationError(problem)
         return supplier
 
     def validate(self, attrs):
@@ -166,11 +195,24 @@ class PurchaseOrderSerializer(serializers.Serializer):
                     f"The supplier confirmed {current.promised_date}; that baseline never "
                     "moves. Send a revised date to the line's acknowledge endpoint."
                 ]
+            problems.update(self._date_problems(attrs, line, current))
             if problems:
                 errors[index] = problems
         if errors:
             raise serializers.ValidationError({"lines": errors})
         return attrs
+
+    def _date_problems(self, attrs, line, current) -> dict[str, list[str]]:
+        order_date = attrs.get("order_date") or getattr(self.instance, "order_date", None)
+        requested = line.get("requested_date")
+        if requested is None and current is not None and "order_date" in attrs:
+            requested = current.requested_date
+        found = line_date_errors(
+            order_date=order_date,
+            requested_date=requested,
+            promised_date=line.get("promised_date"),
+        )
+        return {field: [message] for field, message in found.items()}
 
     def create(self, validated_data):
         supplier = validated_data["supplier"]
@@ -188,7 +230,7 @@ class PurchaseOrderSerializer(serializers.Serializer):
         ]
         user = context_user(self.context)
         return purchase_order_create(
-            number=validated_data["number"],
+            number=validated_data.get("number", ""),
             supplier=supplier,
             order_date=validated_data["order_date"],
             currency=validated_data.get("currency") or supplier.currency,
@@ -217,6 +259,25 @@ class PurchaseOrderSerializer(serializers.Serializer):
         )
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class AcknowledgedAtField(serializers.Field):
+    """An ISO date (`YYYY-MM-DD`) or date-time."""
+
+    def to_internal_value(self, data):
+        text = str(data).strip()
+        try:
+            if len(text) == 10:
+                return dt.date.fromisoformat(text)
+            return serializers.DateTimeField().to_internal_value(text)
+        except (ValueError, serializers.ValidationError):
+            raise serializers.ValidationError(
+                "Give an ISO date (YYYY-MM-DD) or date-time (YYYY-MM-DDThh:mm)."
+            ) from None
+
+    def to_representation(self, value):
+        return value.isoformat()
+
+
 class AcknowledgeSerializer(serializers.Serializer):
     promised_date = SaneDateField(help_text="The date the supplier commits to.")
     reason = serializers.ChoiceField(
@@ -233,6 +294,12 @@ class AcknowledgeSerializer(serializers.Serializer):
         },
     )
     comment = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    acknowledged_at = AcknowledgedAtField(
+        required=False,
+        allow_null=True,
+        help_text="The supplier's time of confirmation (ISO date or date-time); default now. "
+        "Not in the future, not before the order date.",
+    )
 
 
 LINE_PARAMETER = OpenApiParameter("line", int, OpenApiParameter.PATH, description="Line number.")
@@ -304,5 +371,6 @@ class PurchaseOrderViewSet(ScopedViewSet):
             reason=payload.validated_data.get("reason", ""),
             comment=payload.validated_data.get("comment", ""),
             user=request.user,
+            acknowledged_at=payload.validated_data.get("acknowledged_at"),
         )
         return Response(PurchaseOrderLineDetailSerializer(self._line(line)).data)

@@ -30,7 +30,7 @@ def alerts(clock, owned):
 
 def test_the_inbox_shows_open_alerts_and_filters_them(alerts, buyer, client_for):
     client = client_for(buyer)
-    page = client.get("/alerts/").content.decode()
+    page = client.get("/alerts/?grouped=0").content.decode()
     for alert in alerts:
         assert alert.message in page
         assert f'href="/alerts/{alert.pk}/"' in page
@@ -83,7 +83,7 @@ def test_a_contact_sees_its_own_alerts_and_may_not_touch_another_suppliers(
     alerts, contact_a, client_for
 ):
     client = client_for(contact_a)
-    page = client.get("/alerts/").content.decode()
+    page = client.get("/alerts/?grouped=0").content.decode()
     own = alerts.filter(supplier__code="ACME", kind=Kind.LINE_PAST_DUE)
     other = alerts.filter(supplier__code="BOLT")
     assert all(a.message in page for a in own)
@@ -127,3 +127,48 @@ def test_everyone_sets_how_they_hear_from_the_portal(buyer, client_for):
     response = client.post("/account/notifications/", {"email_frequency": "hourly"})
     assert response.status_code == 200 and "hourly is not one of" in response.content.decode()
     assert user_profile_get(user=buyer).email_frequency == "daily"
+
+
+def test_many_alerts_of_one_kind_for_one_supplier_read_as_one_row(alerts, buyer, client_for):
+    client = client_for(buyer)
+    groups = {}
+    for alert in alerts:
+        groups.setdefault((alert.supplier.code, alert.kind), []).append(alert)
+    (code, kind), members = max(groups.items(), key=lambda item: len(item[1]))
+    assert len(members) > 1
+    page = client.get("/alerts/").content.decode()
+    assert f"{len(members)} alerts</strong>" in page
+    assert sum(alert.message in page for alert in members) == 1  # only the latest is listed
+    drill = f"supplier={code}&amp;kind={kind}"
+    assert drill in page
+    everything = client.get("/alerts/", {"supplier": code, "kind": kind}).content.decode()
+    assert all(alert.message in everything for alert in members)
+
+
+def test_an_alert_has_an_owner_and_notes(alerts, buyer, client_for, api_for, contact_a):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    alert = alerts.filter(supplier__code="ACME").first()
+    alert.supplier.owner = buyer
+    alert.supplier.save()
+    client = client_for(buyer)
+    page = client.get(f"/alerts/{alert.pk}/").content.decode()
+    assert 'buyer <span class="muted">(the supplier\'s owner buyer)' in page
+    assert "Dedupe key" not in page
+    client.post(f"/alerts/{alert.pk}/notes/", {"body": "Called Acme: ships Friday."})
+    colleague = UserFactory(username="anna")
+    colleague.groups.add(Group.objects.get(name="buyer"))
+    client.post(f"/alerts/{alert.pk}/notes/", {"owner": "anna"})
+    page = client.get(f"/alerts/{alert.pk}/").content.decode()
+    assert "Called Acme: ships Friday." in page and "Reassigned to anna." in page
+    body = api_for(buyer).get(f"/api/v1/alerts/{alert.pk}/").json()
+    assert body["owner"] == "anna"
+    assert [n["body"] for n in body["notes"]] == [
+        "Called Acme: ships Friday.",
+        "Reassigned to anna.",
+    ]
+    noted = api_for(buyer).post(f"/api/v1/alerts/{alert.pk}/note/", {"body": "Done"}, format="json")
+    assert noted.status_code == 200 and noted.json()["notes"][-1]["body"] == "Done"
+    assert api_for(contact_a).get(f"/api/v1/alerts/{alert.pk}/").json().get("notes", []) == []

@@ -34,7 +34,7 @@ def test_a_rule_edited_in_the_browser_is_explained_and_audited(
     page.wait_for_url(f"{live_server.url}/contracts/C-ACME/")
     assert "at most once every 30 days" in page.locator("table.rules").inner_text()
     history = page.locator("table.history").inner_text()
-    assert "buyer" in history and "Created contractrule" in history
+    assert "buyer" in history and "Rule 'OTD floor' created: threshold" in history
     assert ContractChange.objects.get(object_type="contractrule").actor == buyer
 
 

@@ -48,7 +48,8 @@ def test_a_buyer_edits_a_contract_and_sees_the_change_in_its_history(
     change = ContractChange.objects.get(kind="updated")
     assert change.actor == buyer and change.after["late_tolerance_days"] == 2
     page = client.get("/contracts/C-ACME/").content.decode()
-    assert "late_tolerance_days" in page and "0 → 2" in page and "buyer" in page
+    assert "Contract changed: late tolerance 0 days → 2 days" in page and "buyer" in page
+    assert "late_tolerance_days" not in page and "95 % → 95 %" not in page
 
 
 def test_a_bad_contract_form_shows_field_errors_and_saves_nothing(contract, buyer, client_for):
@@ -117,7 +118,8 @@ def test_tiers_and_commitments_from_the_browser(contract, buyer, client_for):
     )
     assert bad.status_code == 200 and "cannot be below the minimum" in bad.content.decode()
     tier = contract.price_tiers.get()
-    assert client.post(f"/contracts/C-ACME/tiers/{tier.pk}/delete/").status_code == 302
+    url = f"/contracts/C-ACME/tiers/{tier.pk}/delete/"
+    assert client.post(url, {"confirm": "yes"}).status_code == 302
     kinds = list(ContractChange.objects.order_by("id").values_list("object_type", "kind"))
     assert kinds == [("pricetier", "created"), ("pricetier", "deleted")]
 
@@ -155,3 +157,68 @@ def test_admin_edits_are_audited(contract, admin_user, client_for):
     change = ContractChange.objects.get()
     assert change.actor == admin_user and change.after["early_tolerance_days"] == 5
     assert timezone.now() - change.changed_at < dt.timedelta(minutes=1)
+
+
+def test_deleting_a_rule_asks_first_is_audited_and_can_be_undone(contract, buyer, client_for):
+    from contracts.services import contract_rule_create
+
+    rule = contract_rule_create(contract=contract, actor=buyer, **{
+        **RULE_FORM, "part": None, "threshold": 90, "amount": 10, "window_days": 90,
+        "cooldown_days": 30, "is_active": True,
+    })  # fmt: skip
+    client = client_for(buyer)
+    url = f"/contracts/C-ACME/rules/{rule.pk}/delete/"
+    page = client.get("/contracts/C-ACME/").content.decode()
+    assert f'href="{url}"' in page  # a link to the question, not a one-click delete
+    asked = client.get(url)
+    assert asked.status_code == 200 and "Delete this rule?" in asked.content.decode()
+    assert client.post(url).status_code == 200  # a bare POST only asks again
+    assert ContractRule.objects.filter(pk=rule.pk).exists()
+    done = client.post(url, {"confirm": "yes"}, follow=True)
+    assert not ContractRule.objects.filter(pk=rule.pk).exists()
+    assert "Rule deleted — <button" in done.content.decode()
+    deleted = ContractChange.objects.get(kind="deleted")
+    assert deleted.actor == buyer and deleted.before["name"] == "OTD floor"
+    client.post(f"/contracts/C-ACME/history/{deleted.pk}/restore/")
+    restored = ContractRule.objects.get(pk=rule.pk)
+    assert (restored.name, restored.threshold) == ("OTD floor", 90)
+    assert ContractChange.objects.order_by("-id").first().kind == "created"
+    again = client.post(f"/contracts/C-ACME/history/{deleted.pk}/restore/", follow=True)
+    assert "Nothing to restore" in again.content.decode()
+
+
+@pytest.mark.parametrize(
+    "metric, threshold",
+    [
+        ("defect_ppm", "-5"),
+        ("otd_pct", "120"),
+        ("otif_pct", "-1"),
+        ("composite_score", "101"),
+        ("lead_time_mean_days", "-3"),
+        ("landed_cost_index", "-0.5"),
+    ],
+)
+def test_a_threshold_that_makes_no_sense_is_refused(contract, buyer, client_for, metric, threshold):
+    response = client_for(buyer).post(
+        "/contracts/C-ACME/rules/new/", {**RULE_FORM, "metric": metric, "threshold": threshold}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["threshold"]
+    assert not ContractRule.objects.exists()
+
+
+def test_the_history_reads_as_sentences(contract, buyer, client_for):
+    from contracts.services import contract_rule_create, contract_rule_update
+
+    rule = contract_rule_create(contract=contract, actor=buyer, **{
+        **RULE_FORM, "part": None, "threshold": 90, "amount": 10, "window_days": 90,
+        "cooldown_days": 30, "is_active": True,
+    })  # fmt: skip
+    contract_rule_update(rule=rule, actor=buyer, threshold=85, cooldown_days=14)
+    page = client_for(buyer).get("/contracts/C-ACME/").content.decode()
+    assert "Rule &#x27;OTD floor&#x27; created: threshold 90 %, amount 10" in page
+    assert (
+        "Rule &#x27;OTD floor&#x27; changed: threshold 90 % → 85 %; cooldown 30 days → 14 days"
+        in page
+    )
+    assert "contractrule" not in page and "window_days" not in page

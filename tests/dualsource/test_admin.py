@@ -48,6 +48,7 @@ NOT_ADDED_BY_HAND = {
     ("outbox", "pendingcell"),
     ("outbox", "pendingrescore"),
     ("inventory", "inventoryreject"),
+    ("purchasing", "purchaseordernumbersequence"),
     ("scorecards", "refreshstate"),
     ("scorecards", "partscorecard"),
     ("scorecards", "supplierscorecard"),

@@ -33,9 +33,12 @@ ROLES = ("buyer", "contact_a")
 # out (POST), and the emailed invitation link (its token is not valid in the walk: 404).
 NOT_PAGES = {
     "alerts:bulk-action",
+    "alerts:note",
     "contracts:child-delete",
+    "contracts:child-restore",
     "rules:decide",
     "invoicing:decide",
+    "rules:bulk_decide",
     "logout",
     "portal:colleague_deactivate",
     "portal:invitation_withdraw",

@@ -188,14 +188,15 @@ EXPECTED = {
     "contracts": (
         ["reference", "supplier", "valid_from", "valid_to", "early_tolerance_days"]
         + ["late_tolerance_days", "invoice_quantity_tolerance", "invoice_price_tolerance_pct"]
-        + ["otd_target_pct", "defect_ppm_target", "notes"],
+        + ["otd_target_pct", "defect_ppm_target", "over_delivery_tolerance_pct", "notes"],
         ["reference", "supplier", "early_tolerance_days", "late_tolerance_days"],
         [("C-ACME", "ACME", "3", "0"), ("C-BOLT", "BOLT", "3", "0")],
     ),
     "purchase-orders": (
         ["number", "supplier", "order_date", "currency", "site", "order_status", "created_by"]
-        + ["created_at", "line", "part", "quantity", "unit_price", "requested_date"]
-        + ["promised_date", "expected_date", "acknowledged_at", "status"],
+        + ["created_at", "spot_buy_lines", "over_delivered_lines", "line", "part", "quantity"]
+        + ["unit_price", "requested_date", "promised_date", "expected_date", "acknowledged_at"]
+        + ["status", "spot_buy", "over_delivered"],
         ["number", "supplier", "currency", "line", "part", "quantity"],
         [
             ("PO-A1", "ACME", "EUR", "1", "P-1", "100.000"),
@@ -313,7 +314,7 @@ EXPECTED = {
     "alerts": (
         ["id", "kind", "severity", "state", "supplier", "part", "purchase_order", "line"]
         + ["site", "dedupe_key", "message", "first_seen", "last_seen", "acknowledged_by"]
-        + ["acknowledged_at", "resolved_by", "resolved_at"],
+        + ["acknowledged_at", "resolved_by", "resolved_at", "owner", "notes"],
         ["kind", "state", "supplier", "purchase_order", "line"],
         [
             ("kpi_below_target", "open", "BOLT", "PO-B1", "1"),

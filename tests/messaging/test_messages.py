@@ -106,12 +106,22 @@ def test_one_notification_per_message_and_recipient_is_enforced(contact_a, owned
         MessageNotification.objects.create(message=message, recipient=buyer)
 
 
-def test_one_thread_per_supplier_and_per_order(client, contact_a, owned_a):
+def test_a_new_subject_opens_a_new_thread_and_the_same_subject_joins(client, contact_a, owned_a):
     client.force_login(contact_a)
     _new_thread(client)
-    _new_thread(client, subject="Another", body="Second note")
-    assert Thread.objects.count() == 1
-    assert Message.objects.count() == 2
+    _new_thread(client, subject="Price increase 2027", body="New price list attached")
+    threads = {t.subject: t for t in Thread.objects.all()}
+    assert set(threads) == {"Delivery plan", "Price increase 2027"}
+    assert [m.body for m in threads["Price increase 2027"].messages.all()] == [
+        "New price list attached"
+    ]
+    _new_thread(client, subject="delivery plan ", body="Week 12 too")
+    assert Thread.objects.count() == 2
+    assert threads["Delivery plan"].messages.count() == 2
+
+
+def test_one_thread_per_order(client, contact_a, owned_a):
+    client.force_login(contact_a)
     order = PurchaseOrderFactory(number="PO-A7", supplier=owned_a)
     _new_thread(client, purchase_order="PO-A7", subject="About PO-A7")
     assert Thread.objects.filter(purchase_order=order).count() == 1

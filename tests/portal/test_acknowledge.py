@@ -1,10 +1,18 @@
 import datetime as dt
 
 import pytest
+import time_machine
 
 from purchasing.models import PromiseRevision
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def before_the_dates():
+    """The contact confirms in February, before the March dates these tests send."""
+    with time_machine.travel(dt.datetime(2026, 2, 2, 9, tzinfo=dt.UTC), tick=False):
+        yield
 
 
 def _ack(client, lines, dates=None, **extra):
@@ -88,3 +96,13 @@ def test_the_single_line_page_acknowledges(portal_a, lines_a):
     assert response.status_code == 302
     line.refresh_from_db()
     assert line.promised_date == dt.date(2026, 3, 4)
+
+
+def test_a_contact_cannot_confirm_a_date_in_the_past(portal_a, lines_a):
+    line = lines_a[0]
+    response = _ack(portal_a, [line], ["2026-02-01"])
+    assert response.status_code == 400
+    assert b"in the past" in response.content
+    line.refresh_from_db()
+    assert line.acknowledged_at is None
+    assert _ack(portal_a, [line], ["2026-02-02"]).status_code == 302

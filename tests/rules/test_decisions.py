@@ -8,6 +8,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from imports.services import import_file_run
+from parts.models import SourceChange
 from purchasing.models import PurchaseOrder
 from purchasing.services import purchase_order_create, purchase_order_line_build
 from rules.models import AllocationChange, AllocationException
@@ -15,6 +16,8 @@ from rules.services import (
     demand_split_order,
     exception_approve,
     exception_reject,
+    exceptions_decide,
+    exceptions_refresh,
     rules_evaluate,
 )
 from suppliers.services import supplier_change_status
@@ -51,7 +54,8 @@ def _order(supplier, part, number="PO-NEW"):
     )  # fmt: skip
 
 
-def test_approving_a_bound_break_applies_the_shares_in_the_buyers_name(engine, buyer):
+def test_approving_a_bound_break_applies_the_largest_shift_the_bounds_allow(engine, buyer):
+    # ACME 80 % (bounds 20–90), BOLT 20 % (10–80); the rule wants 65 points moved.
     engine.rule(amount=Decimal("65"))
     engine.card(engine.a, otd_pct=82.0)
     rules_evaluate(as_of=AS_OF)
@@ -61,15 +65,33 @@ def test_approving_a_bound_break_applies_the_shares_in_the_buyers_name(engine, b
         "approved", buyer, "BOLT can take it",
     )  # fmt: skip
     assert decided.decided_at is not None
-    assert engine.shares() == (Decimal("15.00"), Decimal("85.00"))
-    # The broken bound moved with the approval, so the shares stay consistent.
-    assert engine.source_a.min_share_pct == Decimal("15.00")
-    assert engine.source_b.max_share_pct == Decimal("85.00")
+    # 60 points: ACME down to its minimum 20, BOLT up to its maximum 80; bounds kept.
+    assert engine.shares() == (Decimal("20.00"), Decimal("80.00"))
+    engine.source_a.refresh_from_db()
+    engine.source_b.refresh_from_db()
+    assert engine.source_a.min_share_pct == Decimal("20")
+    assert engine.source_b.max_share_pct == Decimal("80")
     change = AllocationChange.objects.get()
     assert change.actor == buyer and change.actor_name == "buyer"
-    assert "BOLT can take it" in change.reason
+    assert "BOLT can take it" in change.reason and "largest shift" in change.reason
     with pytest.raises(ValidationError):
         exception_reject(exception=decided, user=buyer)
+
+
+def test_the_buyer_may_widen_the_bounds_and_it_is_audited(engine, buyer):
+    engine.rule(amount=Decimal("65"))
+    engine.card(engine.a, otd_pct=82.0)
+    rules_evaluate(as_of=AS_OF)
+    exception_approve(exception=AllocationException.objects.get(), user=buyer, widen_bounds=True)
+    assert engine.shares() == (Decimal("15.00"), Decimal("85.00"))
+    engine.source_a.refresh_from_db()
+    engine.source_b.refresh_from_db()
+    assert engine.source_a.min_share_pct == Decimal("15.00")
+    assert engine.source_b.max_share_pct == Decimal("85.00")
+    audit = {c.supplier_code: c for c in SourceChange.objects.filter(part_number="P-100")}
+    assert audit["ACME"].before["min_share_pct"] == "20.00"
+    assert audit["ACME"].after["min_share_pct"] == "15.00"
+    assert audit["BOLT"].after["max_share_pct"] == "85.00" and audit["BOLT"].actor == buyer
 
 
 def test_rejecting_changes_nothing_but_is_recorded(engine, buyer):
@@ -86,18 +108,72 @@ def test_rejecting_changes_nothing_but_is_recorded(engine, buyer):
     assert not AllocationChange.objects.exists()
 
 
-def test_a_stale_proposal_is_refused(engine, buyer):
+def _move_shares(engine, a, b):
+    engine.source_a.min_share_pct = min(engine.source_a.min_share_pct, Decimal(a))
+    engine.source_b.max_share_pct = max(engine.source_b.max_share_pct, Decimal(b))
+    engine.source_a.target_share_pct = Decimal(a)
+    engine.source_b.target_share_pct = Decimal(b)
+    engine.source_a.save()
+    engine.source_b.save()
+
+
+def test_a_stale_proposal_is_re_proposed_from_the_live_shares(engine, buyer):
     engine.rule(amount=Decimal("65"))
     engine.card(engine.a, otd_pct=82.0)
     rules_evaluate(as_of=AS_OF)
-    engine.source_a.target_share_pct = Decimal("60")
-    engine.source_b.target_share_pct = Decimal("40")
+    _move_shares(engine, "60", "40")  # a buyer edited the shares meanwhile
+    assert exceptions_refresh() == {"reproposed": 1, "superseded": 0}
+    exception = AllocationException.objects.get()
+    # The same 65-point move from 60/40 can give at most 60: 0/100 before the bounds.
+    assert exception.proposed_shares == {"ACME": "0.00", "BOLT": "100.00"}
+    assert exception.evidence["shares_before"] == {"ACME": "60.00", "BOLT": "40.00"}
+    exception_approve(exception=exception, user=buyer)
+    assert engine.shares() == (Decimal("20.00"), Decimal("80.00"))
+
+
+def test_a_proposal_with_nothing_left_to_move_is_superseded_by_the_engine(engine, buyer):
+    engine.rule(amount=Decimal("65"))
+    engine.card(engine.a, otd_pct=82.0)
+    rules_evaluate(as_of=AS_OF)
+    _move_shares(engine, "0", "100")
+    rules_evaluate(as_of=AS_OF)  # the engine closes it on its next pass
+    exception = AllocationException.objects.get()
+    assert exception.state == "superseded" and "moved" in exception.comment
+    assert not AllocationException.objects.filter(state="open").exists()
+
+
+def test_bounds_that_allow_no_shift_ask_for_widening(engine, buyer):
+    engine.rule(amount=Decimal("65"))
+    engine.card(engine.a, otd_pct=82.0)
+    rules_evaluate(as_of=AS_OF)
+    engine.source_a.min_share_pct = Decimal("80")
     engine.source_a.save()
-    engine.source_b.save()
     with pytest.raises(ValidationError) as error:
         exception_approve(exception=AllocationException.objects.get(), user=buyer)
-    assert "proposed_shares" in error.value.message_dict
+    assert "widen the bounds" in error.value.messages[0]
     assert AllocationException.objects.get().state == "open"
+
+
+def test_many_exceptions_are_decided_with_one_click(engine, buyer, supplier_b):
+    from tests.factories import ApprovedSourceFactory, PartFactory
+
+    engine.rule(amount=Decimal("65"), part=None)
+    other = PartFactory(number="P-200")
+    ApprovedSourceFactory(part=other, supplier=engine.a, target_share_pct=Decimal("50"),
+                          min_share_pct=Decimal("40"), max_share_pct=Decimal("100"))  # fmt: skip
+    ApprovedSourceFactory(part=other, supplier=supplier_b, target_share_pct=Decimal("50"),
+                          min_share_pct=Decimal("0"), max_share_pct=Decimal("60"))  # fmt: skip
+    engine.card(engine.a, otd_pct=82.0)
+    rules_evaluate(as_of=AS_OF)
+    ids = list(AllocationException.objects.values_list("pk", flat=True))
+    assert len(ids) == 2
+    decided, problems = exceptions_decide(exception_ids=ids, approve=True, user=buyer)
+    assert problems == [] and [e.state for e in decided] == ["approved", "approved"]
+    assert engine.shares() == (Decimal("20.00"), Decimal("80.00"))
+    shares = dict(other.sources.values_list("supplier__code", "target_share_pct"))
+    assert shares == {"ACME": Decimal("40.00"), "BOLT": Decimal("60.00")}
+    again, problems = exceptions_decide(exception_ids=ids, approve=False, user=buyer)
+    assert again == [] and len(problems) == 2 and "already approved" in problems[0]
 
 
 def test_an_approved_hold_blocks_new_orders_everywhere_until_lifted(

@@ -236,3 +236,30 @@ def test_evaluation_reads_a_fixed_number_of_queries(engine, django_assert_max_nu
     with django_assert_max_num_queries(20):
         result = rules_evaluate(as_of=AS_OF)
     assert result.applied == 11  # one shift per part; the other rules are skipped
+
+
+def test_a_shift_never_goes_to_a_source_that_does_worse_on_the_same_part(engine):
+    engine.rule()  # OTD below 90: move 10 points
+    engine.card(engine.a, otd_pct=82.0)
+    engine.card(engine.b, otd_pct=95.0)  # BOLT is fine overall …
+    engine.part_card(engine.a, otd_pct=85.0)
+    engine.part_card(engine.b, otd_pct=60.0)  # … but worse than ACME on this very part
+    rules_evaluate(as_of=AS_OF)
+    assert engine.shares() == (Decimal("80"), Decimal("20"))
+    exception = AllocationException.objects.get()
+    assert exception.kind == "receiver_does_worse"
+    assert exception.evidence["worse_receivers"] == {
+        "BOLT": {"value": 60.0, "breaching_value": 85.0, "level": "part"}
+    }
+    assert exception.proposed_shares == {"ACME": "70.00", "BOLT": "30.00"}
+
+
+def test_a_low_sample_part_figure_falls_back_to_the_suppliers(engine):
+    engine.rule()
+    engine.card(engine.a, otd_pct=82.0)
+    engine.card(engine.b, otd_pct=95.0)
+    engine.part_card(engine.a, otd_pct=85.0)
+    engine.part_card(engine.b, otd_pct=60.0, lines_due=3)  # too few lines to judge the part
+    rules_evaluate(as_of=AS_OF)
+    assert engine.shares() == (Decimal("70.00"), Decimal("30.00"))
+    assert not AllocationException.objects.exists()

@@ -34,7 +34,8 @@ def test_the_queue_shows_evidence_and_the_proposal(exception, buyer, client_for)
     page = client_for(buyer).get("/exceptions/").content.decode()
     assert "Shift would break a share bound" in page and "Deep cut" in page
     assert "15.00" in page and "85.00" in page  # proposed shares
-    assert "lines_due 20" in page and "would fall below its minimum" in page
+    assert "20 lines due" in page and "would fall below its minimum" in page
+    assert "lines_due" not in page
     assert "/api/v1/scorecards/?supplier=ACME&amp;period=rolling-90" in page
 
 
@@ -57,7 +58,7 @@ def test_approve_with_one_click_and_a_comment(exception, engine, buyer, client_f
         buyer,
         "agreed",
     )
-    assert engine.shares() == (Decimal("15.00"), Decimal("85.00"))
+    assert engine.shares() == (Decimal("20.00"), Decimal("80.00"))  # within the bounds
     # Deciding again is refused with a message, not a 500.
     again = client.post(f"/exceptions/{exception.pk}/decide/", {"decision": "reject"}, follow=True)
     assert "already approved" in again.content.decode()
@@ -122,3 +123,48 @@ def test_share_history_snippet(engine, buyer, contact_a):
     assert "ACME 80.00 / BOLT 20.00" in html and "ACME 70.00 / BOLT 30.00" in html
     assert "OTD floor" in html and "system" in html
     assert not part_share_history(user=contact_a, part_id=engine.part.pk).exists()
+
+
+def test_the_card_shows_the_receiving_source_grade_capacity_and_cost(
+    exception, engine, buyer, client_for
+):
+    from tests.factories import PurchaseOrderFactory, PurchaseOrderLineFactory
+
+    engine.card(engine.b, otd_pct=96.5, grade="B")
+    engine.source_b.monthly_capacity = Decimal("500")
+    engine.source_b.unit_price, engine.source_a.unit_price = Decimal("12"), Decimal("10")
+    engine.source_b.save()
+    engine.source_a.save()
+    order = PurchaseOrderFactory(supplier=engine.b, order_date=dt.date(2026, 3, 1))
+    PurchaseOrderLineFactory(  # 1,000 units this year, 200 of BOLT's due this month
+        purchase_order=order, part=engine.part, quantity=Decimal("200"),
+        requested_date=dt.date(2026, 3, 25),
+    )  # fmt: skip
+    PurchaseOrderLineFactory(
+        purchase_order=PurchaseOrderFactory(supplier=engine.a, order_date=dt.date(2026, 2, 1)),
+        part=engine.part, quantity=Decimal("800"), requested_date=dt.date(2026, 4, 20),
+    )  # fmt: skip
+    page = client_for(buyer).get("/exceptions/").content.decode()
+    assert "receiving" in page and ">B<" in page and "96.50" in page
+    assert ">300<" in page  # BOLT: 500 a month, 200 already due this month
+    # 65 points of 1,000 units a year: ACME −650 × 10, BOLT +650 × 12 = +1,300 EUR.
+    assert "1300.00 EUR</strong> a year" in page
+
+
+def test_a_buyer_decides_many_exceptions_from_the_queue(exception, engine, buyer, client_for):
+    client = client_for(buyer)
+    response = client.post(
+        "/exceptions/decide/", {"ids": [exception.pk], "decision": "reject", "comment": "Q2"}
+    )
+    assert response.status_code == 302
+    exception.refresh_from_db()
+    assert (exception.state, exception.comment) == ("rejected", "Q2")
+    nothing = client.post("/exceptions/decide/", {"decision": "approve"}, follow=True)
+    assert "Tick at least one exception" in nothing.content.decode()
+
+
+def test_the_buyer_widens_the_bounds_from_the_card(exception, engine, buyer, client_for):
+    client_for(buyer).post(
+        f"/exceptions/{exception.pk}/decide/", {"decision": "approve", "widen_bounds": "on"}
+    )
+    assert engine.shares() == (Decimal("15.00"), Decimal("85.00"))

@@ -14,7 +14,7 @@ QUERIES = {
     "/": 13,  # + the invoices' automation-rate figures
     "/suppliers/": 7,
     "/suppliers/?sort=-score&status=approved&grade=D": 7,
-    "/suppliers/ACME/": 12,
+    "/suppliers/ACME/": 13,
     "/parts/": 5,
     "/parts/?sourcing=single": 5,
     "/parts/P-SHARED/": 13,  # + its stock by site

@@ -204,6 +204,19 @@ def _whole_packs(supplier, lines: list[dict]) -> list[tuple]:
     return rounded
 
 
+def _line_dates_onto(lines, order_date) -> None:
+    """A line dated before the order is an error on that line's date field."""
+    for line in lines.forms:
+        data = getattr(line, "cleaned_data", None) or {}
+        found = order_services.line_date_errors(
+            order_date=order_date,
+            requested_date=data.get("requested_date"),
+            promised_date=data.get("promised_date"),
+        )
+        for field, message in found.items():
+            line.add_error(field, message)
+
+
 @editors_only
 def order_create(request):
     initial = {}
@@ -213,6 +226,8 @@ def order_create(request):
             initial = {"supplier": supplier.code, "currency": supplier.currency}
     form = PurchaseOrderForm(request.POST or None, initial=initial)
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and lines.is_valid():
+        _line_dates_onto(lines, form.cleaned_data["order_date"])
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         entered = [f.cleaned_data for f in lines.forms if f.cleaned_data]
         rounded = _whole_packs(form.cleaned_data["supplier"], entered)
@@ -238,6 +253,7 @@ def order_create(request):
                     site=form.cleaned_data.get("site"),
                     lines=built,
                     actor=request.user,
+                    allow_spot_buy=form.cleaned_data["confirm_spot_buy"],
                 )
         except ValidationError as exc:
             errors_onto(form, exc)

@@ -124,6 +124,10 @@ def order_detail(request, number: str):
             "notices": notices,
             "billing": purchase_order_billing(purchase_order=order),
             "totals": totals,
+            "flags": {
+                "spot_buy": sum(line.is_spot_buy for line in lines),
+                "over_delivered": sum(line.is_over_delivered for line in lines),
+            },
             "today": today,
             "show_internal": user_role(request.user) in INTERNAL_ROLES,
         },

@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import F
+from django.db.models import F, Sum
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
@@ -175,6 +175,23 @@ TREND_CHARTS = (
 )
 
 
+def _over_delivered_lines(*, supplier, user) -> list:
+    """The supplier's lines received beyond the over-delivery tolerance, newest first."""
+    return list(
+        scope_for_user(
+            PurchaseOrderLine.objects.filter(
+                purchase_order__supplier=supplier, is_over_delivered=True
+            ),
+            user,
+        )
+        .select_related("purchase_order", "part")
+        .annotate(received=Sum("receipts__quantity"))
+        .order_by("-purchase_order__order_date", "purchase_order__number", "line_number")[
+            :OPEN_LINES_SHOWN
+        ]
+    )
+
+
 @login_required
 def supplier_detail(request, code: str):
     supplier = get_object_or_404(
@@ -238,6 +255,7 @@ def supplier_detail(request, code: str):
     )
     shown_lines = list(open_lines[: OPEN_LINES_SHOWN + 1])
     context = {
+        "over_delivered": _over_delivered_lines(supplier=supplier, user=request.user),
         "supplier": supplier,
         "current": current,
         "trend": list(reversed(trend)),

@@ -48,6 +48,8 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(result.errors)} problem(s) in {path.name}; nothing was imported."
             )
+        for warning in result.warnings:
+            self.stdout.write(self.style.WARNING(f"row {warning.row}: {warning.message}"))
         if dry_run:
             self.stdout.write(self.style.SUCCESS(f"{result.rows} rows checked: all good."))
         else:
