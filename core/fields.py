@@ -55,8 +55,56 @@ def CurrencyField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field cla
     return CodeField(codes=CURRENCY_CODES, noun="ISO 4217 currency code such as EUR", **kwargs)
 
 
-def CountryField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field class
-    return CodeField(codes=COUNTRY_CODES, noun="ISO 3166-1 country code such as DE", **kwargs)
+def country_code(value) -> str | None:
+    """An ISO 3166-1 alpha-2 code from a code or an English country name, any case
+    ("de", "Germany" → "DE"); None when it is neither."""
+    from django_countries import countries
+
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.upper() in COUNTRY_CODES:
+        return text.upper()
+    if len(text) < 3:
+        return None
+    code = countries.by_name(text)  # exact English name, case-insensitive
+    if not code:
+        import pycountry
+
+        try:  # official and common names ("United States of America", "Bolivia")
+            code = pycountry.countries.lookup(text).alpha_2
+        except LookupError:
+            return None
+    return code if isinstance(code, str) and code in COUNTRY_CODES else None
+
+
+class CountryCodeField(serializers.CharField):
+    """A country as an ISO 3166-1 alpha-2 code or its English name ("Germany" → DE);
+    anything else is a 400, never truncated to two letters."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 80)
+        kwargs.setdefault(
+            "help_text", "ISO 3166-1 alpha-2 code (DE) or English name (Germany); answered as code."
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        code = country_code(value)
+        if code is None:
+            raise serializers.ValidationError(
+                f"'{value[:40]}' is not an ISO 3166-1 country code such as DE or a country's "
+                "English name such as Germany."
+            )
+        return code
+
+    def to_representation(self, value):
+        return str(value) if value else value
+
+
+def CountryField(**kwargs) -> CountryCodeField:  # noqa: N802 - reads like a field class
+    return CountryCodeField(**kwargs)
 
 
 class PositiveDecimalField(serializers.DecimalField):

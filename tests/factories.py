@@ -147,3 +147,18 @@ class InventoryPositionFactory(factory.django.DjangoModelFactory):
     on_hand = Decimal("100")
     reorder_point = Decimal("50")
     read_at = factory.LazyFunction(lambda: dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+
+def passed_assessment(supplier, *, assessed_by=None, assessed_on=None, score="4"):
+    """A submitted assessment scoring every active criterion `score` (passes at 4)."""
+    from suppliers.models import QualificationCriterion
+    from suppliers.services import assessment_create
+
+    codes = QualificationCriterion.objects.filter(is_active=True).values_list("code", flat=True)
+    return assessment_create(
+        supplier=supplier,
+        assessed_by=assessed_by,
+        assessed_on=assessed_on,
+        scores={code: score for code in codes},
+        submit=True,
+    )
