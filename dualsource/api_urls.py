@@ -22,7 +22,8 @@ from alerts.api import AlertViewSet
 from contracts.api import ContractViewSet, RuleViewSet
 from inventory.api import InventoryPositionViewSet
 from messaging.api import MessageViewSet, ThreadViewSet
-from parts.api import PartViewSet, SourceViewSet
+from parts.api import PartCategoryViewSet, PartViewSet, SourceViewSet
+from parts.risk_api import SourcingRiskViewSet
 from purchasing.api import (
     FxRateViewSet,
     InspectionViewSet,
@@ -37,7 +38,12 @@ from rules.api import (
     ExceptionViewSet,
 )
 from scorecards.api import PartScorecardViewSet, SupplierScorecardViewSet
-from suppliers.api import CertificateViewSet, SupplierViewSet
+from suppliers.api import (
+    AssessmentViewSet,
+    CertificateViewSet,
+    EsgAnswerViewSet,
+    SupplierViewSet,
+)
 
 router = DefaultRouter()
 router.register("suppliers", SupplierViewSet, basename="supplier")
@@ -62,5 +68,11 @@ router.register("allocation-changes", AllocationChangeViewSet, basename="allocat
 router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("automation-rate", AutomationRateViewSet, basename="automation-rate")
+
+# Qualification, ESG and regional risk.
+router.register("part-categories", PartCategoryViewSet, basename="part-category")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("esg-answers", EsgAnswerViewSet, basename="esg-answer")
+router.register("sourcing-risk", SourcingRiskViewSet, basename="sourcing-risk")
 
 urlpatterns = router.urls

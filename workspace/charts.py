@@ -148,3 +148,19 @@ def sparkline_points(values: Sequence, *, width: int = 80, height: int = 20) -> 
     return " ".join(
         f"{i * step:.1f},{height - (v - low) / (high - low) * height:.1f}" for i, v in known
     )
+
+
+def by_region_bars(values: Mapping[str, object], *, title: str, unit: str = "") -> dict:
+    """One bar per region (spend, or share of the portfolio's supply)."""
+    regions = list(values)
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": regions,
+                "y": [_number(values[r]) for r in regions],
+                "marker": {"color": PALETTE[0]},
+            }
+        ],
+        "layout": _layout(title, xaxis={"type": "category"}, yaxis={"title": unit}),
+    }

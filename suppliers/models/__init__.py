@@ -1,6 +1,6 @@
 """Suppliers, contacts and certificates; qualification; ESG answers."""
 
-from suppliers.models.esg import EsgAssessment
+from suppliers.models.esg import EsgAssessment, SupplierEsgScore
 from suppliers.models.qualification import (
     QualificationAssessment,
     QualificationCriterion,
@@ -25,6 +25,7 @@ __all__ = [
     "QualificationTemplate",
     "Supplier",
     "SupplierContact",
+    "SupplierEsgScore",
     "SupplierQuerySet",
     "SupplierStatusChange",
     "certificate_document_path",

@@ -122,3 +122,21 @@ class EsgAssessment(models.Model):
             if s is not None
         ]
         return Decimal(sum(given)) / len(given) if given else None
+
+
+class SupplierEsgScore(models.Model):
+    """Each supplier's current ESG score (0–100), kept for set-based readers (the scorecard
+    composite, lists): refreshed when answers or certificates change and before every
+    scorecard recompute, since evidence ages (docs/qualification.md)."""
+
+    supplier_field = "supplier"
+
+    supplier = models.OneToOneField(
+        Supplier, on_delete=models.CASCADE, primary_key=True, related_name="esg_score_current"
+    )
+    esg_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    as_of = models.DateField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "supplier ESG score"

@@ -10,12 +10,14 @@ from accounts.roles import Role
 from accounts.services import user_create
 from core.services import BatchValidationError, model_update, raise_first_error
 from suppliers.certificate_kinds import certificate_kind_normalise
+from suppliers.esg import LABOUR_CERTIFICATES
 from suppliers.models import (
     Certificate,
     EsgAssessment,
     Supplier,
     SupplierContact,
 )
+from suppliers.services.esg import esg_score_changed, esg_scores_store
 from suppliers.services.files import evidence_check, safe_file_name
 from suppliers.services.qualification import (
     assessment_create,
@@ -264,6 +266,8 @@ def certificate_upload(
     try:
         with transaction.atomic():
             certificate.save()
+            if certificate.kind in LABOUR_CERTIFICATES:
+                esg_score_changed(supplier_id=supplier.pk)
     except Exception:
         # Nothing half-saved: a certificate that could not be stored leaves no file behind.
         if certificate.document:
@@ -301,7 +305,9 @@ def esg_assessment_submit(
     assessment.full_clean(exclude=["answered_by", "evidence"])
     if evidence is not None:
         assessment.evidence.save("evidence", evidence, save=False)
-    assessment.save()
+    with transaction.atomic():
+        assessment.save()
+        esg_score_changed(supplier_id=supplier.pk)
     return assessment
 
 
@@ -347,6 +353,8 @@ __all__ = [
     "certificates_create",
     "esg_assessment_submit",
     "esg_assessments_create",
+    "esg_score_changed",
+    "esg_scores_store",
     "qualification_assessments_create",
     "qualification_template_update",
     "supplier_change_status",
