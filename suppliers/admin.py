@@ -14,6 +14,7 @@ from suppliers.models import (
     QualificationTemplate,
     Supplier,
     SupplierContact,
+    SupplierEsgScore,
     SupplierStatusChange,
 )
 from suppliers.services import (
@@ -250,3 +251,17 @@ class CertificateAdmin(admin.ModelAdmin):
 class EsgAssessmentAdmin(admin.ModelAdmin):
     list_display = ["supplier", "answered_on", "overall_score"]
     raw_id_fields = ["supplier"]
+
+
+@admin.register(SupplierEsgScore)
+class SupplierEsgScoreAdmin(admin.ModelAdmin):
+    """Computed from the latest ESG answers; read only."""
+
+    list_display = ["supplier", "esg_score", "as_of", "computed_at"]
+    search_fields = ["supplier__code"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -168,6 +168,7 @@ SEGMENT_MODELS = {
     "sources": "parts.ApprovedSource",
     "colleagues": "suppliers.SupplierContact",
     "messages": "messaging.Thread",  # a page per conversation: /messages/<pk>/
+    "assessments": "suppliers.QualificationAssessment",
 }
 # Kwarg names that name an object of one model whatever the URL says around them.
 KWARG_MODELS = {

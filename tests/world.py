@@ -299,6 +299,11 @@ def _internal_records(*, users, sides, shared_part) -> dict:
     }
     profile = user_profile_get(user=users["buyer"])
     found[type(profile)] = profile
+    category_model = _installed("parts.PartCategory")
+    if category_model is not None:
+        category = category_model.objects.create(code="fasteners", name="Fasteners")
+        category.required_certificates.create(kind="iso_9001")
+        found[category_model] = category
     rule = acme.objects[ContractRule]
     exception_model = _installed("rules.AllocationException")
     if exception_model is not None:
