@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from alerts.conditions import certificates, engine, kpis, lines, sourcing, stock, transit
+from alerts.conditions import (
+    certificates,
+    engine,
+    kpis,
+    lines,
+    qualification,
+    sourcing,
+    stock,
+    transit,
+)
 from alerts.conditions.base import (
     APPLIED_SHIFT,
     BASE,
@@ -76,6 +85,12 @@ KINDS: list[KindSpec] = [
         "Part single-sourced",
         sourcing.single_source_conditions,
         {BASE: INFO},
+    ),
+    KindSpec(
+        "requalification_due",
+        "Re-qualification due",
+        qualification.requalification_conditions,
+        {BASE: WARNING, qualification.OVERDUE: CRITICAL},
     ),
 ]
 
