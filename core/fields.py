@@ -69,13 +69,27 @@ def country_code(value) -> str | None:
         return None
     code = countries.by_name(text)  # exact English name, case-insensitive
     if not code:
+        code = _official_names().get(text.lower())
+    return code if isinstance(code, str) and code in COUNTRY_CODES else None
+
+
+def _official_names() -> dict[str, str]:
+    """Official and common English names ("United States of America", "Bolivia") → code;
+    never the alpha-3 codes (an API takes alpha-2 codes or names)."""
+    global _NAMES
+    if _NAMES is None:
         import pycountry
 
-        try:  # official and common names ("United States of America", "Bolivia")
-            code = pycountry.countries.lookup(text).alpha_2
-        except LookupError:
-            return None
-    return code if isinstance(code, str) and code in COUNTRY_CODES else None
+        _NAMES = {}
+        for country in pycountry.countries:
+            for attribute in ("name", "official_name", "common_name"):
+                name = getattr(country, attribute, None)
+                if name:
+                    _NAMES[name.lower()] = country.alpha_2
+    return _NAMES
+
+
+_NAMES: dict[str, str] | None = None
 
 
 class CountryCodeField(serializers.CharField):

@@ -8,6 +8,8 @@ alternate's share, so contacts get `SupplierSourceSerializer`, which has no shar
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api import NaturalKeyField, ScopedViewSet
@@ -34,6 +36,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
         fields = ["code", "description", "is_critical"]
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class PartCategoryField(serializers.Field):
     """A part's category by code or name, any case; answered as the code. Categories are
     read once per request (a file import of many parts costs one query)."""
@@ -202,9 +205,19 @@ class SourceViewSet(ScopedViewSet):
         source_delete(source=instance, actor=self.request.user)
 
 
+class RequiredKindsField(serializers.ListField):
+    """Certificate kinds in, any usual spelling (checked by the service); codes out."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.CharField(max_length=40))
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return sorted(r.kind for r in value.all())
+
+
 class PartCategorySerializer(serializers.ModelSerializer):
-    required_certificates = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+    required_certificates = RequiredKindsField(
         required=False,
         help_text="Certificate kinds a source must hold (any usual spelling; answered as codes).",
     )
@@ -212,11 +225,6 @@ class PartCategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = PartCategory
         fields = ["code", "name", "required_certificates"]
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["required_certificates"] = instance.required_kinds
-        return data
 
     def validate_code(self, value):
         if self.instance is not None and value != self.instance.code:

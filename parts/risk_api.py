@@ -1,13 +1,14 @@
 """/api/v1/sourcing-risk/ (read): per part, its usable sources' shares by region and
 country and their concentration (docs/qualification.md). Internal roles only."""
 
-import django_filters
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts.roles import INTERNAL_ROLES, user_role
 from accounts.selectors import scope_for_user
+from core.api import api_exception_handler
 from parts.models import Part
 from parts.risk import sourcing_risk_filtered
 
@@ -26,45 +27,45 @@ class SourcingRiskSerializer(serializers.Serializer):
     single_region = serializers.BooleanField()
 
 
-class SourcingRiskFilter(django_filters.FilterSet):
-    part = django_filters.CharFilter(field_name="number", lookup_expr="iexact")
-    category = django_filters.CharFilter(field_name="category__code", lookup_expr="iexact")
+class SourcingRiskViewSet(viewsets.ViewSet):
+    """Parts ranked by regional concentration over their usable sources: `?part=`,
+    `?category=`, `?region=`, `?single_region=true`, `?single_sourced=true`. Internal
+    figures: a supplier contact finds nothing here (404). Computed per request, so it has
+    no file export."""
 
-    class Meta:
-        model = Part
-        fields = ["part", "category"]
+    def get_exception_handler(self):
+        return api_exception_handler
 
-
-def sourcing_risk_rows(request, parts):
-    params = request.query_params
-    try:
-        return sourcing_risk_filtered(
-            parts,
-            region=params.get("region"),
-            single_region=params.get("single_region"),
-            single_sourced=params.get("single_sourced"),
-        )
-    except ValueError as exc:
-        raise serializers.ValidationError({"detail": str(exc)}) from None
-
-
-class SourcingRiskViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Parts ranked by regional concentration: `?part=`, `?category=`, `?region=`,
-    `?single_region=true`, `?single_sourced=true`."""
-
-    serializer_class = SourcingRiskSerializer
-    filterset_class = SourcingRiskFilter
-    queryset = Part.objects.all()
-
-    def get_queryset(self):
-        if user_role(self.request.user) not in INTERNAL_ROLES:
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("part", str, description="Part number"),
+            OpenApiParameter("category", str, description="Part category code"),
+            OpenApiParameter("region", str, description="Parts with a usable source there"),
+            OpenApiParameter("single_region", bool),
+            OpenApiParameter("single_sourced", bool),
+            OpenApiParameter("page", int),
+            OpenApiParameter("page_size", int),
+        ],
+        responses=SourcingRiskSerializer(many=True),
+    )
+    def list(self, request):
+        if user_role(request.user) not in INTERNAL_ROLES:
             raise NotFound()
-        return scope_for_user(Part.objects.all(), self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        parts = self.filter_queryset(self.get_queryset())
-        rows = sourcing_risk_rows(request, parts)
-        page = self.paginate_queryset(rows)
-        if page is not None:
-            return self.get_paginated_response(self.get_serializer(page, many=True).data)
-        return Response(self.get_serializer(rows, many=True).data)
+        parts = scope_for_user(Part.objects.all(), request.user)
+        params = request.query_params
+        if params.get("part"):
+            parts = parts.filter(number__iexact=params["part"])
+        if params.get("category"):
+            parts = parts.filter(category__code__iexact=params["category"])
+        try:
+            rows = sourcing_risk_filtered(
+                parts,
+                region=params.get("region"),
+                single_region=params.get("single_region"),
+                single_sourced=params.get("single_sourced"),
+            )
+        except ValueError as exc:
+            raise serializers.ValidationError({"detail": str(exc)}) from None
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(SourcingRiskSerializer(page, many=True).data)

@@ -70,7 +70,8 @@ def parts_validate(
         else:
             part.unit = code
         try:
-            part.full_clean(exclude=["unit"], validate_unique=False)
+            # The category is a resolved instance (the callers look it up): not re-queried.
+            part.full_clean(exclude=["unit", "category"], validate_unique=False)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:

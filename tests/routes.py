@@ -31,7 +31,7 @@ PUBLIC = {"login", "logout", "api-schema", "api-docs", "invitation_accept"}
 PUBLIC_PREFIXES = ("password_reset", "password-reset", "reset")
 
 # API endpoints of internal figures (no rows to scope): a supplier contact finds nothing.
-INTERNAL_API = {"automation-rate-list"}
+INTERNAL_API = {"automation-rate-list", "sourcing-risk-list"}
 # The contract's children a contract page edits by <kind> and <child_id>.
 CHILD_KINDS = {"tiers": "contracts.PriceTier", "commitments": "contracts.VolumeCommitment"}
 

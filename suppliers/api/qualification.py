@@ -7,7 +7,8 @@ and why), never the assessors' comments or names; they post their own ESG answer
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -36,7 +37,23 @@ def _django_errors(exc: DjangoValidationError) -> serializers.ValidationError:
     )
 
 
-class CategoryCodeField(serializers.RelatedField):
+class ScoresField(serializers.DictField):
+    """criterion code → score (0–5 in halves, null: not scored); read from the score rows."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "child", serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True)
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return {
+            s.criterion.code: (None if s.score is None else float(s.score)) for s in value.all()
+        }
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class CategoryCodeField(serializers.Field):
     """A part category by code (or null: the supplier as a whole)."""
 
     def to_internal_value(self, data):
@@ -84,17 +101,13 @@ class AssessmentSerializer(AssessmentOutcomeSerializer):
     supplier = NaturalKeyField(
         slug_field="code", queryset=Supplier.objects.all(), label_noun="supplier"
     )
-    category = CategoryCodeField(
-        queryset=PartCategory.objects.all(), required=False, allow_null=True
-    )
+    category = CategoryCodeField(required=False, allow_null=True)
     assessed_at = SaneDateField(source="assessed_on", required=False)
     assessed_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, help_text="The buyer who assessed."
     )
-    scores = serializers.DictField(
-        child=serializers.DecimalField(max_digits=3, decimal_places=1, allow_null=True),
-        required=False,
-        help_text="criterion code → 0–5 in halves (null: not scored yet).",
+    scores = ScoresField(
+        required=False, help_text="criterion code → 0–5 in halves (null: not scored yet)."
     )
     comments = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=5000),
@@ -120,11 +133,6 @@ class AssessmentSerializer(AssessmentOutcomeSerializer):
 
     def get_comments_by_criterion(self, assessment) -> dict:
         return {s.criterion.code: s.comment for s in assessment.scores.all() if s.comment}
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["scores"] = AssessmentOutcomeSerializer.get_scores(self, instance)
-        return data
 
     def create(self, validated_data):
         user = context_user(self.context)

@@ -72,7 +72,7 @@ def supplier_created_audit(*, suppliers: list[Supplier], actor=None) -> None:
     for supplier in suppliers:
         reason = "created"
         if supplier.status != Status.PROSPECT:
-            reason = f"created as {supplier.status} (brought over); no assessment on file"
+            reason = f"created as {supplier.status} (brought over from another system)"
         rows.append(
             SupplierStatusChange(
                 supplier=supplier,
