@@ -256,4 +256,5 @@ class PartCategoryViewSet(ScopedViewSet):
     queryset = PartCategory.objects.prefetch_related("required_certificates").order_by("code")
     serializer_class = PartCategorySerializer
     lookup_field = "code"
+    lookup_url_kwarg = "category_code"
     filterset_fields = ["code"]

@@ -143,22 +143,21 @@ class SupplierContactAdmin(ServiceAdmin):
 
 
 @admin.register(QualificationTemplate)
-class QualificationTemplateAdmin(ServiceAdmin):
-    """The one template: pass mark, re-qualification interval, ESG weights (criteria below)."""
+class QualificationTemplateAdmin(admin.ModelAdmin):
+    """The one template (a single row, never added or deleted): pass mark, re-qualification
+    interval, ESG weights; the criteria are edited beside it. Saved through the service."""
 
     list_display = ["__str__", "pass_mark", "requalification_months"]
 
     def has_add_permission(self, request):
-        return not QualificationTemplate.objects.exists()
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def service_create(self, request, obj, form):
-        return qualification_template_update(data=form_values(obj, form), actor=request.user)
-
-    def service_update(self, request, stored, data, form):
-        return qualification_template_update(data=data, actor=request.user)
+    def save_model(self, request, obj, form, change):
+        data = {name: form.cleaned_data[name] for name in form.changed_data}
+        qualification_template_update(data=data, actor=request.user)
 
 
 @admin.register(QualificationCriterion)

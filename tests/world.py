@@ -190,6 +190,11 @@ def _business(side: Side, *, code: str, price: str, own_part, shared_part, user)
     certificate.document.save("iso-9001.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     certificate.save()
     side.add(certificate)
+    esg_score = _installed("suppliers.SupplierEsgScore")
+    if esg_score is not None:
+        side.add(
+            esg_score.objects.create(supplier=supplier, esg_score=50, as_of=dt.date(2026, 1, 1))
+        )
     side.add(
         EsgAssessment.objects.create(
             supplier=supplier,

@@ -122,11 +122,16 @@ def engine_rows(world, buyer, contact_a):
 
 def _qualification_rows(world, buyer):
     """A part category, an assessment and ESG answers (qualification and ESG lists)."""
-    from parts.category_services import part_category_create
+    from parts.category_services import part_category_update
+    from parts.models import PartCategory
     from suppliers.models import EsgAssessment
     from tests.factories import passed_assessment
 
-    part_category_create(code="castings", name="Castings", required_certificates=["ISO 9001"])
+    part_category_update(
+        category=PartCategory.objects.get(code="castings"),
+        data={},
+        required_certificates=["ISO 9001"],
+    )
     po_a, po_b, _ = world["orders"]
     passed_assessment(po_a.supplier, assessed_by=buyer, assessed_on=dt.date(2026, 3, 1))
     EsgAssessment.objects.create(
