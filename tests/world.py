@@ -208,7 +208,10 @@ def _business(side: Side, *, code: str, price: str, own_part, shared_part, user)
     _threads_and_invitations(side, code=code, order=order, user=user)
     _alerts(side, code=code, line=line)
     assessment = side.add(
-        QualificationAssessment.objects.create(supplier=supplier, assessed_on=dt.date(2025, 6, 1))
+        # A draft, so the assessment's edit page opens (a submitted one redirects).
+        QualificationAssessment.objects.create(
+            supplier=supplier, assessed_on=dt.date(2025, 6, 1), state="draft"
+        )
     )
     for criterion in QualificationCriterion.objects.order_by("pk"):
         side.add(
