@@ -353,9 +353,17 @@ def certificate_list(request):
             return redirect("portal:certificates")
     warning_days = settings.CERTIFICATE_EXPIRY_WARNING_DAYS
     rows = []
-    for certificate in certificates_visible(user=request.user):
+    certificates = list(certificates_visible(user=request.user))
+    newest = {}  # a newer certificate of the same kind renews the older one
+    for certificate in certificates:
+        key = (certificate.supplier_id, certificate.kind)
+        if key not in newest or certificate.valid_until >= newest[key].valid_until:
+            newest[key] = certificate
+    for certificate in certificates:
         days = certificate.days_to_expiry(today)
         state = "expired" if days < 0 else "expiring" if days <= warning_days else "valid"
+        if newest[(certificate.supplier_id, certificate.kind)] is not certificate:
+            state = "renewed"
         rows.append({"certificate": certificate, "days": days, "state": state})
     return render(
         request,

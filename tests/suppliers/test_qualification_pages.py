@@ -161,3 +161,17 @@ def test_the_esg_weight_enters_the_composite(supplier_a, buyer):
     scorecard_recompute(as_of=dt.date(2026, 3, 31))
     card.refresh_from_db()
     assert card.composite_score == 50  # (100·100 + 100·0) / 200
+
+
+def test_a_newer_certificate_renews_the_older_in_the_portal(client_for, contact_a, supplier_a):
+    from suppliers.models import Certificate
+
+    for number, until in (
+        ("OLD", TODAY - dt.timedelta(days=5)),
+        ("NEW", TODAY + dt.timedelta(days=400)),
+    ):
+        Certificate.objects.create(
+            supplier=supplier_a, kind="iso_9001", number=number, valid_until=until
+        )
+    page = client_for(contact_a).get(reverse("portal:certificates")).content.decode()
+    assert "Renewed by a newer certificate" in page and "Expired" not in page
