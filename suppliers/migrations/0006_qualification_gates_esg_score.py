@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import django_countries.fields
+import core.iso_codes
 import suppliers.models.qualification
 from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
@@ -388,8 +388,16 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="supplier",
             name="country",
-            field=django_countries.fields.CountryField(
-                help_text="ISO 3166-1 country.", max_length=2
+            field=models.CharField(
+                choices=core.iso_codes.country_choices,
+                help_text="ISO 3166-1 country.",
+                max_length=2,
+                validators=[
+                    django.core.validators.RegexValidator(
+                        "^[A-Z]{2}$",
+                        "Use a two-letter ISO 3166-1 country code in capitals, such as DE.",
+                    )
+                ],
             ),
         ),
         migrations.AddIndex(

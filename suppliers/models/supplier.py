@@ -3,9 +3,13 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from django_countries.fields import CountryField
 
-from core.validators import currency_code_validator, natural_key_validator
+from core.iso_codes import country_choices
+from core.validators import (
+    country_code_validator,
+    currency_code_validator,
+    natural_key_validator,
+)
 from suppliers.certificate_kinds import KIND_CHOICES, CertificateKind
 
 
@@ -72,7 +76,14 @@ class Supplier(models.Model):
 
     code = models.CharField(max_length=32, unique=True, validators=[natural_key_validator])
     name = models.CharField(max_length=200)
-    country = CountryField(help_text="ISO 3166-1 country.")
+    # A plain ISO 3166-1 alpha-2 code picked from django-countries' list (a value, not a
+    # Country object, so exports, JSON and templates read it as the code).
+    country = models.CharField(
+        max_length=2,
+        choices=country_choices,
+        validators=[country_code_validator],
+        help_text="ISO 3166-1 country.",
+    )
     region = models.CharField(max_length=64, blank=True)
     currency = models.CharField(max_length=3, validators=[currency_code_validator])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROSPECT)
