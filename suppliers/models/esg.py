@@ -39,7 +39,7 @@ class EsgAssessment(models.Model):
         null=True, blank=True, validators=[MaxValueValidator(5)]
     )
     comments = models.TextField(blank=True)
-    # The questionnaire's facts behind the scores (SPEC §2), answered by the supplier.
+    # The older questionnaire's facts behind its 0–5 self-ratings, answered by the supplier.
     emissions_tco2e = models.DecimalField(
         max_digits=14,
         decimal_places=2,
