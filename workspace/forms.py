@@ -49,12 +49,19 @@ def _owners():
     )
 
 
+class CodeChoiceField(forms.ChoiceField):
+    """A picker of ISO codes that also takes a typed code in any case ("fr" → FR)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
 class SupplierForm(forms.Form):
     code = forms.CharField(max_length=32)
     name = forms.CharField(max_length=200)
-    country = forms.ChoiceField(choices=country_choices, help_text="ISO 3166-1 country.")
+    country = CodeChoiceField(choices=country_choices, help_text="ISO 3166-1 country.")
     region = forms.CharField(max_length=64, required=False)
-    currency = forms.ChoiceField(choices=currency_choices, help_text="ISO 4217 currency.")
+    currency = CodeChoiceField(choices=currency_choices, help_text="ISO 4217 currency.")
     status = forms.ChoiceField(choices=Supplier.Status.choices, initial=Supplier.Status.PROSPECT)
     reason = forms.CharField(
         required=False,

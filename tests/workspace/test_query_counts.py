@@ -14,10 +14,11 @@ QUERIES = {
     "/": 12,
     "/suppliers/": 7,
     "/suppliers/?sort=-score&status=approved&grade=D": 7,
-    "/suppliers/ACME/": 12,
+    # + the qualification block: gate, assessments, status history, certificates, ESG.
+    "/suppliers/ACME/": 22,
     "/parts/": 5,
     "/parts/?sourcing=single": 5,
-    "/parts/P-SHARED/": 12,
+    "/parts/P-SHARED/": 14,  # + regional risk over the usable sources
     "/orders/": 6,
     "/orders/?late=true&supplier=ACME": 7,
     "/orders/{order}/": 10,
@@ -27,7 +28,7 @@ QUERIES = {
     "/kpi/inspections/?period=2026-03": 6,
     "/suppliers/new/": 4,
     "/orders/new/": 3,
-    "/parts/P-SHARED/edit/": 5,
+    "/parts/P-SHARED/edit/": 6,  # + the category picker
 }
 
 
