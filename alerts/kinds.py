@@ -18,6 +18,7 @@ from alerts.conditions import (
     invoices,
     kpis,
     lines,
+    qualification,
     sourcing,
     stock,
     transit,
@@ -89,6 +90,12 @@ KINDS: list[KindSpec] = [
     ),
     KindSpec(
         "invoice_mismatch", "Invoice mismatch awaiting review", invoices.invoice_mismatch_conditions
+    ),
+    KindSpec(
+        "requalification_due",
+        "Re-qualification due",
+        qualification.requalification_conditions,
+        {BASE: WARNING, qualification.OVERDUE: CRITICAL},
     ),
 ]
 

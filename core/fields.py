@@ -55,8 +55,70 @@ def CurrencyField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field cla
     return CodeField(codes=CURRENCY_CODES, noun="ISO 4217 currency code such as EUR", **kwargs)
 
 
-def CountryField(**kwargs) -> CodeField:  # noqa: N802 - reads like a field class
-    return CodeField(codes=COUNTRY_CODES, noun="ISO 3166-1 country code such as DE", **kwargs)
+def country_code(value) -> str | None:
+    """An ISO 3166-1 alpha-2 code from a code or an English country name, any case
+    ("de", "Germany" → "DE"); None when it is neither."""
+    from django_countries import countries
+
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.upper() in COUNTRY_CODES:
+        return text.upper()
+    if len(text) < 3:
+        return None
+    code = countries.by_name(text)  # exact English name, case-insensitive
+    if not code:
+        code = _official_names().get(text.lower())
+    return code if isinstance(code, str) and code in COUNTRY_CODES else None
+
+
+def _official_names() -> dict[str, str]:
+    """Official and common English names ("United States of America", "Bolivia") → code;
+    never the alpha-3 codes (an API takes alpha-2 codes or names)."""
+    global _NAMES
+    if _NAMES is None:
+        import pycountry
+
+        _NAMES = {}
+        for country in pycountry.countries:
+            for attribute in ("name", "official_name", "common_name"):
+                name = getattr(country, attribute, None)
+                if name:
+                    _NAMES[name.lower()] = country.alpha_2
+    return _NAMES
+
+
+_NAMES: dict[str, str] | None = None
+
+
+class CountryCodeField(serializers.CharField):
+    """A country as an ISO 3166-1 alpha-2 code or its English name ("Germany" → DE);
+    anything else is a 400, never truncated to two letters."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 80)
+        kwargs.setdefault(
+            "help_text", "ISO 3166-1 alpha-2 code (DE) or English name (Germany); answered as code."
+        )
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        code = country_code(value)
+        if code is None:
+            raise serializers.ValidationError(
+                f"'{value[:40]}' is not an ISO 3166-1 country code such as DE or a country's "
+                "English name such as Germany."
+            )
+        return code
+
+    def to_representation(self, value):
+        return str(value) if value else value
+
+
+def CountryField(**kwargs) -> CountryCodeField:  # noqa: N802 - reads like a field class
+    return CountryCodeField(**kwargs)
 
 
 class PositiveDecimalField(serializers.DecimalField):

@@ -29,3 +29,18 @@ _CURRENCIES = """
 
 COUNTRY_CODES = frozenset(_COUNTRIES.split())
 CURRENCY_CODES = frozenset(_CURRENCIES.split())
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, "DE Germany") for a picker, sorted by name (django-countries' list)."""
+    from django_countries import countries
+
+    return [(code, f"{name} ({code})") for code, name in countries if code in COUNTRY_CODES]
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """(code, "EUR Euro") for a picker (pycountry's ISO 4217 names)."""
+    import pycountry
+
+    names = {c.alpha_3: c.name for c in pycountry.currencies}
+    return [(code, f"{code} {names.get(code, '')}".strip()) for code in sorted(CURRENCY_CODES)]

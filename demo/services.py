@@ -105,6 +105,7 @@ def demo_data_seed(
     from demo.generators.messages import messages_seed
     from demo.generators.orders import OrderHistory
     from demo.generators.plan import SIZES, Calendar, DemoPlan
+    from demo.generators.qualification import qualification_demo_seed
     from demo.generators.stock import inventory_create
     from purchasing.services import fx_rates_upsert, kpi_refresh_deferred
 
@@ -163,6 +164,9 @@ def demo_data_seed(
             rng=rng, suppliers=suppliers, count=spec.degrading_suppliers
         )
         contracts_build(rng=rng, suppliers=suppliers, calendar=calendar, actor=None)
+        qualification_demo_seed(
+            rng=_rng(seed, "qualification"), plans=suppliers, today=today, users=users
+        )
         first, second, shared = master.contacts_choose(parts=parts)
         _contacts_create(first.supplier, second.supplier)
 

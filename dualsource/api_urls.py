@@ -27,7 +27,8 @@ from inventory.api import (
 )
 from invoicing.api import InvoiceViewSet
 from messaging.api import MessageViewSet, ThreadViewSet
-from parts.api import PartViewSet, SourceViewSet
+from parts.api import PartCategoryViewSet, PartViewSet, SourceViewSet
+from parts.risk_api import SourcingRiskViewSet
 from purchasing.api import (
     FxRateViewSet,
     InspectionViewSet,
@@ -43,7 +44,12 @@ from rules.api import (
 )
 from scorecards.api import PartScorecardViewSet, SupplierScorecardViewSet
 from sites.api import SiteViewSet
-from suppliers.api import CertificateViewSet, SupplierViewSet
+from suppliers.api import (
+    AssessmentViewSet,
+    CertificateViewSet,
+    EsgAnswerViewSet,
+    SupplierViewSet,
+)
 
 router = DefaultRouter()
 router.register("suppliers", SupplierViewSet, basename="supplier")
@@ -73,5 +79,11 @@ router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("automation-rate", AutomationRateViewSet, basename="automation-rate")
 # Supplier invoices and their three-way match (docs/invoices.md).
 router.register("invoices", InvoiceViewSet, basename="invoice")
+
+# Qualification, ESG and regional risk.
+router.register("part-categories", PartCategoryViewSet, basename="part-category")
+router.register("assessments", AssessmentViewSet, basename="assessment")
+router.register("esg-answers", EsgAnswerViewSet, basename="esg-answer")
+router.register("sourcing-risk", SourcingRiskViewSet, basename="sourcing-risk")
 
 urlpatterns = router.urls

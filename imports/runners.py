@@ -115,7 +115,7 @@ def _suppliers(records, context, result, *, dry_run):
             continue
         rows.append(row)
         suppliers.append(Supplier(**data, owner=owners.get(name)))
-    _report_batch(result, rows, suppliers_validate(suppliers=suppliers))
+    _report_batch(result, rows, suppliers_validate(suppliers=suppliers, actor=_actor(context)))
     if result.errors or dry_run:
         return None
     return lambda: suppliers_create(suppliers=suppliers, actor=_actor(context))

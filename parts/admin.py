@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from core.admin import ServiceAdmin, form_values
 from core.services import delete_refusal
 from core.units import unit_code, unit_error
-from parts.models import ApprovedSource, InspectionCharacteristic, Part, SourceChange
+from parts.category_services import part_category_create, part_category_update
+from parts.models import ApprovedSource, InspectionCharacteristic, Part, PartCategory, SourceChange
 from parts.services import (
     approved_sources_create,
     part_create,
@@ -20,6 +21,7 @@ from parts.services import (
     sources_update,
     sources_validate,
 )
+from suppliers.certificate_kinds import KIND_CHOICES
 
 
 class InspectionCharacteristicInline(admin.TabularInline):
@@ -195,3 +197,53 @@ class SourceChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class PartCategoryForm(forms.ModelForm):
+    required_certificates = forms.MultipleChoiceField(
+        choices=KIND_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Certificate kinds a supplier must hold, valid, to source a part of it.",
+    )
+
+    class Meta:
+        model = PartCategory
+        fields = ["code", "name"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["required_certificates"].initial = self.instance.required_kinds
+
+
+@admin.register(PartCategory)
+class PartCategoryAdmin(ServiceAdmin):
+    """Part categories and the certificates their sources must hold (`parts.category_services`)."""
+
+    form = PartCategoryForm
+    list_display = ["code", "name", "required_list"]
+    search_fields = ["code", "name"]
+
+    @admin.display(description="Required certificates")
+    def required_list(self, obj):
+        return ", ".join(obj.required_kinds) or "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("required_certificates")
+
+    def service_create(self, request, obj, form):
+        return part_category_create(
+            code=obj.code,
+            name=obj.name,
+            required_certificates=form.cleaned_data.get("required_certificates", []),
+            actor=request.user,
+        )
+
+    def service_update(self, request, stored, data, form):
+        return part_category_update(
+            category=stored,
+            data=data,
+            required_certificates=form.cleaned_data.get("required_certificates", []),
+            actor=request.user,
+        )

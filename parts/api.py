@@ -8,6 +8,8 @@ alternate's share, so contacts get `SupplierSourceSerializer`, which has no shar
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api import NaturalKeyField, ScopedViewSet
@@ -15,8 +17,13 @@ from accounts.roles import INTERNAL_ROLES, user_role
 from core.api import Conflict, context_user
 from core.fields import CurrencyField, UnitField
 from core.units import DEFAULT_UNIT
+from parts.category_services import (
+    part_category_create,
+    part_category_lookup,
+    part_category_update,
+)
 from parts.filters import ApprovedSourceFilter, PartFilter
-from parts.models import ApprovedSource, InspectionCharacteristic, Part
+from parts.models import ApprovedSource, InspectionCharacteristic, Part, PartCategory
 from parts.services import (
     part_create,
     part_delete,
@@ -36,8 +43,37 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
         fields = ["code", "description", "is_critical"]
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class PartCategoryField(serializers.Field):
+    """A part's category by code or name, any case; answered as the code. Categories are
+    read once per request (a file import of many parts costs one query)."""
+
+    def to_internal_value(self, data):
+        if data in (None, ""):
+            return None
+        if not isinstance(data, str):
+            raise serializers.ValidationError("Use the category's code as text.")
+        cache = self.context.setdefault("_part_categories", {})
+        if not cache:
+            for category in PartCategory.objects.all():
+                cache[category.code.lower()] = cache[category.name.lower()] = category
+        found = cache.get(data.strip().lower())
+        if found is None:
+            try:
+                found = part_category_lookup(data)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.message_dict["category"]) from None
+        return found
+
+    def to_representation(self, value):
+        return value.code if value is not None else None
+
+
 class PartSerializer(serializers.ModelSerializer):
     unit = UnitField(required=False)
+    category = PartCategoryField(
+        required=False, allow_null=True, help_text="Part category code (or name); null: none."
+    )
     checklist = ChecklistItemSerializer(
         many=True,
         required=False,
@@ -183,3 +219,58 @@ class SourceViewSet(ScopedViewSet):
 
     def perform_destroy(self, instance):
         source_delete(source=instance, actor=self.request.user)
+
+
+class RequiredKindsField(serializers.ListField):
+    """Certificate kinds in, any usual spelling (checked by the service); codes out."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", serializers.CharField(max_length=40))
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return sorted(r.kind for r in value.all())
+
+
+class PartCategorySerializer(serializers.ModelSerializer):
+    required_certificates = RequiredKindsField(
+        required=False,
+        help_text="Certificate kinds a source must hold (any usual spelling; answered as codes).",
+    )
+
+    class Meta:
+        model = PartCategory
+        fields = ["code", "name", "required_certificates"]
+
+    def validate_code(self, value):
+        if self.instance is not None and value != self.instance.code:
+            raise serializers.ValidationError("The code is the category's key; it cannot change.")
+        return value
+
+    def create(self, validated_data):
+        try:
+            return part_category_create(actor=_actor(self.context), **validated_data)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+
+    def update(self, instance, validated_data):
+        kinds = validated_data.pop("required_certificates", None)
+        try:
+            return part_category_update(
+                category=instance,
+                data=validated_data,
+                required_certificates=kinds,
+                actor=_actor(self.context),
+            )
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from None
+
+
+class PartCategoryViewSet(ScopedViewSet):
+    """Part categories and the certificate kinds their sources must hold (internal)."""
+
+    queryset = PartCategory.objects.prefetch_related("required_certificates").order_by("code")
+    serializer_class = PartCategorySerializer
+    lookup_field = "code"
+    lookup_url_kwarg = "category_code"
+    filterset_fields = ["code"]

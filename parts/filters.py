@@ -19,7 +19,7 @@ class PartFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(lookup_expr="iexact")
     name = django_filters.CharFilter(lookup_expr="icontains")
     unit = django_filters.CharFilter(method="filter_unit", label="Unit (code or alias)")
-    category = django_filters.CharFilter(lookup_expr="iexact")
+    category = django_filters.CharFilter(method="filter_category", label="Category (code or name)")
     is_critical = django_filters.BooleanFilter()
     # Parts supplied by this supplier (restricted to suppliers the user may see).
     supplier = SupplierCodeFilter(field_name="sources__supplier", distinct=True)
@@ -35,6 +35,9 @@ class PartFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(number__icontains=value) | Q(name__icontains=value))
+
+    def filter_category(self, queryset, name, value):
+        return queryset.filter(Q(category__code__iexact=value) | Q(category__name__iexact=value))
 
 
 class ApprovedSourceFilter(django_filters.FilterSet):

@@ -6,6 +6,48 @@ from django.db.models import F, Q
 
 from core.units import DEFAULT_UNIT, UNIT_CHOICES
 from core.validators import currency_code_validator, natural_key_validator
+from suppliers.certificate_kinds import KIND_CHOICES
+
+
+class PartCategory(models.Model):
+    """A family of parts and the certificate kinds a supplier must hold to source one
+    (docs/qualification.md)."""
+
+    supplier_field = None  # shared master data
+
+    code = models.CharField(max_length=32, unique=True, validators=[natural_key_validator])
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "part categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def required_kinds(self) -> list[str]:
+        return sorted(r.kind for r in self.required_certificates.all())
+
+
+class RequiredCertificate(models.Model):
+    """One certificate kind a category requires."""
+
+    supplier_field = None
+
+    category = models.ForeignKey(
+        PartCategory, on_delete=models.CASCADE, related_name="required_certificates"
+    )
+    kind = models.CharField(max_length=20, choices=KIND_CHOICES)
+
+    class Meta:
+        ordering = ["category", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "kind"], name="one_requirement_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code}: {self.get_kind_display()}"
 
 
 class Part(models.Model):
@@ -16,7 +58,14 @@ class Part(models.Model):
     name = models.CharField(max_length=200)
     # Stored as a UN/ECE Rec 20 code; `core.units.unit_normalise` turns input into one.
     unit = models.CharField(max_length=8, choices=UNIT_CHOICES, default=DEFAULT_UNIT)
-    category = models.CharField(max_length=64, blank=True)
+    category = models.ForeignKey(
+        PartCategory,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parts",
+        help_text="Its category decides the certificates a source must hold.",
+    )
     specification_reference = models.CharField(max_length=64, blank=True)
     specification_revision = models.CharField(max_length=16, blank=True)
     is_critical = models.BooleanField(default=True)

@@ -14,6 +14,7 @@ from django.db import models, transaction
 
 from core.services import BatchValidationError, delete_refusal, model_update, raise_first_error
 from core.units import unit_code, unit_error
+from parts.category_services import part_category_lookup
 from parts.models import ApprovedSource, InspectionCharacteristic, Part, SourceChange
 
 HUNDRED = Decimal("100")
@@ -70,7 +71,8 @@ def parts_validate(
         else:
             part.unit = code
         try:
-            part.full_clean(exclude=["unit"], validate_unique=False)
+            # The category is a resolved instance (the callers look it up): not re-queried.
+            part.full_clean(exclude=["unit", "category"], validate_unique=False)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 for message in messages:
@@ -139,6 +141,8 @@ def part_create(
     **fields,
 ) -> Part:
     """Create a part with its QC checklist (dicts or InspectionCharacteristic instances)."""
+    if "category" in fields:
+        fields["category"] = part_category_lookup(fields["category"])
     part = Part(number=number, name=name, unit=unit, **fields)
     items = [_characteristic(item) for item in checklist]
     errors = parts_validate(parts=[(part, items)])
@@ -170,6 +174,8 @@ def part_update(*, part: Part, data: dict, checklist=None, actor=None) -> Part:
         if code is None:
             raise ValidationError({"unit": unit_error(data["unit"])})
         data["unit"] = code
+    if "category" in data:
+        data["category"] = part_category_lookup(data["category"])
     items = None
     if checklist is not None:
         items = [_characteristic(item) for item in checklist]

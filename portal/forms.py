@@ -113,28 +113,27 @@ class CertificateForm(forms.ModelForm):
 
 
 class EsgForm(forms.ModelForm):
+    """The ESG questionnaire: four facts with the date and file of their evidence."""
+
+    evidence = forms.FileField(required=False, help_text="PDF, PNG or JPEG.")
+
     class Meta:
         model = EsgAssessment
         fields = [
-            "emissions_score",
-            "emissions_tco2e",
-            "emissions_reduction_target",
-            "waste_score",
+            "emissions_kg_co2e_per_eur",
             "waste_recycled_pct",
-            "labour_score",
-            "labour_code_of_conduct",
-            "labour_last_audit_on",
-            "traceability_score",
+            "labour",
             "traceability_origin_known_pct",
-            "conflict_minerals_report",
+            "evidence_date",
             "comments",
         ]
-        widgets = {"labour_last_audit_on": DATE, "comments": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"evidence_date": DATE, "comments": forms.Textarea(attrs={"rows": 3})}
         labels = {
-            "emissions_score": "Emissions (0–5)",
-            "waste_score": "Waste (0–5)",
-            "labour_score": "Labour and safety (0–5)",
-            "traceability_score": "Traceability (0–5)",
+            "emissions_kg_co2e_per_eur": "Emissions intensity (kg CO2e per EUR of sales to us)",
+            "waste_recycled_pct": "Production waste recycled or recovered (%)",
+            "labour": "Labour practices",
+            "traceability_origin_known_pct": "Raw-material spend traced to its origin (%)",
+            "evidence_date": "Date of the evidence",
         }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import invoices, views
+from portal import invoices, qualification_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,7 +18,8 @@ urlpatterns = [
     path("inspections/", views.inspection_list, name="inspections"),
     path("scorecard/", views.scorecard, name="scorecard"),
     path("certificates/", views.certificate_list, name="certificates"),
-    path("esg/", views.esg, name="esg"),
+    path("esg/", qualification_views.esg, name="esg"),
+    path("qualification/", qualification_views.qualification, name="qualification"),
     path("account/", views.account, name="account"),
     path("colleagues/", views.colleagues, name="colleagues"),
     path(

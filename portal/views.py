@@ -23,7 +23,6 @@ from portal.filters import OrderLineFilter
 from portal.forms import (
     AcknowledgeForm,
     CertificateForm,
-    EsgForm,
     InvitationAcceptForm,
     InviteForm,
     ProfileForm,
@@ -56,12 +55,11 @@ from scorecards import kpis
 from scorecards.selectors import supplier_scorecard_current, supplier_scorecard_trend
 from suppliers.selectors import (
     certificates_visible,
-    esg_assessments_visible,
+    esg_scores,
     supplier_contacts_visible,
 )
 from suppliers.services import (
     certificate_upload,
-    esg_assessment_submit,
     supplier_contact_deactivate,
     supplier_contact_profile_update,
 )
@@ -331,6 +329,7 @@ def scorecard(request):
             "trend": trend,
             "trend_json": json.dumps(series),
             "rolling_days": kpis.ROLLING_WINDOW_DAYS,
+            "esg": esg_scores(supplier_ids=[supplier_id]).get(supplier_id),
         },
     )
 
@@ -354,9 +353,17 @@ def certificate_list(request):
             return redirect("portal:certificates")
     warning_days = settings.CERTIFICATE_EXPIRY_WARNING_DAYS
     rows = []
-    for certificate in certificates_visible(user=request.user):
+    certificates = list(certificates_visible(user=request.user))
+    newest = {}  # a newer certificate of the same kind renews the older one
+    for certificate in certificates:
+        key = (certificate.supplier_id, certificate.kind)
+        if key not in newest or certificate.valid_until >= newest[key].valid_until:
+            newest[key] = certificate
+    for certificate in certificates:
         days = certificate.days_to_expiry(today)
         state = "expired" if days < 0 else "expiring" if days <= warning_days else "valid"
+        if newest[(certificate.supplier_id, certificate.kind)] is not certificate:
+            state = "renewed"
         rows.append({"certificate": certificate, "days": days, "state": state})
     return render(
         request,
@@ -367,32 +374,6 @@ def certificate_list(request):
             "warning_days": warning_days,
             "max_mb": settings.CERTIFICATE_MAX_BYTES / (1024 * 1024),
         },
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-@contact_required
-def esg(request):
-    history = esg_assessments_visible(user=request.user, supplier_id=request.contact.supplier_id)
-    latest = history.first()
-    initial = {}
-    if latest is not None:
-        initial = {name: getattr(latest, name) for name in EsgForm.Meta.fields}
-    form = EsgForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            esg_assessment_submit(
-                supplier=request.contact.supplier, user=request.user, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            flash.success(request, "ESG answers saved. Thank you.")
-            return redirect("portal:esg")
-    return render(
-        request,
-        "portal/esg.html",
-        {"form": form, "history": history, "latest": latest},
         status=400 if form.is_bound and form.errors else 200,
     )
 

@@ -85,6 +85,15 @@ class SupplierScorecardSerializer(ScorecardFiguresSerializer):
     template = serializers.SlugRelatedField(slug_field="name", read_only=True)
     landed_cost_index = _decimal(8)
     composite_score = _decimal(6)
+    esg_score = serializers.DecimalField(
+        source="supplier.esg_score_current.esg_score",
+        max_digits=None,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="The supplier's current ESG score, 0–100 (null: no ESG answers).",
+    )
 
     class Meta:
         model = SupplierScorecard
@@ -96,6 +105,7 @@ class SupplierScorecardSerializer(ScorecardFiguresSerializer):
             "composite_score",
             "grade",
             "template",
+            "esg_score",
         ]
         read_only_fields = fields
 
@@ -119,7 +129,9 @@ class SupplierScorecardViewSet(ExportableListMixin, viewsets.ReadOnlyModelViewSe
     filterset_class = SupplierScorecardFilter
 
     def get_queryset(self):
-        return supplier_scorecards_visible(user=self.request.user)
+        return supplier_scorecards_visible(user=self.request.user).select_related(
+            "supplier__esg_score_current"
+        )
 
 
 class PartScorecardViewSet(ExportableListMixin, viewsets.ReadOnlyModelViewSet):

@@ -62,6 +62,15 @@ class ScorecardTemplate(models.Model):
     landed_cost_weight = models.DecimalField(
         max_digits=7, decimal_places=3, default=Decimal("20"), validators=[MinValueValidator(0)]
     )
+    # The supplier's ESG score (already 0–100) enters the composite with this weight; 0 by
+    # default, so composites without it do not change (docs/qualification.md).
+    esg_weight = models.DecimalField(
+        max_digits=7,
+        decimal_places=3,
+        default=Decimal("0"),
+        validators=[MinValueValidator(0)],
+        help_text="Weight of the ESG score (0–100) in the composite; 0 leaves it out.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

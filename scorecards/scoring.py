@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from scorecards import kpis
 from scorecards.dialect import Dialect
 from scorecards.models import ScorecardAssignment, ScorecardTemplate
+from suppliers.models import SupplierEsgScore
 
 
 def part_average_statement(peer_rows: str, dialect: Dialect) -> str:
@@ -59,8 +60,12 @@ def scores_select(source: str, columns: Sequence[str], dialect: Dialect) -> str:
         )
         weight = _float(f"tpl.{criterion.weight_field}")
         criteria.append(f"{score} AS {criterion.kpi}_score, {weight} AS {criterion.kpi}_weight")
+    # The supplier's stored ESG score is already 0–100; it counts with the template's weight.
+    esg_score = kpis.sql_criterion_score(_float("esg.esg_score"), "0.0", "100.0")
+    criteria.append(f"{esg_score} AS esg_score, {_float('tpl.esg_weight')} AS esg_weight")
     composite = kpis.sql_composite_score(
         [(f"{c.kpi}_score", f"{c.kpi}_weight") for c in kpis.CRITERIA]
+        + [("esg_score", "esg_weight")]
     )
     carried = ", ".join(columns)
     return f"""
@@ -75,7 +80,9 @@ def scores_select(source: str, columns: Sequence[str], dialect: Dialect) -> str:
                 LEFT JOIN {assignment} a ON a.supplier_id = source.supplier_id
                 LEFT JOIN {template} tpl ON tpl.id = COALESCE(
                     a.template_id, (SELECT d.id FROM {template} d WHERE d.is_default = %(true)s)
-                ){dialect.fence}
+                )
+                LEFT JOIN {_table(SupplierEsgScore)} esg ON esg.supplier_id = source.supplier_id
+                {dialect.fence}
             ) criteria{dialect.fence}
         ) composite
     """

@@ -50,6 +50,7 @@ from scorecards.queries import (
     StagingQueries,
 )
 from scorecards.scoring import landed_cost_index_select, part_average_statement, scores_select
+from suppliers.services.esg import esg_scores_store
 
 RECOMPUTE_STEPS = (
     "Contract tolerances",
@@ -154,6 +155,8 @@ def scorecard_recompute(
     params = stage.params
     report = progress or (lambda step: None)
     with transaction.atomic(), connection.cursor() as cursor:
+        # The ESG score ages with its evidence: stored fresh before the composite reads it.
+        esg_scores_store(supplier_ids=_suppliers_touched(scope), as_of=scope.as_of)
         _session_prepare(cursor, dialect)
         if scope.is_everything:
             # Before any fact is read: a mark committed later stays for the next refresh.
@@ -252,6 +255,7 @@ def scorecard_scores_refresh() -> int:
     template changed. The KPI figures themselves stay as they are."""
     dialect = Dialect(connection.vendor)
     with transaction.atomic(), connection.cursor() as cursor:
+        esg_scores_store()
         _session_prepare(cursor, dialect)
         outbox.scores_claim()
         return _scores_update(cursor, dialect, restrict_to_target=False)

@@ -1,9 +1,11 @@
 """Supplier filters, shared by the supplier pages and /api/v1/suppliers/."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
-from suppliers.models import Supplier
+from suppliers.certificate_kinds import certificate_kind_code, certificate_kind_error
+from suppliers.models import Certificate, EsgAssessment, QualificationAssessment, Supplier
 from suppliers.selectors import visible_suppliers
 
 
@@ -71,3 +73,56 @@ class SupplierFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value))
+
+
+class CertificateKindFormField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value in (None, ""):
+            return value
+        code = certificate_kind_code(value)
+        if code is None:
+            raise forms.ValidationError(certificate_kind_error(value))
+        return code
+
+
+class CertificateKindFilter(django_filters.CharFilter):
+    field_class = CertificateKindFormField
+
+
+class CertificateFilter(django_filters.FilterSet):
+    """`?supplier=CODE&kind=ISO 9001&valid_until__lte=2026-12-31` (kinds in any spelling)."""
+
+    supplier = django_filters.CharFilter(
+        field_name="supplier__code", lookup_expr="iexact", label="Supplier code"
+    )
+    kind = CertificateKindFilter(label="Kind (any usual spelling)")
+    valid_until__lte = django_filters.DateFilter(field_name="valid_until", lookup_expr="lte")
+    valid_until__gte = django_filters.DateFilter(field_name="valid_until", lookup_expr="gte")
+
+    class Meta:
+        model = Certificate
+        fields = ["supplier", "kind", "valid_until__lte", "valid_until__gte"]
+
+
+class AssessmentFilter(django_filters.FilterSet):
+    supplier = django_filters.CharFilter(
+        field_name="supplier__code", lookup_expr="iexact", label="Supplier code"
+    )
+    category = django_filters.CharFilter(
+        field_name="category__code", lookup_expr="iexact", label="Part category code"
+    )
+
+    class Meta:
+        model = QualificationAssessment
+        fields = ["supplier", "category", "state", "passed"]
+
+
+class EsgAnswerFilter(django_filters.FilterSet):
+    supplier = django_filters.CharFilter(
+        field_name="supplier__code", lookup_expr="iexact", label="Supplier code"
+    )
+
+    class Meta:
+        model = EsgAssessment
+        fields = ["supplier"]

@@ -166,3 +166,18 @@ class InventoryPositionFactory(factory.django.DjangoModelFactory):
         if isinstance(kwargs.get("site"), str):
             kwargs["site"] = SiteFactory(code=kwargs["site"])
         return kwargs
+
+
+def passed_assessment(supplier, *, assessed_by=None, assessed_on=None, score="4"):
+    """A submitted assessment scoring every active criterion `score` (passes at 4)."""
+    from suppliers.models import QualificationCriterion
+    from suppliers.services import assessment_create
+
+    codes = QualificationCriterion.objects.filter(is_active=True).values_list("code", flat=True)
+    return assessment_create(
+        supplier=supplier,
+        assessed_by=assessed_by,
+        assessed_on=assessed_on,
+        scores={code: score for code in codes},
+        submit=True,
+    )

@@ -31,7 +31,7 @@ PUBLIC = {"login", "logout", "api-schema", "api-docs", "invitation_accept"}
 PUBLIC_PREFIXES = ("password_reset", "password-reset", "reset")
 
 # API endpoints of internal figures (no rows to scope): a supplier contact finds nothing.
-INTERNAL_API = {"automation-rate-list"}
+INTERNAL_API = {"automation-rate-list", "sourcing-risk-list"}
 # The contract's children a contract page edits by <kind> and <child_id>.
 CHILD_KINDS = {"tiers": "contracts.PriceTier", "commitments": "contracts.VolumeCommitment"}
 
@@ -170,6 +170,7 @@ SEGMENT_MODELS = {
     "sources": "parts.ApprovedSource",
     "colleagues": "suppliers.SupplierContact",
     "messages": "messaging.Thread",  # a page per conversation: /messages/<pk>/
+    "assessments": "suppliers.QualificationAssessment",
 }
 # Kwarg names that name an object of one model whatever the URL says around them.
 KWARG_MODELS = {

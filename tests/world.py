@@ -191,6 +191,11 @@ def _business(side: Side, *, code: str, price: str, own_part, shared_part, user)
     certificate.document.save("iso-9001.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     certificate.save()
     side.add(certificate)
+    esg_score = _installed("suppliers.SupplierEsgScore")
+    if esg_score is not None:
+        side.add(
+            esg_score.objects.create(supplier=supplier, esg_score=50, as_of=dt.date(2026, 1, 1))
+        )
     side.add(
         EsgAssessment.objects.create(
             supplier=supplier,
@@ -204,7 +209,10 @@ def _business(side: Side, *, code: str, price: str, own_part, shared_part, user)
     _threads_and_invitations(side, code=code, order=order, user=user)
     _alerts(side, code=code, line=line)
     assessment = side.add(
-        QualificationAssessment.objects.create(supplier=supplier, assessed_on=dt.date(2025, 6, 1))
+        # A draft, so the assessment's edit page opens (a submitted one redirects).
+        QualificationAssessment.objects.create(
+            supplier=supplier, assessed_on=dt.date(2025, 6, 1), state="draft"
+        )
     )
     for criterion in QualificationCriterion.objects.order_by("pk"):
         side.add(
@@ -339,6 +347,11 @@ def _internal_records(*, users, sides, shared_part) -> dict:
     }
     profile = user_profile_get(user=users["buyer"])
     found[type(profile)] = profile
+    category_model = _installed("parts.PartCategory")
+    if category_model is not None:
+        category = category_model.objects.create(code="fasteners", name="Fasteners")
+        category.required_certificates.create(kind="iso_9001")
+        found[category_model] = category
     rule = acme.objects[ContractRule]
     exception_model = _installed("rules.AllocationException")
     if exception_model is not None:

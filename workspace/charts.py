@@ -178,3 +178,19 @@ def stock_over_time(
         ],
         "layout": _layout(title, xaxis={"type": "date"}),
     }
+
+
+def by_region_bars(values: Mapping[str, object], *, title: str, unit: str = "") -> dict:
+    """One bar per region (spend, or share of the portfolio's supply)."""
+    regions = list(values)
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": regions,
+                "y": [_number(values[r]) for r in regions],
+                "marker": {"color": PALETTE[0]},
+            }
+        ],
+        "layout": _layout(title, xaxis={"type": "category"}, yaxis={"title": unit}),
+    }

@@ -9,9 +9,9 @@ from django.db.models import Q
 
 from accounts.roles import Role
 from core.fields import EARLIEST_DATE, LATEST_DATE
-from core.iso_codes import COUNTRY_CODES, CURRENCY_CODES
+from core.iso_codes import CURRENCY_CODES, country_choices, currency_choices
 from core.units import UNIT_CHOICES
-from parts.models import Part
+from parts.models import Part, PartCategory
 from purchasing.models import PurchaseOrderLine
 from sites.models import Site
 from suppliers.models import Supplier, SupplierContact
@@ -52,13 +52,25 @@ def _owners():
     )
 
 
+class CodeChoiceField(forms.ChoiceField):
+    """A picker of ISO codes that also takes a typed code in any case ("fr" → FR)."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
 class SupplierForm(forms.Form):
     code = forms.CharField(max_length=32)
     name = forms.CharField(max_length=200)
-    country = forms.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. DE.")
+    country = CodeChoiceField(choices=country_choices, help_text="ISO 3166-1 country.")
     region = forms.CharField(max_length=64, required=False)
-    currency = forms.CharField(max_length=3, help_text="ISO 4217, e.g. EUR.")
+    currency = CodeChoiceField(choices=currency_choices, help_text="ISO 4217 currency.")
     status = forms.ChoiceField(choices=Supplier.Status.choices, initial=Supplier.Status.PROSPECT)
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Why the status changes (required to disqualify); kept in the audit.",
+    )
     owner = forms.ModelChoiceField(queryset=None, required=False, to_field_name="username")
     primary_contact = forms.ModelChoiceField(queryset=None, required=False)
 
@@ -77,18 +89,17 @@ class SupplierForm(forms.Form):
             self.fields["status"].choices = [c for c in Supplier.Status.choices if c[0] in allowed]
             self.fields["status"].help_text = "Only the next steps of the lifecycle are offered."
 
-    def clean_country(self):
-        return iso_code(self.cleaned_data["country"], COUNTRY_CODES, "3166-1 country")
-
-    def clean_currency(self):
-        return iso_code(self.cleaned_data["currency"], CURRENCY_CODES, "4217 currency")
-
 
 class PartForm(forms.Form):
     number = forms.CharField(max_length=40)
     name = forms.CharField(max_length=200)
     unit = forms.ChoiceField(choices=UNIT_CHOICES, initial="EA")
-    category = forms.CharField(max_length=64, required=False)
+    category = forms.ModelChoiceField(
+        queryset=PartCategory.objects.order_by("name"),
+        to_field_name="code",
+        required=False,
+        help_text="Its category decides the certificates a source must hold.",
+    )
     specification_reference = forms.CharField(max_length=64, required=False)
     specification_revision = forms.CharField(max_length=16, required=False)
     is_critical = forms.BooleanField(required=False, initial=True)

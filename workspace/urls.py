@@ -2,17 +2,44 @@
 
 from django.urls import include, path
 
-from workspace.views import dashboard, drilldown, editing, orders, parts, stock, suppliers
+from workspace.views import (
+    dashboard,
+    drilldown,
+    editing,
+    orders,
+    parts,
+    qualification,
+    risk,
+    stock,
+    suppliers,
+)
 
 supplier_patterns = [
     path("suppliers/", suppliers.supplier_list, name="list"),
     path("suppliers/new/", editing.supplier_edit, name="create"),
+    path("suppliers/requalification/", qualification.requalification_list, name="requalification"),
     path("suppliers/<str:code>/", suppliers.supplier_detail, name="detail"),
     path("suppliers/<str:code>/edit/", editing.supplier_edit, name="edit"),
+    path(
+        "suppliers/<str:code>/assessments/new/",
+        qualification.assessment_edit,
+        name="assessment_create",
+    ),
+    path(
+        "suppliers/<str:code>/assessments/<int:pk>/",
+        qualification.assessment_detail,
+        name="assessment",
+    ),
+    path(
+        "suppliers/<str:code>/assessments/<int:pk>/edit/",
+        qualification.assessment_edit,
+        name="assessment_edit",
+    ),
 ]
 part_patterns = [
     path("parts/", parts.part_list, name="list"),
     path("parts/new/", editing.part_edit, name="create"),
+    path("parts/sourcing-risk/", risk.sourcing_risk_page, name="sourcing_risk"),
     path("parts/<str:number>/", parts.part_detail, name="detail"),
     path("parts/<str:number>/edit/", editing.part_edit, name="edit"),
     path("parts/<str:number>/sources/new/", editing.source_edit, name="source_create"),

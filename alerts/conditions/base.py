@@ -30,7 +30,7 @@ APPLIED_SHIFT = "applied_shift"
 PAST_DUE_CRITICAL_DAYS = 7
 ACKNOWLEDGE_WITHIN_DAYS = 3
 TRANSIT_SILENCE = dt.timedelta(hours=48)
-CERTIFICATE_WARNING_DAYS = 30
+# The certificate warning period is one setting: CERTIFICATE_EXPIRY_WARNING_DAYS.
 RULE_FIRED_SHOWN_DAYS = 7
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=3))

@@ -2,22 +2,21 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db.models import (
     Exists,
     OuterRef,
     Q,
 )
 
-from alerts.conditions.base import (
-    CERTIFICATE_WARNING_DAYS,
-    Condition,
-)
+from alerts.conditions.base import Condition
 from suppliers.models import Certificate, Supplier
 
 
 def certificate_conditions(*, now: dt.datetime, today: dt.date) -> list[Condition]:
-    """`certificate_expiring` (within 30 days) and `certificate_expired`, for the newest
-    certificate of each kind a supplier holds (a renewed one replaces the old)."""
+    """`certificate_expiring` (within the warning period, 30 days by default) and
+    `certificate_expired`, for the newest certificate of each kind a supplier holds (a
+    renewed one replaces the old)."""
     renewed = Certificate.objects.filter(
         supplier=OuterRef("supplier"), kind=OuterRef("kind")
     ).filter(
@@ -26,7 +25,9 @@ def certificate_conditions(*, now: dt.datetime, today: dt.date) -> list[Conditio
     )
     rows = (
         Certificate.objects.exclude(supplier__status=Supplier.Status.DISQUALIFIED)
-        .filter(valid_until__lte=today + dt.timedelta(days=CERTIFICATE_WARNING_DAYS))
+        .filter(
+            valid_until__lte=today + dt.timedelta(days=settings.CERTIFICATE_EXPIRY_WARNING_DAYS)
+        )
         .exclude(Exists(renewed))
         .order_by()
         .values_list("pk", "supplier_id", "supplier__code", "kind", "number", "valid_until")

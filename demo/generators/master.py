@@ -10,6 +10,7 @@ from decimal import Decimal
 from demo.generators.catalogue import CATEGORIES, CERTIFICATE_BODIES, COUNTRIES, Category
 from demo.generators.fx import FxTable
 from demo.generators.plan import Calendar, DemoSize, PartPlan, SourcePlan, SupplierPlan
+from demo.generators.qualification import part_categories_ensure
 from parts.models import ApprovedSource, InspectionCharacteristic, Part
 from parts.services import approved_sources_create, parts_create
 from suppliers.models import (
@@ -327,6 +328,7 @@ def parts_build(
             first_choice[i] = plan
 
     parts: list[PartPlan] = []
+    part_category = part_categories_ensure(sorted({c.name for c in part_categories}))
     for i, category in enumerate(part_categories):
         number = f"{category.prefix}-{100001 + i}"
         part = Part(
@@ -334,7 +336,7 @@ def parts_build(
             name=f"{rng.choice(category.part_names)} {rng.choice('ABCDEFGHKLMNPRST')}"
             f"{rng.randint(10, 99)}",
             unit=category.unit,
-            category=category.name,
+            category=part_category[category.name],
             specification_reference=f"DS-{category.prefix}-{rng.randint(10000, 99999)}",
             specification_revision=rng.choice("AAABBBCCDE"),
             is_critical=rng.random() < 0.7,

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 
 from inventory.models import InventoryReject
-from parts.models import InspectionCharacteristic
+from parts.models import InspectionCharacteristic, PartCategory
 from tests.factories import (
     ApprovedSourceFactory,
     ContractFactory,
@@ -32,6 +32,7 @@ def world(supplier_a, supplier_b):
     """
     from purchasing.models import ShipNotice, ShipNoticeLine
 
+    PartCategory.objects.create(code="castings", name="Castings")
     shared = PartFactory(number="P-1", name="Shared bracket")
     only_a = PartFactory(number="P-2", name="Acme housing")
     only_b = PartFactory(number="P-3", name="Bolt shaft")

@@ -38,6 +38,8 @@ EDITOR_ONLY = {
     "contracts:child-create",
     "contracts:child-edit",
     "invoicing:new",
+    "suppliers:assessment_create",
+    "suppliers:assessment_edit",
 }
 # Buyer pages (issue 11): lists of the whole supply base and the forms that change master
 # data and orders. To a supplier contact they do not exist (404, as an unknown URL).
@@ -67,6 +69,12 @@ BUYER_PAGES = {
     "invoicing:detail",
     "inventory:list",
     "inventory:rejects",
+    # Qualification and regional risk: a contact reads its own outcome in the portal.
+    "suppliers:requalification",
+    "suppliers:assessment",
+    "suppliers:assessment_create",
+    "suppliers:assessment_edit",
+    "parts:sourcing_risk",
 }
 # The supplier portal is the contacts' own: to internal roles it does not exist (404).
 SUPPLIERS_ONLY = {"portal"}

@@ -33,6 +33,9 @@ RESOURCES = [
     "rules",
     "allocation-changes",
     "exceptions",
+    "part-categories",
+    "assessments",
+    "esg-answers",
 ]
 
 
@@ -78,6 +81,7 @@ def engine_rows(world, buyer, contact_a):
             supplier=order.supplier, purchase_order=order, subject=subject, created_by=buyer
         )
         Message.objects.create(thread=thread, author=author, body=f"{subject}?")
+    _qualification_rows(world, buyer)
     from contracts.models import ContractRule
     from rules.models import AllocationChange, AllocationException
 
@@ -129,6 +133,28 @@ def engine_rows(world, buyer, contact_a):
         )
 
 
+def _qualification_rows(world, buyer):
+    """A part category, an assessment and ESG answers (qualification and ESG lists)."""
+    from parts.category_services import part_category_update
+    from parts.models import PartCategory
+    from suppliers.models import EsgAssessment
+    from tests.factories import passed_assessment
+
+    part_category_update(
+        category=PartCategory.objects.get(code="castings"),
+        data={},
+        required_certificates=["ISO 9001"],
+    )
+    po_a, po_b, _ = world["orders"]
+    passed_assessment(po_a.supplier, assessed_by=buyer, assessed_on=dt.date(2026, 3, 1))
+    EsgAssessment.objects.create(
+        supplier=po_b.supplier,
+        answered_on=dt.date(2026, 3, 2),
+        waste_recycled_pct=Decimal("55"),
+        evidence_date=dt.date(2026, 3, 1),
+    )
+
+
 FIGURES = [
     "lines_due",
     "lines_in_full",
@@ -158,7 +184,7 @@ PERIODS = ["rolling-90", "2026-02"]
 EXPECTED = {
     "suppliers": (
         ["code", "name", "country", "region", "currency", "status", "owner", "primary_contact"]
-        + ["created_at", "updated_at"],
+        + ["esg_score", "qualification_score", "created_at", "updated_at"],
         ["code", "name", "status"],
         [("ACME", "Acme Castings", "approved"), ("BOLT", "Bolt Forge", "approved")],
     ),
@@ -266,7 +292,7 @@ EXPECTED = {
     ),
     "scorecards": (
         ["id", "supplier", "period", "window", "period_start", "period_end", *FIGURES]
-        + ["landed_cost_index", "composite_score", "grade", "template"],
+        + ["landed_cost_index", "composite_score", "grade", "template", "esg_score"],
         ["supplier", "period", "lines_due", "receipts_count", "inspections_count", "template"],
         [
             (supplier, period, lines, receipts, "1", "Standard")
@@ -352,6 +378,23 @@ EXPECTED = {
         ["number", "supplier", "status", "purchase_order", "line", "quantity", "match"],
         [("INV-A1", "ACME", "approved", "PO-A1", "1", "100.000", "ok")],
     ),
+    "part-categories": (
+        ["code", "name", "required_certificates"],
+        ["code", "name", "required_certificates"],
+        [("castings", "Castings", "iso_9001")],
+    ),
+    "assessments": (
+        ["id", "supplier", "category", "state", "assessed_at", "scores", "weighted_score"]
+        + ["passed", "reason", "assessed_by", "comments_by_criterion", "notes"],
+        ["supplier", "state", "assessed_at", "weighted_score", "passed", "assessed_by"],
+        [("ACME", "submitted", "2026-03-01", "4.00", "true", "buyer")],
+    ),
+    "esg-answers": (
+        ["id", "supplier", "emissions_kg_co2e_per_eur", "waste_recycled_pct", "labour"]
+        + ["traceability_pct", "evidence_date", "comments", "answered_at", "esg_score", "stale"],
+        ["supplier", "waste_recycled_pct", "evidence_date", "esg_score"],
+        [("BOLT", "55.00", "2026-03-01", "50.0")],
+    ),
     "exceptions": (
         ["id", "kind", "part", "supplier", "rule", "proposed_shares", "evidence", "state"]
         + ["decided_by", "decided_at", "comment", "created_at"],
@@ -370,6 +413,7 @@ def test_every_api_list_has_its_expected_export():
     assert {prefix for prefix, _, _ in router.registry} - set(RESOURCES) == {
         "allocations",
         "automation-rate",
+        "sourcing-risk",  # computed per request over the usable sources
     }
 
 

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from imports.services import SystemActor, import_file_run
-from parts.models import ApprovedSource, Part
+from parts.models import ApprovedSource, Part, PartCategory
 from purchasing.models import Inspection, PurchaseOrder, PurchaseOrderLine, Receipt
 from suppliers.models import Supplier
 
@@ -40,6 +40,11 @@ SUPPLIERS = (
     "code,name,country,currency,region,status",
     "CAST,Cast Iron AG,DE,EUR,EMEA,approved",
     "FORG,Forgeworks Ltd,GB,GBP,EMEA,qualified",
+)
+# A buyer's file: new suppliers start as prospects (only an admin brings suppliers over in
+# another status).
+PROSPECTS = tuple(
+    line.replace("approved", "prospect").replace("qualified", "") for line in SUPPLIERS
 )
 
 
@@ -117,11 +122,13 @@ class TestSuppliers:
 
 class TestPartsAndSources:
     def test_parts(self, db):
+        PartCategory.objects.create(code="gears", name="Gears")
         result = run(
             "parts", csv_bytes("number,name,unit,category", "P-50,Gear,ea,gears", "P-51,Oil,l,")
         )
         assert result.ok, result.errors
         assert Part.objects.get(number="P-51").unit == "LTR"
+        assert Part.objects.get(number="P-50").category.code == "gears"
 
     def test_sources_shares_within_the_file(self, world):
         header = "part,supplier,target_share_pct,unit_price,currency,lead_time_days"
@@ -351,7 +358,7 @@ class TestPage:
         return client.get(response["Location"])
 
     def test_buyer_imports_a_good_file(self, world, client_for, buyer):
-        response = self.upload(client_for(buyer), "suppliers", csv_bytes(*SUPPLIERS))
+        response = self.upload(client_for(buyer), "suppliers", csv_bytes(*PROSPECTS))
         assert response.status_code == 200
         assert "Imported 2 rows" in response.content.decode()
         assert Supplier.objects.filter(code__in=["CAST", "FORG"]).count() == 2
@@ -370,7 +377,7 @@ class TestPage:
         assert not Receipt.objects.filter(number="GR-100").exists()
 
     def test_xlsx_upload_and_dry_run(self, world, client_for, buyer):
-        rows = [line.split(",") for line in SUPPLIERS]
+        rows = [line.split(",") for line in PROSPECTS]
         response = self.upload(
             client_for(buyer), "suppliers", xlsx_bytes(rows), "s.xlsx", dry_run="on"
         )

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from parts.models import ApprovedSource, Part, SourceChange
+from parts.models import ApprovedSource, Part, PartCategory, SourceChange
 from suppliers.models import Supplier
 from tests.factories import PartFactory
 from tests.imports.test_imports import csv_bytes, problems, run
@@ -38,6 +38,7 @@ class TestQueryCounts:
         assert Supplier.objects.filter(owner=buyer).count() == 50
 
     def test_parts(self, db):
+        PartCategory.objects.create(code="castings", name="Castings")
         header = "number,name,unit,category"
         small = _queries("parts", [header, *_part_rows(10)])
         Part.objects.all().delete()

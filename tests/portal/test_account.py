@@ -99,29 +99,26 @@ def test_password_change_and_reset_by_email(client, contact_a):
 
 
 def test_esg_answers_keep_their_history_and_check_their_ranges(portal_a, supplier_a, buyer):
+    import datetime as dt
+
     answers = {
-        "emissions_score": 3,
-        "emissions_tco2e": "1200.5",
-        "waste_score": 4,
+        "emissions_kg_co2e_per_eur": "0.55",
         "waste_recycled_pct": "65",
-        "labour_score": 5,
-        "labour_code_of_conduct": "on",
-        "traceability_score": 2,
+        "labour": "code_of_conduct",
         "traceability_origin_known_pct": "40",
+        "evidence_date": str(dt.date.today() - dt.timedelta(days=30)),
         "comments": "Solar roof in 2026.",
     }
     assert portal_a.post("/portal/esg/", answers).status_code == 302
-    assert portal_a.post("/portal/esg/", {**answers, "waste_score": 5}).status_code == 302
+    assert portal_a.post("/portal/esg/", {**answers, "labour": "audit"}).status_code == 302
     assert EsgAssessment.objects.filter(supplier=supplier_a).count() == 2
-    bad = portal_a.post(
-        "/portal/esg/", {**answers, "emissions_score": 7, "waste_recycled_pct": 140}
-    )
+    bad = portal_a.post("/portal/esg/", {**answers, "labour": "maybe", "waste_recycled_pct": 140})
     assert bad.status_code == 400
     assert EsgAssessment.objects.count() == 2
     page = portal_a.get("/portal/esg/").content.decode()
     assert "History (2 answers)" in page and "65" in page and "Solar roof" in page
     latest = EsgAssessment.objects.order_by("-created_at", "-id").first()
-    assert latest.waste_score == 5 and latest.answered_by.username == "contact_a"
+    assert latest.labour == "audit" and latest.answered_by.username == "contact_a"
     buyer_client = Client()
     buyer_client.force_login(buyer)
     supplier_page = buyer_client.get(f"/suppliers/{supplier_a.code}/").content.decode()

@@ -130,7 +130,7 @@ def test_objects_of_the_other_supplier_answer_404(portal_a, bolt_world):
 def test_the_buyer_sees_each_suppliers_esg_answers(client, buyer, bolt_world, supplier_b):
     history = list(esg_assessments_visible(user=buyer, supplier_id=supplier_b.pk))
     html = render_to_string("suppliers/_esg_summary.html", {"esg_history": history})
-    assert "BOLT-ESG-SECRET" in html and "overall 1.00" in html
+    assert "BOLT-ESG-SECRET" in html
 
 
 def test_scorecard_figures_open_the_rows_behind_them(portal_a, bolt_world, supplier_a):

@@ -128,9 +128,20 @@ def test_a_hold_rule_raises_an_exception_and_leaves_the_supplier_approved(engine
     assert engine.a.status == "approved"
 
 
+def _part_requires_iso_9001(part):
+    from parts.category_services import part_category_create
+
+    part.category = part_category_create(
+        code="castings", name="Castings", required_certificates=["ISO 9001"]
+    )
+    part.save()
+
+
 @pytest.mark.parametrize("make_unusable", ["on_hold", "qualified", "certificate"])
 def test_shares_never_go_to_an_unusable_source(engine, make_unusable):
     if make_unusable == "certificate":
+        # An expired certificate of a kind the part's category requires.
+        _part_requires_iso_9001(engine.part)
         Certificate.objects.create(
             supplier=engine.b, kind="iso_9001", number="Q-1", valid_until=dt.date(2026, 1, 31)
         )
@@ -146,7 +157,21 @@ def test_shares_never_go_to_an_unusable_source(engine, make_unusable):
     assert exception.evidence["other_sources"]["BOLT"]["usable"] is False
 
 
+def test_an_expired_certificate_no_category_requires_keeps_the_source_usable(engine):
+    Certificate.objects.create(
+        supplier=engine.b, kind="iso_14001", number="E-1", valid_until=dt.date(2026, 1, 31)
+    )
+    _part_requires_iso_9001(engine.part)
+    Certificate.objects.create(
+        supplier=engine.b, kind="iso_9001", number="Q-2", valid_until=dt.date(2027, 1, 31)
+    )
+    engine.rule()
+    engine.card(engine.a, otd_pct=82.0)
+    assert rules_evaluate(as_of=AS_OF).applied == 1
+
+
 def test_a_renewed_certificate_keeps_the_source_usable(engine):
+    _part_requires_iso_9001(engine.part)
     for number, until in (("Q-1", dt.date(2025, 1, 31)), ("Q-2", dt.date(2027, 1, 31))):
         Certificate.objects.create(
             supplier=engine.b, kind="iso_9001", number=number, valid_until=until

@@ -4,7 +4,7 @@ from django.db import IntegrityError, transaction
 
 from suppliers.models import Supplier
 from suppliers.services import supplier_change_status, supplier_create
-from tests.factories import SupplierFactory
+from tests.factories import SupplierFactory, passed_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,14 @@ def test_supplier_create_rejects_malformed_country_and_currency():
     assert not Supplier.objects.exists()
 
 
-def test_supplier_status_follows_the_lifecycle():
+def test_supplier_status_follows_the_lifecycle(buyer, admin_user):
     supplier = supplier_create(code="X1", name="X", country="DE", currency="EUR")
     assert supplier.status == Supplier.Status.PROSPECT
     with pytest.raises(ValidationError):
-        supplier_change_status(supplier=supplier, status=Supplier.Status.APPROVED)
-    supplier_change_status(supplier=supplier, status=Supplier.Status.QUALIFIED)
-    supplier_change_status(supplier=supplier, status=Supplier.Status.APPROVED)
-    supplier_change_status(supplier=supplier, status=Supplier.Status.ON_HOLD)
+        supplier_change_status(supplier=supplier, status=Supplier.Status.APPROVED, actor=buyer)
+    passed_assessment(supplier, assessed_by=admin_user)
+    supplier_change_status(supplier=supplier, status=Supplier.Status.QUALIFIED, actor=buyer)
+    supplier_change_status(supplier=supplier, status=Supplier.Status.APPROVED, actor=buyer)
+    supplier_change_status(supplier=supplier, status=Supplier.Status.ON_HOLD, actor=buyer)
     supplier.refresh_from_db()
     assert supplier.status == Supplier.Status.ON_HOLD

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from suppliers.models import Supplier
 from suppliers.services import supplier_create, supplier_update
+from tests.factories import passed_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ def test_update_follows_the_lifecycle(supplier_a):
     assert "prospect to approved" in caught.value.message_dict["status"][0]
     supplier_a.refresh_from_db()
     assert supplier_a.name != "Renamed"  # nothing half-saved
+    passed_assessment(supplier_a)
     supplier_update(supplier=supplier_a, data={"status": "qualified", "name": "Renamed"})
     supplier_a.refresh_from_db()
     assert (supplier_a.status, supplier_a.name) == ("qualified", "Renamed")
@@ -81,6 +83,10 @@ def test_admin_refuses_a_status_jump_on_the_form(supplier_a, client_for, admin_u
     assert "A supplier cannot go from prospect to on_hold." in response.content.decode()
     supplier_a.refresh_from_db()
     assert supplier_a.status == "prospect"
+    response = client_for(admin_user).post(url, _admin_form(supplier_a, status="qualified"))
+    assert response.status_code == 200
+    assert "needs a submitted, passed assessment" in response.content.decode()
+    passed_assessment(supplier_a)
     response = client_for(admin_user).post(url, _admin_form(supplier_a, status="qualified"))
     assert response.status_code == 302
     supplier_a.refresh_from_db()

@@ -5,6 +5,7 @@ import pytest
 from parts.models import ApprovedSource, InspectionCharacteristic, Part
 from purchasing.models import PurchaseOrder, PurchaseOrderLine
 from suppliers.models import Supplier
+from tests.factories import passed_assessment
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +68,9 @@ def test_the_status_follows_the_lifecycle(client_for, buyer):
     response = client.post("/suppliers/PROS/edit/", data)
     assert response.status_code == 400 and errors(response, "status")
     assert Supplier.objects.get(code="PROS").status == "prospect"
+    response = client.post("/suppliers/PROS/edit/", {**data, "status": "qualified"})
+    assert response.status_code == 400 and "passed assessment" in response.content.decode()
+    passed_assessment(Supplier.objects.get(code="PROS"))
     response = client.post("/suppliers/PROS/edit/", {**data, "status": "qualified"})
     assert response.status_code == 302
     assert Supplier.objects.get(code="PROS").status == "qualified"

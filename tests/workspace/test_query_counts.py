@@ -14,10 +14,11 @@ QUERIES = {
     "/": 13,  # + the invoices' automation-rate figures
     "/suppliers/": 7,
     "/suppliers/?sort=-score&status=approved&grade=D": 7,
-    "/suppliers/ACME/": 13,
+    # + the qualification block: gate, assessments, status history, certificates, ESG.
+    "/suppliers/ACME/": 22,
     "/parts/": 5,
     "/parts/?sourcing=single": 5,
-    "/parts/P-SHARED/": 13,  # + its stock by site
+    "/parts/P-SHARED/": 14,  # + regional risk over the usable sources
     "/orders/": 6,
     "/orders/?late=true&supplier=ACME": 7,
     "/orders/{order}/": 11,  # + ordered / received / invoiced / paid per line
@@ -26,8 +27,8 @@ QUERIES = {
     "/kpi/receipts/?supplier=ACME&part=P-SHARED": 8,
     "/kpi/inspections/?period=2026-03": 6,
     "/suppliers/new/": 4,
-    "/orders/new/": 4,  # the delivery site choices
-    "/parts/P-SHARED/edit/": 5,
+    "/orders/new/": 3,
+    "/parts/P-SHARED/edit/": 6,  # + the category picker
 }
 
 

@@ -55,6 +55,7 @@ def supplier_edit(request, code: str | None = None):
                     messages.success(request, f"Supplier {supplier.code} created.")
                 else:
                     data["primary_contact"] = form.cleaned_data["primary_contact"]
+                    data["reason"] = form.cleaned_data.get("reason", "")
                     supplier_services.supplier_update(
                         supplier=supplier, data=data, actor=request.user
                     )

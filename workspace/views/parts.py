@@ -14,6 +14,7 @@ from accounts.roles import INTERNAL_ROLES, user_role
 from accounts.selectors import scope_for_user
 from parts.filters import PartFilter
 from parts.models import ApprovedSource, Part
+from parts.risk import sourcing_risk
 from purchasing.models import PurchaseOrderLine, Receipt
 from scorecards import kpis, portfolio
 from scorecards.models import PartScorecard
@@ -181,6 +182,9 @@ def part_detail(request, number: str):
             "base_currency": base,
             "rolling": kpis.ROLLING_PERIOD,
             "rolling_days": kpis.ROLLING_WINDOW_DAYS,
+            "regional_risk": sourcing_risk(Part.objects.filter(pk=part.pk), as_of=today)[0]
+            if is_internal
+            else None,
             "share_history": slots.part_share_history(
                 user=request.user, part_id=part.pk, part_number=part.number
             )

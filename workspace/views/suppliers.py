@@ -23,6 +23,7 @@ from suppliers.filters import SupplierFilter
 from suppliers.selectors import esg_assessments_visible, visible_suppliers
 from workspace import charts, slots
 from workspace.views.common import export, export_format, internal_only, page_of
+from workspace.views.qualification import qualification_context
 
 SPARKLINE_MONTHS = 12
 OPEN_LINES_SHOWN = 20
@@ -281,4 +282,6 @@ def supplier_detail(request, code: str):
         if is_internal
         else [],
     }
+    if is_internal:
+        context.update(qualification_context(supplier=supplier, user=request.user, today=today))
     return render(request, "suppliers/supplier_detail.html", context)

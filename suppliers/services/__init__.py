@@ -1,6 +1,5 @@
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -9,20 +8,34 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from accounts.services import user_create
-from core.files import sniff_content_type
 from core.services import (
     BatchValidationError,
     delete_refusal,
     model_update,
     raise_first_error,
 )
+from suppliers.certificate_kinds import certificate_kind_normalise
+from suppliers.esg import LABOUR_CERTIFICATES
 from suppliers.models import (
     Certificate,
     EsgAssessment,
-    QualificationAssessment,
-    QualificationScore,
     Supplier,
     SupplierContact,
+)
+from suppliers.services.esg import esg_score_changed, esg_scores_store
+from suppliers.services.files import evidence_check, safe_file_name
+from suppliers.services.qualification import (
+    assessment_create,
+    assessment_outcome_refresh,
+    assessment_submit,
+    assessment_update,
+    qualification_assessments_create,
+    qualification_template_update,
+)
+from suppliers.services.status import (
+    supplier_create_status_check,
+    supplier_created_audit,
+    supplier_status_check,
 )
 
 SUPPLIER_FIELDS = ["name", "country", "region", "currency", "owner", "primary_contact"]
@@ -45,14 +58,20 @@ def supplier_owner_ids(owner_ids) -> set[int]:
     )
 
 
-def suppliers_validate(*, suppliers: list[Supplier]) -> dict[int, dict[str, list[str]]]:
-    """Check a batch of new suppliers with two queries (codes taken, owners); errors by index."""
+def suppliers_validate(*, suppliers: list[Supplier], actor=None) -> dict[int, dict[str, list[str]]]:
+    """Check a batch of new suppliers with two queries (codes taken, owners); errors by index.
+    A supplier beyond prospect needs an admin (`supplier_create_status_check`)."""
     errors: dict[int, dict[str, list[str]]] = {}
     codes = [s.code for s in suppliers]
     taken = set(Supplier.objects.filter(code__in=codes).values_list("code", flat=True))
     owners = supplier_owner_ids(s.owner_id for s in suppliers)
     first: dict[str, int] = {}
     for index, supplier in enumerate(suppliers):
+        try:
+            supplier_create_status_check(status=supplier.status, actor=actor)
+        except ValidationError as exc:
+            for message in exc.message_dict["status"]:
+                _add(errors, index, "status", message)
         try:
             supplier.full_clean(exclude=["owner", "primary_contact"], validate_unique=False)
         except ValidationError as exc:
@@ -81,17 +100,23 @@ def suppliers_validate(*, suppliers: list[Supplier]) -> dict[int, dict[str, list
 def supplier_create(
     *, code: str, name: str, country: str, currency: str, actor=None, **fields
 ) -> Supplier:
-    """Create a supplier; a new supplier may start in any state (an ERP sends its own)."""
+    """Create a supplier: a prospect, or in any status when an admin brings it over from
+    another system (audited, "no assessment on file")."""
     supplier = Supplier(code=code, name=name, country=country, currency=currency, **fields)
-    raise_first_error(suppliers_validate(suppliers=[supplier]))
-    supplier.save()
+    raise_first_error(suppliers_validate(suppliers=[supplier], actor=actor))
+    with transaction.atomic():
+        supplier.save()
+        supplier_created_audit(suppliers=[supplier], actor=actor)
     return supplier
 
 
 @transaction.atomic
-def supplier_update(*, supplier: Supplier, data: dict, actor=None) -> Supplier:
-    """Change a supplier: fields, owner, primary contact, and its status along the lifecycle
-    (prospect → qualified → approved ⇄ on hold; disqualified from anywhere)."""
+def supplier_update(*, supplier: Supplier, data: dict, actor=None, as_of=None) -> Supplier:
+    """Change a supplier: fields, owner, primary contact, and its status through the gates
+    (prospect → qualified → approved ⇄ on hold; disqualified from anywhere, with a reason);
+    every status change is audited."""
+    data = dict(data)
+    reason = data.pop("reason", "") or ""
     errors: dict[str, str] = {}
     if "code" in data and data["code"] != supplier.code:
         errors["code"] = "The code is the supplier's key in every system; it cannot change."
@@ -109,12 +134,18 @@ def supplier_update(*, supplier: Supplier, data: dict, actor=None) -> Supplier:
             )
         if contact_supplier != supplier.pk:
             errors["primary_contact"] = f"The primary contact must work at {supplier.code}."
-    status = data.get("status", supplier.status)
-    if status != supplier.status and not supplier.can_transition_to(status):
-        errors["status"] = f"A supplier cannot go from {supplier.status} to {status}."
     if errors:
         raise ValidationError(errors)
+    change = supplier_status_check(
+        supplier=supplier,
+        status=data.get("status", supplier.status),
+        actor=actor,
+        reason=reason,
+        as_of=as_of,
+    )
     model_update(instance=supplier, fields=[*SUPPLIER_FIELDS, "status"], data=data)
+    if change is not None:
+        change.save()
     if supplier.status == Supplier.Status.DISQUALIFIED:
         supplier_contact_logins_deactivate(supplier=supplier)
     return supplier
@@ -189,8 +220,12 @@ def supplier_contact_create(
     return contact
 
 
-def supplier_change_status(*, supplier: Supplier, status: str, actor=None) -> Supplier:
-    return supplier_update(supplier=supplier, data={"status": status}, actor=actor)
+def supplier_change_status(
+    *, supplier: Supplier, status: str, actor=None, reason: str = "", as_of=None
+) -> Supplier:
+    return supplier_update(
+        supplier=supplier, data={"status": status, "reason": reason}, actor=actor, as_of=as_of
+    )
 
 
 @transaction.atomic
@@ -203,28 +238,19 @@ def suppliers_create(
     a `BatchValidationError`; without, the caller has validated (demo data).
     """
     if validate:
-        errors = suppliers_validate(suppliers=suppliers)
-        if errors:
-            raise BatchValidationError(errors)
-    return Supplier.objects.bulk_create(suppliers, batch_size=batch_size)
-
-
-@transaction.atomic
-def qualification_assessments_create(
-    *,
-    assessments: list[tuple[QualificationAssessment, list[QualificationScore]]],
-    batch_size: int = 2000,
-) -> list[QualificationAssessment]:
-    """Create assessments with their criterion scores in bulk, all or nothing."""
-    created = QualificationAssessment.objects.bulk_create(
-        [assessment for assessment, _ in assessments], batch_size=batch_size
-    )
-    scores = []
-    for assessment, assessment_scores in assessments:
-        for score in assessment_scores:
-            score.assessment = assessment
-            scores.append(score)
-    QualificationScore.objects.bulk_create(scores, batch_size=batch_size)
+        errors = suppliers_validate(suppliers=suppliers, actor=actor)
+    else:
+        errors = {}
+        for index, supplier in enumerate(suppliers):
+            try:
+                supplier_create_status_check(status=supplier.status, actor=actor)
+            except ValidationError as exc:
+                for message in exc.message_dict["status"]:
+                    _add(errors, index, "status", message)
+    if errors:
+        raise BatchValidationError(errors)
+    created = Supplier.objects.bulk_create(suppliers, batch_size=batch_size)
+    supplier_created_audit(suppliers=created, actor=actor)
     return created
 
 
@@ -232,6 +258,8 @@ def qualification_assessments_create(
 def certificates_create(
     *, certificates: list[Certificate], batch_size: int = 2000
 ) -> list[Certificate]:
+    for certificate in certificates:
+        certificate.kind = certificate_kind_normalise(certificate.kind)
     return Certificate.objects.bulk_create(certificates, batch_size=batch_size)
 
 
@@ -255,7 +283,7 @@ def certificate_upload(
     """Record a certificate with its document, checked by its bytes and size (PDF, PNG, JPEG)."""
     certificate = Certificate(
         supplier=supplier,
-        kind=kind,
+        kind=certificate_kind_normalise(kind),
         number=(number or "").strip(),
         issued_by=(issued_by or "").strip(),
         valid_until=valid_until,
@@ -271,6 +299,8 @@ def certificate_upload(
     try:
         with transaction.atomic():
             certificate.save()
+            if certificate.kind in LABOUR_CERTIFICATES:
+                esg_score_changed(supplier_id=supplier.pk)
     except Exception:
         # Nothing half-saved: a certificate that could not be stored leaves no file behind.
         if certificate.document:
@@ -280,32 +310,37 @@ def certificate_upload(
 
 
 def _certificate_document_check(document) -> str:
-    limit = settings.CERTIFICATE_MAX_BYTES
-    if document.size > limit:
-        raise ValidationError(
-            {"document": f"The file is {document.size:,} bytes; the limit is {limit:,} bytes."}
-        )
-    if document.size == 0:
-        raise ValidationError({"document": "The file is empty."})
-    content_type = sniff_content_type(document)
-    if content_type is None:
-        raise ValidationError({"document": "Upload a PDF, PNG or JPEG file."})
-    return content_type
+    try:
+        return evidence_check(document)
+    except ValidationError as exc:
+        raise ValidationError({"document": exc.messages}) from None
 
 
-def _safe_file_name(name: str) -> str:
-    """The uploader's file name without folders or control characters, for the download."""
-    base = (name or "document").replace("\\", "/").rsplit("/", 1)[-1]
-    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '";')
-    return cleaned[:200] or "document"
+_safe_file_name = safe_file_name
 
 
-def esg_assessment_submit(*, supplier: Supplier, user=None, **answers) -> EsgAssessment:
-    """A new set of ESG answers; earlier ones stay as the history."""
-    answers.setdefault("answered_on", timezone.localdate())
+def esg_assessment_submit(
+    *, supplier: Supplier, user=None, evidence=None, **answers
+) -> EsgAssessment:
+    """A new set of ESG answers (with their evidence date and file); earlier ones stay as
+    the history."""
+    today = timezone.localdate()
+    answers.setdefault("answered_on", today)
     assessment = EsgAssessment(supplier=supplier, answered_by=user, **answers)
-    assessment.full_clean(exclude=["answered_by"])
-    assessment.save()
+    if assessment.evidence_date is not None and assessment.evidence_date > today:
+        raise ValidationError({"evidence_date": "The evidence cannot be dated in the future."})
+    if evidence is not None:
+        try:
+            assessment.evidence_content_type = evidence_check(evidence)
+        except ValidationError as exc:
+            raise ValidationError({"evidence": exc.messages}) from None
+        assessment.evidence_name = safe_file_name(evidence.name)
+    assessment.full_clean(exclude=["answered_by", "evidence"])
+    if evidence is not None:
+        assessment.evidence.save("evidence", evidence, save=False)
+    with transaction.atomic():
+        assessment.save()
+        esg_score_changed(supplier_id=supplier.pk)
     return assessment
 
 
@@ -340,3 +375,29 @@ def supplier_contact_profile_update(
         user.save(update_fields=["first_name", "last_name", "email"])
         contact.save()
     return contact
+
+
+__all__ = [
+    "assessment_create",
+    "assessment_outcome_refresh",
+    "assessment_submit",
+    "assessment_update",
+    "certificate_upload",
+    "certificates_create",
+    "esg_assessment_submit",
+    "esg_assessments_create",
+    "esg_score_changed",
+    "esg_scores_store",
+    "qualification_assessments_create",
+    "qualification_template_update",
+    "supplier_change_status",
+    "supplier_contact_create",
+    "supplier_contact_deactivate",
+    "supplier_contact_profile_update",
+    "supplier_contact_user_create",
+    "supplier_create",
+    "supplier_owner_ids",
+    "supplier_update",
+    "suppliers_create",
+    "suppliers_validate",
+]

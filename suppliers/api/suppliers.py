@@ -1,4 +1,4 @@
-"""/api/v1/suppliers/: suppliers by code."""
+"""/api/v1/suppliers/ (by code, status through the gates) and /api/v1/certificates/."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -16,8 +16,10 @@ from accounts.selectors import user_supplier_id
 from core.api import Conflict, context_user
 from core.fields import CountryField, CurrencyField
 from core.parsers import SafeJSONParser
-from suppliers.filters import SupplierFilter
+from suppliers.certificate_kinds import KINDS, certificate_kind_code, certificate_kind_error
+from suppliers.filters import CertificateFilter, SupplierFilter
 from suppliers.models import Certificate, Supplier
+from suppliers.selectors import esg_scores, qualification_scores
 from suppliers.services import (
     certificate_upload,
     supplier_create,
@@ -35,6 +37,33 @@ def _owner_candidates():
     )
 
 
+class CertificateKindField(serializers.CharField):
+    """A certificate kind as people write it (`ISO 9001`, `iso9001`, `IATF16949`), stored
+    and answered as its code (`iso_9001`)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("help_text", "Kind code or its usual spelling: " + ", ".join(KINDS) + ".")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        code = certificate_kind_code(data)
+        if code is None:
+            raise serializers.ValidationError(certificate_kind_error(data), code="invalid_kind")
+        return code
+
+
+class SupplierListSerializer(serializers.ListSerializer):
+    """Reads the ESG and qualification scores of a whole page in two queries."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        ids = [s.pk for s in items]
+        self.child.context["esg_scores"] = esg_scores(supplier_ids=ids)
+        self.child.context["qualification_scores"] = qualification_scores(supplier_ids=ids)
+        return [self.child.to_representation(item) for item in items]
+
+
 class SupplierSerializer(serializers.ModelSerializer):
     country = CountryField()
     currency = CurrencyField()
@@ -48,9 +77,21 @@ class SupplierSerializer(serializers.ModelSerializer):
     primary_contact = serializers.CharField(
         source="primary_contact.user.username", read_only=True, default=None
     )
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=2000,
+        help_text="Why the status changes; required to disqualify. Kept in the audit.",
+    )
+    esg_score = serializers.SerializerMethodField(help_text="0–100, null when unanswered.")
+    qualification_score = serializers.SerializerMethodField(
+        help_text="Weighted score (0–5) of the latest submitted assessment."
+    )
 
     class Meta:
         model = Supplier
+        list_serializer_class = SupplierListSerializer
         fields = [
             "code",
             "name",
@@ -60,10 +101,27 @@ class SupplierSerializer(serializers.ModelSerializer):
             "status",
             "owner",
             "primary_contact",
+            "reason",
+            "esg_score",
+            "qualification_score",
             "created_at",
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
+
+    def get_esg_score(self, supplier) -> float | None:
+        scores = self.context.get("esg_scores")
+        if scores is None:
+            scores = esg_scores(supplier_ids=[supplier.pk])
+        result = scores.get(supplier.pk)
+        return None if result is None or result.score is None else float(result.score)
+
+    def get_qualification_score(self, supplier) -> float | None:
+        scores = self.context.get("qualification_scores")
+        if scores is None:
+            scores = qualification_scores(supplier_ids=[supplier.pk])
+        value = scores.get(supplier.pk)
+        return None if value is None else float(value)
 
     def validate_code(self, value):
         if self.instance is not None and value != self.instance.code:
@@ -73,10 +131,11 @@ class SupplierSerializer(serializers.ModelSerializer):
         return value
 
     def create(self, validated_data):
+        validated_data.pop("reason", None)
         return supplier_create(actor=_actor(self.context), **validated_data)
 
     def update(self, instance, validated_data):
-        # The lifecycle (prospect → qualified → approved ...) is enforced by the service.
+        # The gates (a passed assessment, certificates, four eyes, a reason) are the service's.
         return supplier_update(supplier=instance, data=validated_data, actor=_actor(self.context))
 
 
@@ -112,6 +171,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         write_only=True, required=False, help_text="PDF, PNG or JPEG (multipart upload)."
     )
     document_url = serializers.SerializerMethodField()
+    kind = CertificateKindField()
 
     class Meta:
         model = Certificate
@@ -160,7 +220,7 @@ class CertificateViewSet(ScopedViewSet):
     lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "post", "head", "options"]
     supplier_actions = ("create",)
-    filterset_fields = ["supplier__code", "kind"]
+    filterset_class = CertificateFilter
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
