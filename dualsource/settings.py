@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "inventory",
     "scorecards",
     "rules",
+    "planning",
     "alerts",
     "messaging",
     "workspace",
