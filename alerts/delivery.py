@@ -28,7 +28,8 @@ from django.utils import timezone
 from accounts.models import UserProfile
 from accounts.roles import Role
 from alerts import emails
-from alerts.models import CONTACT_KINDS, Alert, EmailDelivery, Severity
+from alerts.kinds import CONTACT_KINDS
+from alerts.models import Alert, EmailDelivery, Severity
 from core.tasks import task_queue_on_commit
 
 logger = logging.getLogger(__name__)

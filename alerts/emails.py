@@ -7,7 +7,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
-from alerts.models import Alert, Kind
+from alerts.kinds import Kind
+from alerts.models import Alert
 from core.emails import make_message
 
 DIGEST_ITEMS_PER_KIND = 10

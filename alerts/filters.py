@@ -2,7 +2,8 @@
 
 import django_filters
 
-from alerts.models import Alert, Kind, Severity
+from alerts.kinds import Kind
+from alerts.models import Alert, Severity
 
 
 class AlertFilter(django_filters.FilterSet):

@@ -4,7 +4,8 @@ from django.db.models import Count, QuerySet
 
 from accounts.roles import INTERNAL_ROLES, user_role
 from accounts.selectors import scope_for_user
-from alerts.models import CONTACT_KINDS, Alert
+from alerts.kinds import CONTACT_KINDS
+from alerts.models import Alert
 
 
 def alerts_for_user(

@@ -19,37 +19,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from alerts import conditions, severities
+from alerts import conditions, kinds, severities
 from alerts.delivery import immediate_emails_request
-from alerts.models import Alert, AlertScanRun, Kind, Severity
+from alerts.models import Alert, AlertScanRun, Severity
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = (Alert.State.OPEN, Alert.State.ACKNOWLEDGED)
 _CHUNK = 2000
-
-# Each entry: the kinds one function decides, and the function (as of now / today).
-SCANS: list[tuple[tuple[str, ...], Callable]] = [
-    (
-        (Kind.LINE_PAST_DUE, Kind.LINE_NOT_ACKNOWLEDGED),
-        lambda now, today: conditions.line_conditions(today=today),
-    ),
-    (
-        (Kind.TRANSIT_DELAYED,),
-        lambda now, today: conditions.transit_conditions(now=now, today=today),
-    ),
-    ((Kind.LOW_STOCK,), lambda now, today: conditions.low_stock_conditions(today=today)),
-    (
-        (Kind.CERTIFICATE_EXPIRING, Kind.CERTIFICATE_EXPIRED),
-        lambda now, today: conditions.certificate_conditions(today=today),
-    ),
-    ((Kind.KPI_BELOW_TARGET,), lambda now, today: conditions.kpi_conditions(today=today)),
-    ((Kind.SINGLE_SOURCED,), lambda now, today: conditions.single_source_conditions(today=today)),
-    (
-        (Kind.RULE_FIRED, Kind.EXCEPTION_OPEN),
-        lambda now, today: conditions.rule_conditions(now=now),
-    ),
-]
 
 _REFERENCES = (
     "supplier_id",
@@ -132,11 +109,11 @@ def alerts_scan(
         run.started_at = timezone.now()
         run.save(update_fields=["started_at"])
         table = severities.severity_table()
-        for kinds, evaluate in SCANS:
-            found = evaluate(now, today)
-            _kinds_apply(kinds=kinds, found=found, now=now, table=table, result=result)
+        for find, kind_names in kinds.finders():
+            found = find(now=now, today=today)
+            _kinds_apply(kinds=kind_names, found=found, now=now, table=table, result=result)
             if progress is not None:
-                progress(", ".join(kinds), len(found))
+                progress(", ".join(kind_names), len(found))
         result.seconds = time.perf_counter() - started
         run.finished_at = timezone.now()
         run.summary = result.as_dict()

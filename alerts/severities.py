@@ -1,28 +1,13 @@
-"""Default severities of SPEC §5, per kind and variant; an admin overrides them in
-`AlertSeverity` (admin → Alert severities)."""
+"""Default severities per kind and variant come from the registry (`alerts/kinds.py`);
+an admin overrides them in `AlertSeverity` (admin → Alert severities)."""
 
-from alerts.models import AlertSeverity, Kind, Severity
+from alerts.conditions.base import APPLIED_SHIFT, BASE, BELOW_SAFETY_STOCK, SEVEN_DAYS_PAST
+from alerts.kinds import default_severities
+from alerts.models import AlertSeverity, Severity
 
-BASE = "base"
-BELOW_SAFETY_STOCK = "below_safety_stock"
-SEVEN_DAYS_PAST = "seven_days_past"
-APPLIED_SHIFT = "applied_shift"
+__all__ = ["APPLIED_SHIFT", "BASE", "BELOW_SAFETY_STOCK", "SEVEN_DAYS_PAST", "DEFAULTS"]
 
-DEFAULTS: dict[tuple[str, str], str] = {
-    (Kind.KPI_BELOW_TARGET, BASE): Severity.WARNING,
-    (Kind.RULE_FIRED, BASE): Severity.WARNING,
-    (Kind.RULE_FIRED, APPLIED_SHIFT): Severity.INFO,
-    (Kind.EXCEPTION_OPEN, BASE): Severity.WARNING,
-    (Kind.LOW_STOCK, BASE): Severity.WARNING,
-    (Kind.LOW_STOCK, BELOW_SAFETY_STOCK): Severity.CRITICAL,
-    (Kind.TRANSIT_DELAYED, BASE): Severity.WARNING,
-    (Kind.LINE_PAST_DUE, BASE): Severity.WARNING,
-    (Kind.LINE_PAST_DUE, SEVEN_DAYS_PAST): Severity.CRITICAL,
-    (Kind.LINE_NOT_ACKNOWLEDGED, BASE): Severity.WARNING,
-    (Kind.CERTIFICATE_EXPIRING, BASE): Severity.WARNING,
-    (Kind.CERTIFICATE_EXPIRED, BASE): Severity.CRITICAL,
-    (Kind.SINGLE_SOURCED, BASE): Severity.INFO,
-}
+DEFAULTS: dict[tuple[str, str], str] = default_severities()
 
 
 def severity_table() -> dict[tuple[str, str], str]:

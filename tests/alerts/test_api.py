@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 
-from alerts.models import Alert, Kind
+from alerts.kinds import Kind
+from alerts.models import Alert
 from alerts.services import alerts_scan
 from parts.models import ApprovedSource
 from tests.alerts.conftest import NOW, TODAY

@@ -16,7 +16,8 @@ from alerts.delivery import (
     email_delivery_send,
     immediate_emails_request,
 )
-from alerts.models import Alert, EmailDelivery, Kind
+from alerts.kinds import Kind
+from alerts.models import Alert, EmailDelivery
 from alerts.services import alerts_scan
 from tests.alerts.conftest import NOW, TODAY
 from tests.factories import PurchaseOrderLineFactory, UserFactory

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from alerts.models import Alert, AlertSeverity, Kind
+from alerts.kinds import Kind
+from alerts.models import Alert, AlertSeverity
 from alerts.services import alerts_resolve, alerts_scan
 from contracts.models import ContractRule
 from purchasing.models import PurchaseOrderLine, ShipNotice, ShipNoticeLine, TransitEvent

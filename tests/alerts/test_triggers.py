@@ -8,7 +8,8 @@ from unittest import mock
 import pytest
 from kombu.exceptions import OperationalError as BrokerDown
 
-from alerts.models import Alert, Kind
+from alerts.kinds import Kind
+from alerts.models import Alert
 from alerts.services import alerts_scan
 from purchasing.models import Receipt, ShipNotice
 from tests.alerts.conftest import NOW, TODAY

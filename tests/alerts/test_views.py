@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from accounts.services import user_profile_get
-from alerts.models import Alert, Kind
+from alerts.kinds import Kind
+from alerts.models import Alert
 from alerts.services import alerts_scan
 from tests.alerts.conftest import NOW, TODAY
 from tests.factories import PurchaseOrderLineFactory
