@@ -148,6 +148,8 @@ STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/plotly", _PLOTLY_JS_DIR / "pac
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Replenishment planning (docs/planning.md): the planning period in days.
+DUALSOURCE_PLANNING_PERIOD_DAYS = env_int("DUALSOURCE_PLANNING_PERIOD_DAYS", 7)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DUALSOURCE_MAX_BODY_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -220,6 +222,12 @@ CELERY_BEAT_SCHEDULE = {
     "evaluate-rules-daily": {
         "task": "rules.evaluate",
         "schedule": crontab(hour=2, minute=45),
+        "options": {"expires": 23 * 3600},
+    },
+    # Replenishment planning (docs/planning.md): daily, after the rules.
+    "plan-replenishment-daily": {
+        "task": "planning.run",
+        "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 23 * 3600},
     },
     "rebuild-kpis-weekly": {

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.selectors import scope_for_user
+from planning.selectors import auto_released_count
 from rules.models import AllocationChange, AllocationException, RuleFiring
 from suppliers.models import Supplier
 
@@ -84,10 +85,14 @@ def automation_rate(*, period: str | None = None) -> dict:
     ).aggregate(
         raised=Count("pk"), open=Count("pk", filter=Q(state=AllocationException.State.OPEN))
     )
+    # Orders the planning engine released alone are decisions applied alone too.
+    planning_released = auto_released_count(start=start, end=end)
+    applied += planning_released
     decisions = applied + counts["raised"]
     return {
         "period": period,
         "applied": applied,
+        "planning_released": planning_released,
         "exceptions": counts["raised"],
         "exceptions_open": counts["open"],
         "automation_rate_pct": round(100 * applied / decisions, 2) if decisions else None,

@@ -61,16 +61,25 @@ def simulate(
     return xs, qes, qrs, (int(x[0]), pipe[0].copy())
 
 
-def simulated_cost(model: DualSourcingModel, decide: Decide, periods: int, seed: int = 7):
-    """Average cost per period of one long simulated path (after a warm-up)."""
+def simulated_cost(
+    model: DualSourcingModel, decide: Decide, periods: int, seed: int = 7, paths: int = 50
+):
+    """Average cost per period over ``paths`` independent simulated paths (after a warm-up),
+    ``periods`` periods in all."""
     rng = np.random.default_rng(seed)
-    demands = rng.choice(len(model.demand), size=periods + 500, p=model.pmf)
-    xs, qes, _, _ = simulate(model, decide, demands)
-    y = (xs + qes)[500:].astype(float)
-    d = demands[500:]
-    cost = model.premium * qes[500:] + model.holding * np.maximum(y - d, 0)
-    cost += model.backlog * np.maximum(d - y, 0)
-    return float(cost.mean())
+    warmup, length = 500, max(periods // paths, 1)
+    demands = rng.choice(len(model.demand), size=(warmup + length, paths), p=model.pmf)
+    x = np.zeros(paths, dtype=np.int64)
+    pipe = np.zeros((paths, model.lead_slow - 1), dtype=np.int64)
+    total = 0.0
+    for t, d in enumerate(demands):
+        q_e, q_r = decide(x, pipe)
+        if t >= warmup:
+            y = x + q_e
+            cost = model.premium * q_e + model.holding * np.maximum(y - d, 0)
+            total += float((cost + model.backlog * np.maximum(d - y, 0)).sum())
+        x, pipe = step(model, x, pipe, q_e, q_r, d)
+    return total / (length * paths)
 
 
 def _encode(x, pipe, radix: int) -> np.ndarray:

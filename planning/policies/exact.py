@@ -40,10 +40,22 @@ class ExactResult:
     y_table: np.ndarray = field(repr=False)
     qr_table: np.ndarray = field(repr=False)
     evaluation: Evaluation | None = None
+    more_table: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def lo(self) -> int:
         return self.grid[0]
+
+    def _index(self, x, pipe):
+        lo, hi, top = self.grid
+        xi = np.clip(x - lo, 0, hi - lo)
+        return (xi,) + tuple(np.clip(pipe[:, j], 0, top) for j in range(pipe.shape[1]))
+
+    def wants_more(self, x, pipe):
+        """States where the slow order sits at the grid's top and a larger one looked cheaper."""
+        if self.more_table is None:
+            return np.zeros(len(x), dtype=bool)
+        return self.more_table[self._index(x, pipe)]
 
     def decide(self, x, pipe):
         """Greedy orders for arrays of states (clipped onto the grid)."""
@@ -98,7 +110,7 @@ def _sweep(model, V, lo, hi, top, base_y, want_policy=False):
     xs = np.arange(lo, hi + 1, dtype=float).reshape((nx,) + (1,) * (L - 1))
     TV = best - model.premium * xs
     if not want_policy:
-        return TV, None, None
+        return TV, None, None, None
     return TV, *_greedy(model, F, best, J, K, qarg, lo, top)
 
 
@@ -120,12 +132,15 @@ def _greedy(model, F, best, J, K, qarg, lo, top):
             yv = yi[xi]
             seg = J[yv:]
             qr[xi] = int(np.argmax(seg <= K[yv] + 1e-9 * (1 + abs(K[yv]))))
-        return y_table, qr
+        return y_table, qr, None
     p1 = np.arange(top + 1).reshape((1, top + 1) + (1,) * (L - 2))
     w = yi + p1
     rest_idx = np.indices(F.shape[2:]) if L > 2 else ()
     idx = (w,) + tuple(r[None, None] for r in rest_idx)
-    return y_table, qarg[idx]
+    qr = qarg[idx]
+    # A slow order at the top of the grid that was still getting cheaper: the grid binds.
+    at_top = (J[..., -1] < J[..., -2] - 1e-9 * (1 + np.abs(J[..., -1]))) if top else J[..., -1] < 0
+    return y_table, qr, at_top[idx] & (qr == top)
 
 
 def solve(
@@ -167,18 +182,17 @@ def _iterate(model, lo, hi, top, tol, max_iter):
     ys = np.arange(lo, hi + 1, dtype=float)
     base_y = model.premium * ys + model.stage_cost(ys)
     V = np.zeros((nx,) + (top + 1,) * (L - 1))
-    scale = 1.0 + float(base_y.min() if base_y.size else 0)
     lower = upper = 0.0
     it = 0
     while it < max_iter:
         it += 1
-        TV, _, _ = _sweep(model, V, lo, hi, top, base_y)
+        TV, _, _, _ = _sweep(model, V, lo, hi, top, base_y)
         diff = TV - V
         lower, upper = float(diff.min()), float(diff.max())
         V = TV - TV.flat[0]
-        if upper - lower < tol * scale:
+        if upper - lower < tol * max(1.0, abs(upper)):
             break
-    _, y_table, qr_table = _sweep(model, V, lo, hi, top, base_y, want_policy=True)
+    _, y_table, qr_table, more = _sweep(model, V, lo, hi, top, base_y, want_policy=True)
     return ExactResult(
         gain=(lower + upper) / 2,
         lower=lower,
@@ -187,6 +201,7 @@ def _iterate(model, lo, hi, top, tol, max_iter):
         grid=(lo, hi, top),
         y_table=y_table.astype(np.int32),
         qr_table=np.asarray(qr_table).astype(np.int32),
+        more_table=more,
     )
 
 
@@ -194,9 +209,6 @@ def _boundary_check(model, result: ExactResult) -> set[str]:
     """Which sides of the grid the greedy policy's recurrent class touches."""
     lo, hi, top = result.grid
     grow: set[str] = set()
-    # Below the grid the extension is exact only while the best y is above lo.
-    if np.any(result.y_table[0] <= lo):
-        grow.add("lo")
     try:
         ev, visited = _evaluate_with_states(model, result)
     except ChainTooLarge:
@@ -206,7 +218,7 @@ def _boundary_check(model, result: ExactResult) -> set[str]:
     y = x + q_e
     if np.any(y >= hi) or np.any(x >= hi - model.max_demand) or np.any(x <= lo):
         grow.add("hi" if np.any(x >= hi - model.max_demand) or np.any(y >= hi) else "lo")
-    if top < (model.cap_slow or 10**9) and (np.any(q_r >= top) or np.any(pipe >= top)):
+    if top < (model.cap_slow or 10**9) and np.any(result.wants_more(x, pipe)):
         grow.add("top")
     result.evaluation = ev
     return grow

@@ -32,7 +32,7 @@ def test_names_are_unique_and_the_model_offers_exactly_the_registry():
 
 
 def test_contacts_see_only_their_own_line_alerts():
-    assert kinds.CONTACT_KINDS == {"line_past_due", "line_not_acknowledged"}
+    assert {"line_past_due", "line_not_acknowledged"} == kinds.CONTACT_KINDS
 
 
 def test_a_finder_that_decides_two_kinds_runs_once_per_scan():
