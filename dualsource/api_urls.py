@@ -23,6 +23,7 @@ from contracts.api import ContractViewSet, RuleViewSet
 from inventory.api import InventoryPositionViewSet
 from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartViewSet, SourceViewSet
+from planning.api import DemandPlanViewSet, PolicyViewSet, SuggestionViewSet
 from purchasing.api import (
     FxRateViewSet,
     InspectionViewSet,
@@ -62,5 +63,8 @@ router.register("allocation-changes", AllocationChangeViewSet, basename="allocat
 router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("automation-rate", AutomationRateViewSet, basename="automation-rate")
+router.register("demand-plans", DemandPlanViewSet, basename="demand-plan")
+router.register("replenishment-policies", PolicyViewSet, basename="replenishment-policy")
+router.register("replenishment-suggestions", SuggestionViewSet, basename="replenishment-suggestion")
 
 urlpatterns = router.urls

@@ -22,8 +22,7 @@ AS_OF = dt.date(2026, 3, 2)
 OPEN = ReplenishmentSuggestion.State.OPEN
 
 
-@pytest.fixture
-def planned(db):
+def make_planned():
     """A part at site MAIN: FAST (7 days, 12.00) and SLOW (28 days, 10.00), MOQ 10."""
     part = PartFactory(number="P-PLAN")
     fast = SupplierFactory(code="FAST")
@@ -49,6 +48,11 @@ def planned(db):
     )
     planning_setting_set(part=part, site="MAIN", is_planned=True)
     return part
+
+
+@pytest.fixture
+def planned(db):
+    return make_planned()
 
 
 def test_a_run_caches_a_policy_and_suggests_whole_lots_with_a_reason(planned):
