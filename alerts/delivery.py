@@ -30,11 +30,12 @@ from accounts.roles import Role
 from alerts import emails
 from alerts.kinds import CONTACT_KINDS
 from alerts.models import Alert, EmailDelivery, Severity
+from core import task_names
 from core.tasks import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
-SEND_TASK = "alerts.send_delivery"
+SEND_TASK = task_names.ALERTS_SEND_DELIVERY
 MAX_ATTEMPTS = 8
 # A row in `sending` longer than this was left by a worker that died (a send takes seconds).
 STUCK_AFTER = dt.timedelta(minutes=10)
@@ -88,10 +89,11 @@ def audience(alerts) -> dict[int, set[int]]:
     return pairs
 
 
-def immediate_emails_request(*, alert_ids) -> list[int]:
+def immediate_emails_request(*, alert_ids, queue_sends: bool = True) -> list[int]:
     """Create the deliveries of these alerts (those open and critical) for recipients who
-    want critical alerts at once, and queue their sends on commit. An alert already
-    emailed to a recipient is never emailed to them again (the unique delivery row)."""
+    want critical alerts at once, and queue their sends on commit (`queue_sends`; else the
+    caller queues the returned ids). An alert already emailed to a recipient is never
+    emailed to them again (the unique delivery row)."""
     alerts = Alert.objects.filter(
         pk__in=list(alert_ids), state=Alert.State.OPEN, severity=Severity.CRITICAL
     )
@@ -108,7 +110,7 @@ def immediate_emails_request(*, alert_ids) -> list[int]:
         for user_id in sorted(users)
         if frequency.get(user_id) == UserProfile.EmailFrequency.IMMEDIATE
     ]
-    return _deliveries_create(rows, Q(alert_id__in=list(targets)))
+    return _deliveries_create(rows, Q(alert_id__in=list(targets)), queue_sends=queue_sends)
 
 
 def digest_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -148,7 +150,9 @@ def digests_request(*, day: dt.date) -> list[int]:
     return _deliveries_create(rows, Q(digest_date=day))
 
 
-def _deliveries_create(rows: list[EmailDelivery], scope: Q) -> list[int]:
+def _deliveries_create(
+    rows: list[EmailDelivery], scope: Q, *, queue_sends: bool = True
+) -> list[int]:
     """Insert the rows (an existing one for the same alert or day and recipient wins) and
     queue a send for every pending delivery in `scope` once the transaction commits."""
     if not rows:
@@ -161,9 +165,17 @@ def _deliveries_create(rows: list[EmailDelivery], scope: Q) -> list[int]:
                 scope, recipient_id__in=recipients, state=EmailDelivery.State.PENDING
             ).values_list("pk", flat=True)
         )
-        for delivery_id in pending:
-            task_queue_on_commit(SEND_TASK, delivery_id)
+        if queue_sends:
+            deliveries_queue(pending)
     return pending
+
+
+def deliveries_queue(delivery_ids: list[int]) -> int:
+    """Queue the send of each delivery once the current transaction commits (at once
+    outside one); the sender claims the row, so a duplicate send request is harmless."""
+    for delivery_id in delivery_ids:
+        task_queue_on_commit(SEND_TASK, delivery_id)
+    return len(delivery_ids)
 
 
 # --- sending ---------------------------------------------------------------------------

@@ -53,6 +53,8 @@ class ScanResult:
     new_alert_ids: list[int] = field(default_factory=list)
     # Alerts that became critical in this scan (new, or escalated): emailed at once.
     critical_ids: list[int] = field(default_factory=list)
+    # Email deliveries created for them (queued on commit unless the caller queues them).
+    delivery_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -84,6 +86,7 @@ def alerts_scan(
     as_of: dt.datetime | None = None,
     requested_at: dt.datetime | None = None,
     progress: Callable[[str, int], None] | None = None,
+    queue_sends: bool = True,
 ) -> ScanResult:
     """Raise, refresh and resolve every alert kind, as of now (or `as_of`).
 
@@ -120,7 +123,9 @@ def alerts_scan(
         run.save(update_fields=["finished_at", "summary"])
         # Critical alerts are emailed at once: delivery rows now, the sends after commit.
         if result.critical_ids:
-            immediate_emails_request(alert_ids=result.critical_ids)
+            result.delivery_ids = immediate_emails_request(
+                alert_ids=result.critical_ids, queue_sends=queue_sends
+            )
     return result
 
 

@@ -19,6 +19,7 @@ from alerts.delivery import (
     email_delivery_send,
 )
 from alerts.services import alerts_scan
+from core import task_names
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ _DB_RETRY = {
 
 
 @shared_task(
-    name="alerts.scan",
+    name=task_names.ALERTS_SCAN,
     soft_time_limit=10 * 60,
     time_limit=12 * 60,
     acks_late=True,
@@ -50,7 +51,7 @@ def alerts_scan_task(requested_at: str | None = None) -> dict:
 
 
 @shared_task(
-    name="alerts.send_delivery",
+    name=task_names.ALERTS_SEND_DELIVERY,
     soft_time_limit=60,
     time_limit=90,
     acks_late=True,
@@ -65,13 +66,17 @@ def alerts_send_delivery_task(delivery_id: int) -> str:
     return email_delivery_send(delivery_id=delivery_id)
 
 
-@shared_task(name="alerts.send_digests", soft_time_limit=10 * 60, time_limit=12 * 60, **_DB_RETRY)
+@shared_task(
+    name=task_names.ALERTS_SEND_DIGESTS, soft_time_limit=10 * 60, time_limit=12 * 60, **_DB_RETRY
+)
 def alerts_send_digests_task(day: str | None = None) -> dict:
     """07:00 organisation time: create and queue today's digests."""
     when = dt.date.fromisoformat(day) if day else timezone.localdate()
     return {"day": when.isoformat(), "queued": len(digests_request(day=when))}
 
 
-@shared_task(name="alerts.sweep_deliveries", soft_time_limit=120, time_limit=180, **_DB_RETRY)
+@shared_task(
+    name=task_names.ALERTS_SWEEP_DELIVERIES, soft_time_limit=120, time_limit=180, **_DB_RETRY
+)
 def alerts_sweep_deliveries_task() -> dict:
     return email_deliveries_sweep()

@@ -49,12 +49,12 @@ from django.db import connection, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from contracts.models import Contract, ContractChange  # noqa: E402
-from contracts.services import _snapshot  # noqa: E402
+from contracts.models import Contract  # noqa: E402
+from contracts.services import contract_update  # noqa: E402
+from outbox.models import PendingCell  # noqa: E402
 from purchasing.models import (  # noqa: E402
     FxRate,
     Inspection,
-    PendingCell,
     PurchaseOrder,
     PurchaseOrderLine,
     Receipt,
@@ -308,18 +308,7 @@ def a_day_of_changes(day: dt.date, *, share: float = 0.01) -> dict:
             rates=[FxRate(currency=currency, date=day, rate=latest.rate * Decimal("1.01"))]
         )
     contract = Contract.objects.order_by("valid_from", "pk").first()
-    before = _snapshot(contract)
-    contract.late_tolerance_days = (contract.late_tolerance_days + 1) % 5
-    with transaction.atomic():
-        contract.save()
-        ContractChange.objects.create(
-            contract=contract,
-            object_type="contract",
-            object_id=contract.pk,
-            kind=ContractChange.Kind.UPDATED,
-            before=before,
-            after=_snapshot(contract),
-        )
+    contract_update(contract=contract, late_tolerance_days=(contract.late_tolerance_days + 1) % 5)
     return {
         "acknowledged": acknowledged,
         "received": len(received),

@@ -3,9 +3,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 
 from contracts.models import Contract, ContractChange, ContractRule, PriceTier, VolumeCommitment
+from core import task_names
 from core.tasks import task_queue_safely
+from outbox import services as outbox_services
 
 
 def _snapshot(obj: models.Model) -> dict:
@@ -52,6 +55,8 @@ def contracts_create(
                 )
             )
     ContractChange.objects.bulk_create(changes, batch_size=batch_size)
+    # Bulk loads (demo data, imports) refresh once at the end: the cells wait for that.
+    _kpi_cells_mark(*(_snapshot(contract) for contract in created), queue=False)
     return created
 
 
@@ -116,9 +121,29 @@ def _full_clean(obj, **kwargs) -> None:
         raise ValidationError(error.message_dict) from None
 
 
-def _scorecards_refresh(supplier_ids) -> None:
-    ids = sorted({i for i in supplier_ids if i})
-    transaction.on_commit(lambda: task_queue_safely("scorecards.recompute_suppliers", ids))
+def _kpi_cells_mark(*snapshots: dict | None, queue: bool = True) -> None:
+    """A contract's tolerances reach every month its validity covers, before and after the
+    change, up to this month (later months are refreshed when their time comes): record
+    those cells in the outbox, in this transaction, and queue the engine pipeline once it
+    commits."""
+    today = timezone.localdate()
+    cells = set()
+    for snapshot in snapshots:
+        if not snapshot or not snapshot.get("valid_from"):
+            continue
+        first = dt.date.fromisoformat(str(snapshot["valid_from"]))
+        last = min(dt.date.fromisoformat(str(snapshot.get("valid_to") or "9999-12-31")), today)
+        supplier_id = int(snapshot["supplier_id"])
+        cells.update((supplier_id, month) for month in outbox_services.months_between(first, last))
+    if not cells:
+        return
+    outbox_services.cells_mark(cells=cells)
+    if not queue:
+        return
+    ids = sorted({supplier_id for supplier_id, _ in cells})
+    transaction.on_commit(
+        lambda: task_queue_safely(task_names.PIPELINE, ids, timezone.now().isoformat())
+    )
 
 
 def _contract_validate(contract: Contract) -> None:
@@ -142,7 +167,7 @@ def contract_create(*, actor=None, **fields) -> Contract:
         actor=actor,
         after=_snapshot(contract),
     )
-    _scorecards_refresh([contract.supplier_id])
+    _kpi_cells_mark(_snapshot(contract))
     return contract
 
 
@@ -169,7 +194,7 @@ def contract_update(*, contract: Contract, actor=None, **fields) -> Contract:
         after=after,
     )
     if any(before[name] != after[name] for name in KPI_FIELDS):
-        _scorecards_refresh([contract.supplier_id])
+        _kpi_cells_mark(before, after)
     return contract
 
 
@@ -184,9 +209,9 @@ def contract_delete(*, contract: Contract, actor=None) -> None:
                 "end it by setting its end date instead."
             }
         )
-    supplier_id = contract.supplier_id
+    before = _snapshot(contract)
     contract.delete()
-    _scorecards_refresh([supplier_id])
+    _kpi_cells_mark(before)
 
 
 def contract_rule_check(rule: ContractRule) -> None:

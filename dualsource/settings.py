@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "axes",
     "accounts",
     "suppliers",
+    "outbox",
     "parts",
     "contracts",
     "purchasing",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "planning",
     "alerts",
     "messaging",
+    "engine",
     "workspace",
     "portal",
     "imports",
@@ -196,16 +198,25 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # The whole beat schedule sits here; each entry expires just before its next run.
 CELERY_BEAT_SCHEDULE = {
-    "recompute-kpis-nightly": {
-        "task": "scorecards.refresh_nightly",
+    # The engine pipeline (engine/pipeline.py: refresh → rules → alerts → emails). Every
+    # 15 minutes it takes whatever waits (cells marked while the broker was down, alerts
+    # that time alone raises: past due, unacknowledged, silent transit).
+    "engine-pipeline": {
+        "task": "engine.run",
+        "schedule": crontab(minute="*/15"),
+        "options": {"expires": 14 * 60},
+    },
+    # 02:00: the as-of date moved for every supplier; every rule evaluated.
+    "engine-nightly": {
+        "task": "engine.nightly",
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 23 * 3600},
     },
-    # --- alerts (SPEC §5): scan, the 07:00 digest, and the email sweeper.
-    "scan-alerts": {
-        "task": "alerts.scan",
-        "schedule": crontab(minute="*/15"),
-        "options": {"expires": 14 * 60},
+    # Sunday 03:00: every scorecard rebuilt from the facts (a safety net).
+    "engine-rebuild-weekly": {
+        "task": "engine.rebuild",
+        "schedule": crontab(hour=3, minute=0, day_of_week="sunday"),
+        "options": {"expires": 6 * 24 * 3600},
     },
     "send-alert-digests": {
         "task": "alerts.send_digests",
@@ -217,23 +228,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 4 * 60},
     },
-    # Contract rules (SPEC §4): daily after the nightly KPI recompute, on every supplier;
-    # each scorecard refresh also chains `rules.evaluate` for the suppliers it refreshed.
-    "evaluate-rules-daily": {
-        "task": "rules.evaluate",
-        "schedule": crontab(hour=2, minute=45),
-        "options": {"expires": 23 * 3600},
-    },
-    # Replenishment planning (docs/planning.md): daily, after the rules.
+    # Replenishment planning (docs/planning.md): daily, after the nightly engine run.
     "plan-replenishment-daily": {
         "task": "planning.run",
         "schedule": crontab(hour=3, minute=30),
         "options": {"expires": 23 * 3600},
-    },
-    "rebuild-kpis-weekly": {
-        "task": "scorecards.recompute_all",
-        "schedule": crontab(hour=3, minute=0, day_of_week="sunday"),
-        "options": {"expires": 6 * 24 * 3600},
     },
 }
 

@@ -6,13 +6,14 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
+from core.task_names import PLANNING_RUN
 from planning.services import planning_run
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    name="planning.run",
+    name=PLANNING_RUN,
     soft_time_limit=30 * 60,
     time_limit=35 * 60,
     autoretry_for=(OperationalError,),

@@ -8,8 +8,6 @@ from core.admin import ServiceAdmin, form_values
 from purchasing.models import (
     FxRate,
     Inspection,
-    PendingCell,
-    PendingRefresh,
     PromiseRevision,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -287,34 +285,3 @@ class FxRateAdmin(ServiceAdmin):
 
     def service_delete(self, request, obj):
         fx_rate_delete(fx_rate=obj, actor=request.user)
-
-
-@admin.register(PendingRefresh)
-class PendingRefreshAdmin(admin.ModelAdmin):
-    """Suppliers whose changes the refresh task has not picked up yet: a queue that
-    stays long means the workers are down or behind."""
-
-    list_display = ["supplier", "requested_at"]
-    list_select_related = ["supplier"]
-    search_fields = ["supplier__code"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(PendingCell)
-class PendingCellAdmin(admin.ModelAdmin):
-    """(Supplier, month) KPI cells waiting for their refresh (see PendingRefresh)."""
-
-    list_display = ["supplier", "month", "requested_at"]
-    list_select_related = ["supplier"]
-    search_fields = ["supplier__code"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,7 @@
-"""The outbox "KPI inputs changed" (`PendingRefresh`): every write to a KPI input records
-its suppliers here in its own transaction, and the scorecards task that consumes the rows
-is queued by name on commit (purchasing sits below scorecards and never imports it)."""
+"""Purchasing's side of the KPI outbox (the `outbox` app): every write to a fact records
+the cells it touches there in its own transaction, and the engine pipeline that consumes
+them (refresh → rules → alerts → emails, engine/pipeline.py) is queued by name once, on
+commit (purchasing sits below the engine and never imports it)."""
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
@@ -10,14 +11,11 @@ from contextvars import ContextVar
 from django.db import transaction
 from django.utils import timezone
 
+from core import task_names
 from core.tasks import task_queue_safely
-from purchasing.models import PendingCell, PendingRefresh
+from outbox import services as outbox_services
 
 # Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
-# The scorecards task that consumes the outbox (scorecards.tasks.scorecards_refresh_suppliers).
-KPI_REFRESH_TASK = "scorecards.refresh_suppliers"
-# The alerts task that re-evaluates late, unconfirmed and delayed lines (alerts.tasks).
-ALERT_SCAN_TASK = "alerts.scan"
 
 _kpi_refresh_deferred_ids: ContextVar[set[int] | None] = ContextVar(
     "kpi_refresh_deferred_ids", default=None
@@ -51,14 +49,9 @@ def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
         return
     kpi_inputs_changed(supplier_ids=ids)
 
-    # Queued by name: purchasing sits below scorecards and never imports it. A broker that
-    # is down does not fail the posting: the outbox row waits for the next refresh. Line
-    # state changed too, so the alert scan is asked for in the same callback.
-    def after_commit() -> None:
-        task_queue_safely(KPI_REFRESH_TASK, ids)
-        _alert_scan_queue()
-
-    transaction.on_commit(after_commit)
+    # A broker that is down does not fail the posting: the outbox row waits for the
+    # pipeline the beat runs every few minutes.
+    transaction.on_commit(lambda: _pipeline_queue(ids))
 
 
 def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]]) -> None:
@@ -72,35 +65,26 @@ def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]]) -> None:
     if deferred is not None:
         deferred.update(supplier_ids)
         return
-    PendingCell.objects.bulk_create(
-        [PendingCell(supplier_id=s, month=m) for s, m in marked], ignore_conflicts=True
-    )
-
-    def after_commit() -> None:
-        task_queue_safely(KPI_REFRESH_TASK, supplier_ids)
-        _alert_scan_queue()
-
-    transaction.on_commit(after_commit)
+    outbox_services.cells_mark(cells=marked)
+    transaction.on_commit(lambda: _pipeline_queue(supplier_ids))
 
 
 def alert_scan_request() -> None:
-    """Ask for an alert scan once this transaction commits (line state changed)."""
+    """Ask for the engine pipeline (whose alert scan sees the change) once this transaction
+    commits: line state changed, no KPI input."""
     if _kpi_refresh_deferred_ids.get() is not None:
         return  # bulk load: its caller scans once at the end
-    transaction.on_commit(_alert_scan_queue)
+    transaction.on_commit(lambda: _pipeline_queue(None))
 
 
-def _alert_scan_queue() -> None:
+def _pipeline_queue(supplier_ids: list[int] | None) -> None:
     # The time is taken after the commit: a scan that started later saw this change, so
-    # the alerts task skips requests older than its last start (a burst costs one scan).
-    task_queue_safely(ALERT_SCAN_TASK, timezone.now().isoformat())
+    # the pipeline's scan skips requests older than its last start (a burst costs one).
+    task_queue_safely(task_names.PIPELINE, supplier_ids, timezone.now().isoformat())
 
 
 def kpi_inputs_changed(*, supplier_ids: Iterable[int]) -> None:
     """Record in the outbox that these suppliers' KPI inputs changed, in the caller's
     transaction (a rolled-back change leaves no request behind). Sorted, so concurrent
     requests for the same suppliers take their row locks in one order."""
-    ids = sorted({int(i) for i in supplier_ids})
-    PendingRefresh.objects.bulk_create(
-        [PendingRefresh(supplier_id=i) for i in ids], ignore_conflicts=True
-    )
+    outbox_services.suppliers_mark(supplier_ids=supplier_ids)

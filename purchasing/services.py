@@ -32,7 +32,6 @@ from purchasing.models import (
     Receipt,
 )
 from purchasing.outbox import (  # noqa: F401
-    KPI_REFRESH_TASK,
     alert_scan_request,
     kpi_cells_mark,
     kpi_inputs_changed,

@@ -4,16 +4,15 @@ import logging
 
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
-from core.tasks import task_queue_safely
+from core import task_names
 from rules.services import rules_evaluate
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    name="rules.evaluate",
+    name=task_names.RULES_EVALUATE,
     soft_time_limit=10 * 60,
     time_limit=12 * 60,
     autoretry_for=(OperationalError,),
@@ -25,8 +24,8 @@ logger = logging.getLogger(__name__)
 def rules_evaluate_task(supplier_ids: list[int] | None = None) -> dict:
     """Evaluate the contract rules of these suppliers (None: every supplier).
 
-    Queued by name after each scorecard refresh with the suppliers it refreshed, and daily
-    from the beat schedule. Idempotent: the same facts twice change nothing.
+    The engine pipeline runs this as its second step (engine/pipeline.py); this task runs
+    it alone, for operators. Idempotent: the same facts twice change nothing.
     """
     result = rules_evaluate(supplier_ids=supplier_ids)
     logger.info(
@@ -36,7 +35,4 @@ def rules_evaluate_task(supplier_ids: list[int] | None = None) -> dict:
         result.exceptions,
         result.seconds,
     )
-    if result.applied or result.exceptions or result.notified:
-        # New firings and exceptions become alerts at once, not at the next scheduled scan.
-        task_queue_safely("alerts.scan", timezone.now().isoformat())
     return result.as_dict()

@@ -1,13 +1,9 @@
-"""The dirty-cell outbox, as the scorecard refreshes consume it.
+"""The KPI outbox (the `outbox` app), as the scorecard refreshes consume it.
 
-Marks come from three places, all written in the transaction of the change they record:
-* `purchasing.models.PendingCell`: (supplier, month) cells whose facts or FX rates
-  changed, and `PendingRefresh`: suppliers whose whole history is to be redone (imports);
-* `contracts.models.ContractChange`: the contracts audit trail, read here as the contracts
-  outbox past a watermark (contracts sits below purchasing and scorecards and cannot
-  write their tables): a contract's tolerances reach the months its validity covers,
-  before and after the change;
-* `RefreshState` "scores": a template or assignment changed (scores only).
+Every change to a KPI input writes there, in the transaction of the change: `PendingCell`
+(supplier, month) cells whose facts, FX rates or contract terms changed; `PendingRefresh`
+suppliers whose whole history is to be redone (imports); `PendingRescore` a template or
+assignment changed (scores only).
 
 `marks_claim` takes every waiting mark at once and commits the claim, so postings never
 wait for a recompute; `marks_restore` puts them back when the recompute fails.
@@ -19,14 +15,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Max, Min
 
-from contracts.models import ContractChange
-from purchasing.models import Inspection, PendingCell, PendingRefresh, PurchaseOrderLine, Receipt
+from outbox.models import PendingCell, PendingRefresh, PendingRescore
+from purchasing.models import Inspection, PurchaseOrderLine, Receipt
 from scorecards import kpis
 from scorecards.models import RefreshState
 
-CONTRACT_WATERMARK = "contract_change"  # the last ContractChange id consumed
 AS_OF = "as_of"  # the as-of date (ordinal) every stored row was last brought to
-SCORES = "scores"  # 1 while a re-score is waiting
 
 
 @dataclass
@@ -55,7 +49,6 @@ def marks_claim(*, as_of: dt.date) -> Marks:
             )
         )
         _delete(PendingRefresh, sorted(marks.supplier_ids))
-        marks.cells |= _contract_cells_claim(as_of=as_of)
     return marks
 
 
@@ -80,8 +73,6 @@ def marks_clear() -> None:
     """A full rebuild redoes everything: every mark committed before it is consumed."""
     PendingCell.objects.all().delete()
     PendingRefresh.objects.all().delete()
-    last = ContractChange.objects.aggregate(last=Max("pk"))["last"] or 0
-    _state_set(CONTRACT_WATERMARK, last)
 
 
 def months_with_facts() -> list[str]:
@@ -112,43 +103,14 @@ def as_of_set(as_of: dt.date) -> None:
     _state_set(AS_OF, as_of.toordinal())
 
 
-def scores_mark() -> None:
-    """A template or assignment changed: the scores (not the KPIs) wait for a re-score."""
-    _state_set(SCORES, 1)
+def rescore_waiting() -> bool:
+    return PendingRescore.objects.exists()
 
 
 def scores_claim() -> bool:
-    """Whether a re-score was waiting; clears the mark (in the caller's transaction)."""
-    return RefreshState.objects.filter(name=SCORES, value=1).update(value=0) > 0
-
-
-def _contract_cells_claim(*, as_of: dt.date) -> set[tuple[int, str]]:
-    """The cells of the contract changes since the watermark, which moves past them: the
-    months of the contract's validity before and after each change, up to the as-of
-    month (later months are not due yet and are recomputed when the as-of date reaches
-    them)."""
-    state, _ = RefreshState.objects.select_for_update().get_or_create(name=CONTRACT_WATERMARK)
-    changes = list(
-        ContractChange.objects.filter(pk__gt=state.value)
-        .order_by("pk")
-        .values_list("pk", "object_type", "before", "after")
-    )
-    if not changes:
-        return set()
-    cells: set[tuple[int, str]] = set()
-    for _, object_type, before, after in changes:
-        if object_type != "contract":  # rules, tiers, commitments: no KPI input
-            continue
-        for snapshot in (before, after):
-            if not snapshot or not snapshot.get("valid_from"):
-                continue
-            first = dt.date.fromisoformat(snapshot["valid_from"])
-            last = min(dt.date.fromisoformat(snapshot.get("valid_to") or "9999-12-31"), as_of)
-            supplier_id = int(snapshot["supplier_id"])
-            cells.update((supplier_id, m) for m in months_between(first, last))
-    state.value = changes[-1][0]
-    state.save(update_fields=["value", "updated_at"])
-    return cells
+    """Whether a re-score was waiting; clears the requests (in the caller's transaction)."""
+    deleted, _ = PendingRescore.objects.all().delete()
+    return deleted > 0
 
 
 def _state_set(name: str, value: int) -> None:

@@ -40,6 +40,14 @@ def scorecard_refresh_pending(*, as_of: dt.date | None = None) -> services.Recom
     return _recompute(marks, cells=cells, as_of=as_of)
 
 
+def scorecard_rescore_pending() -> int | None:
+    """Re-score every supplier row when a template or assignment change waits in the
+    outbox (None: none waits)."""
+    if not outbox.rescore_waiting():
+        return None
+    return services.scorecard_scores_refresh()
+
+
 def scorecard_refresh_nightly(*, as_of: dt.date | None = None) -> services.RecomputeResult:
     """The nightly run: the marked cells, and for every supplier the months the as-of date
     moved through since the last run, and the rolling window. A full rebuild when no run

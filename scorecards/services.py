@@ -30,8 +30,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from core import task_names
 from core.services import model_update
 from core.tasks import task_queue_safely
+from outbox import services as outbox_services
 from scorecards import kpis, outbox
 from scorecards.dialect import Dialect
 from scorecards.models import (
@@ -237,11 +239,12 @@ def scorecard_recompute(
 
 
 def scorecard_templates_changed() -> None:
-    """A template or assignment changed: the scores are marked, in the caller's transaction
-    (the nightly run catches them up should the task be lost), and re-scored once it
-    commits."""
-    outbox.scores_mark()
-    transaction.on_commit(lambda: task_queue_safely(RESCORE_TASK))
+    """A template or assignment changed: the outbox records it in the caller's transaction
+    and the engine pipeline re-scores once it commits (or at its next beat run)."""
+    outbox_services.rescore_mark()
+    transaction.on_commit(
+        lambda: task_queue_safely(task_names.PIPELINE, None, timezone.now().isoformat())
+    )
 
 
 def scorecard_scores_refresh() -> int:
@@ -493,7 +496,6 @@ def _datetime(value: dt.datetime):
 # How KPIs score is an input of every stored composite and grade: each change re-scores
 # every supplier row once the transaction commits (the KPI figures themselves stay).
 
-RESCORE_TASK = "scorecards.rescore_all"
 TEMPLATE_FIELDS = [
     f.name for f in ScorecardTemplate._meta.concrete_fields if f.name not in ("id", "updated_at")
 ]

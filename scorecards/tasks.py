@@ -1,4 +1,6 @@
-"""Scorecard tasks: ids in, one service call, a JSON summary out.
+"""Scorecard tasks: ids in, one service call, a JSON summary out. The engine pipeline
+(engine/pipeline.py) runs the same services as its first step; these tasks run one step
+alone, for operators.
 
 All are idempotent: a recompute rebuilds the same rows from the same facts, so a retry
 or a duplicate delivery only costs time (concurrent runs queue on a database lock).
@@ -10,9 +12,8 @@ import logging
 
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
-from core.tasks import task_queue_safely
+from core import task_names
 from scorecards.refresh import scorecard_refresh_nightly, scorecard_refresh_pending
 from scorecards.services import scorecard_recompute, scorecard_scores_refresh
 
@@ -29,7 +30,7 @@ _RETRY = {
 
 # Frequent (one per posting transaction): the summary is logged, not kept as a result.
 @shared_task(
-    name="scorecards.refresh_suppliers",
+    name=task_names.KPI_REFRESH,
     soft_time_limit=120,
     time_limit=180,
     ignore_result=True,
@@ -48,10 +49,6 @@ def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
     logger.info(
         "Scorecards refreshed for %d suppliers in %.3f s", result.supplier_count, result.seconds
     )
-    task_queue_safely("alerts.scan", timezone.now().isoformat())  # KPI targets, by name
-    # Contract rules on the new figures (None: every supplier).
-    ids = None if result.supplier_ids is None else list(result.supplier_ids)
-    task_queue_safely("rules.evaluate", ids)
     return result.as_dict()
 
 
@@ -71,19 +68,18 @@ def scorecards_recompute_all() -> dict:
     """Weekly safety net: every supplier and period rebuilt from the facts."""
     result = scorecard_recompute()
     logger.info("Full scorecard rebuild finished in %.3f s", result.seconds)
-    task_queue_safely("alerts.scan", timezone.now().isoformat())
     return result.as_dict()
 
 
 @shared_task(
-    name="scorecards.recompute_suppliers", soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY
+    name=task_names.KPI_RECOMPUTE_SUPPLIERS, soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY
 )
 def scorecards_recompute_suppliers(supplier_ids: list[int]) -> dict:
     """Exactly these suppliers, every period: e.g. after a contract's tolerances changed."""
     return scorecard_recompute(supplier_ids=supplier_ids).as_dict()
 
 
-@shared_task(name="scorecards.rescore_all", soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY)
+@shared_task(name=task_names.KPI_RESCORE, soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY)
 def scorecards_rescore_all() -> dict:
     """After a template or assignment changed: composite scores and grades, not KPIs."""
     return {"rows_rescored": scorecard_scores_refresh()}

@@ -1,6 +1,6 @@
 """What starts a scan: postings (receipts, acknowledgements, ship notices, transit events)
-queue one by name on commit, and so does each KPI refresh; a broker that is down never
-fails the posting, which stays saved for the scheduled scan to catch up."""
+queue the engine pipeline (whose third step is the scan) by name on commit; a broker that
+is down never fails the posting, which stays saved for the scheduled run to catch up."""
 
 import datetime as dt
 from unittest import mock
@@ -67,9 +67,9 @@ def test_postings_queue_the_scan_by_name_after_commit(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         api_for(buyer).post("/api/v1/receipts/", receipt_body(quantity="10"), format="json")
-    scans = [args for name, args in queued if name == "alerts.scan"]
+    scans = [args for name, args in queued if name == "engine.run"]
     assert len(scans) == 1
-    assert dt.datetime.fromisoformat(scans[0][0]) == NOW  # taken after the commit
+    assert dt.datetime.fromisoformat(scans[0][1]) == NOW  # taken after the commit
 
     queued.clear()
     asn = {
@@ -81,7 +81,7 @@ def test_postings_queue_the_scan_by_name_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         response = api_for(contact_a).post("/api/v1/ship-notices/", asn, format="json")
     assert response.status_code == 201, response.content
-    assert [name for name, _ in queued] == ["alerts.scan"]
+    assert [name for name, _ in queued] == ["engine.run"]
 
 
 def test_a_rolled_back_posting_queues_nothing(late_line, queued):
@@ -107,7 +107,7 @@ def test_with_the_broker_down_a_posting_still_saves_and_answers_201(
         response = api_for(buyer).post("/api/v1/receipts/", receipt_body(), format="json")
     assert response.status_code == 201, response.content
     assert Receipt.objects.filter(number="GR-LATE-1").exists()
-    assert "Could not queue alerts.scan" in caplog.text
+    assert "Could not queue engine.run" in caplog.text
     # The scheduled scan catches up once the broker is back.
     alerts_scan()
     assert not Alert.objects.filter(kind=Kind.LINE_PAST_DUE, state="open").exists()
@@ -118,15 +118,15 @@ def test_with_the_broker_down_a_page_still_serves(late_line, buyer, client_for):
         assert client_for(buyer).get("/alerts/").status_code == 200
 
 
-def test_each_kpi_refresh_queues_a_scan_and_the_rules_by_name(clock, supplier_a, monkeypatch):
+def test_each_kpi_refresh_is_followed_by_the_rules_and_a_scan(clock, supplier_a):
+    from engine.pipeline import pipeline_run
     from purchasing.services import kpi_inputs_changed
-    from scorecards import tasks
 
-    calls = []
-    monkeypatch.setattr(tasks, "task_queue_safely", lambda name, *a: calls.append(name))
     kpi_inputs_changed(supplier_ids=[supplier_a.pk])
-    tasks.scorecards_refresh_suppliers.run([supplier_a.pk])
-    assert calls == ["alerts.scan", "rules.evaluate"]
+    run = pipeline_run()
+    assert run.summary["refresh scorecards"]["supplier_count"] == 1
+    assert run.summary["evaluate rules"] is not None
+    assert run.summary["scan alerts"]["skipped"] is False
 
 
 def test_a_transit_event_queues_a_scan(
@@ -139,7 +139,7 @@ def test_a_transit_event_queues_a_scan(
     )
     with django_capture_on_commit_callbacks(execute=True):
         transit_event_record(ship_notice=notice, occurred_at=NOW, location="Hamburg")
-    assert [name for name, _ in queued] == ["alerts.scan"]
+    assert [name for name, _ in queued] == ["engine.run"]
 
 
 def test_the_scan_task_skips_a_request_older_than_the_last_scan(late_line, clock):
@@ -168,4 +168,4 @@ def test_a_stock_reading_posted_through_the_api_queues_a_scan(
     with django_capture_on_commit_callbacks(execute=True):
         response = api_for(buyer).post("/api/v1/inventory-positions/", [reading], format="json")
     assert response.status_code == 201, response.content
-    assert [name for name, _ in queued] == ["alerts.scan"]
+    assert [name for name, _ in queued] == ["engine.run"]

@@ -178,11 +178,9 @@ class TestReceipts:
         self, world, api_for, buyer, django_capture_on_commit_callbacks, monkeypatch
     ):
         queued = []
-        from scorecards import tasks
+        from engine import tasks
 
-        monkeypatch.setattr(
-            tasks.scorecards_refresh_suppliers, "delay", lambda ids: queued.append(ids)
-        )
+        monkeypatch.setattr(tasks.engine_run, "delay", lambda ids, *_: queued.append(ids))
         with django_capture_on_commit_callbacks(execute=True):
             response = post(api_for(buyer), "receipts", [receipt(n) for n in range(20)])
         assert response.status_code == 201

@@ -36,8 +36,8 @@ def test_contract_create_and_update_are_audited_with_before_and_after(
     assert (created.kind, created.actor, created.before) == ("created", buyer, None)
     assert (updated.before["late_tolerance_days"], updated.after["late_tolerance_days"]) == (0, 2)
     assert queued.call_args_list == [
-        mock.call("scorecards.recompute_suppliers", [supplier_a.pk]),
-        mock.call("scorecards.recompute_suppliers", [supplier_a.pk]),
+        mock.call("engine.run", [supplier_a.pk], mock.ANY),
+        mock.call("engine.run", [supplier_a.pk], mock.ANY),
     ]
 
 

@@ -276,7 +276,7 @@ def test_seeding_queues_no_refresh_per_chunk_and_recomputes_once(
     django_capture_on_commit_callbacks,
 ):
     with (
-        mock.patch("scorecards.tasks.scorecards_refresh_suppliers.delay") as delay,
+        mock.patch("engine.tasks.engine_run.delay") as delay,
         mock.patch("demo.services._kpis_recompute", return_value=("recomputed", 0.1)) as kpis,
         django_capture_on_commit_callbacks(execute=True),
     ):
@@ -290,7 +290,7 @@ def test_seeding_queues_no_refresh_per_chunk_and_recomputes_once(
 def test_deferred_kpi_refresh_collects_suppliers_instead_of_queueing(
     django_capture_on_commit_callbacks,
 ):
-    with mock.patch("scorecards.tasks.scorecards_refresh_suppliers.delay") as delay:
+    with mock.patch("engine.tasks.engine_run.delay") as delay:
         with django_capture_on_commit_callbacks(execute=True), kpi_refresh_deferred() as ids:
             kpi_refresh_queue(supplier_ids=[3, 1])
             kpi_refresh_queue(supplier_ids=[1, 2])
@@ -299,4 +299,4 @@ def test_deferred_kpi_refresh_collects_suppliers_instead_of_queueing(
         supplier = SupplierFactory()
         with django_capture_on_commit_callbacks(execute=True):
             kpi_refresh_queue(supplier_ids=[supplier.pk])
-        delay.assert_called_once_with([supplier.pk])
+        delay.assert_called_once_with([supplier.pk], mock.ANY)

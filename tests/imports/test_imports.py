@@ -195,10 +195,10 @@ class TestPurchaseOrders:
     def test_kpi_refresh_is_queued_once(
         self, world, django_capture_on_commit_callbacks, monkeypatch
     ):
-        from scorecards import tasks
+        from engine import tasks
 
         queued = []
-        monkeypatch.setattr(tasks.scorecards_refresh_suppliers, "delay", queued.append)
+        monkeypatch.setattr(tasks.engine_run, "delay", lambda ids, *_: queued.append(ids))
         with django_capture_on_commit_callbacks(execute=True):
             result = run(
                 "purchase_orders",

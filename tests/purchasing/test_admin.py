@@ -46,10 +46,10 @@ def test_order_for_a_held_supplier_is_refused_on_the_form(supplier_a, client_for
 def test_order_is_created_with_its_lines_and_queues_a_refresh(
     supplier_a, client_for, admin_user, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from scorecards import tasks
+    from engine import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.scorecards_refresh_suppliers, "delay", queued.append)
+    monkeypatch.setattr(tasks.engine_run, "delay", lambda ids, *_: queued.append(ids))
     url = reverse("admin:purchasing_purchaseorder_add")
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(admin_user).post(url, _order_form(supplier_a, PartFactory()))
@@ -71,11 +71,11 @@ def test_order_without_lines_is_refused_on_the_form(supplier_a, client_for, admi
 def test_fx_correction_in_the_admin_requests_the_refresh(
     supplier_a, client_for, admin_user, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from scorecards import tasks
+    from engine import tasks
     from tests.scorecards.conftest import Kpi
 
     queued = []
-    monkeypatch.setattr(tasks.scorecards_refresh_suppliers, "delay", queued.append)
+    monkeypatch.setattr(tasks.engine_run, "delay", lambda ids, *_: queued.append(ids))
     rate = FxRateFactory(currency="USD", date=dt.date(2026, 1, 1), rate=Decimal("0.9"))
     kpi = Kpi(supplier_a)
     kpi.receive(kpi.line(currency="USD"), dt.date(2026, 2, 10), "10")

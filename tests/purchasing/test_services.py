@@ -122,10 +122,10 @@ class TestFxRates:
     def test_a_rate_dated_after_the_receipts_requests_no_refresh(
         self, usd_receipt, supplier_a, django_capture_on_commit_callbacks, monkeypatch
     ):
-        from scorecards import tasks
+        from engine import tasks
 
         queued = []
-        monkeypatch.setattr(tasks.scorecards_refresh_suppliers, "delay", queued.append)
+        monkeypatch.setattr(tasks.engine_run, "delay", lambda ids, *_: queued.append(ids))
         with django_capture_on_commit_callbacks(execute=True):
             fx_rates_upsert(rates=[FxRate(currency="USD", date=dt.date(2026, 3, 1), rate=1)])
         assert queued == []
@@ -210,10 +210,10 @@ class TestReceiptsAndInspections:
     def test_receipt_costs_default_to_the_order_currency_and_refresh(
         self, supplier_a, django_capture_on_commit_callbacks, monkeypatch
     ):
-        from scorecards import tasks
+        from engine import tasks
 
         queued = []
-        monkeypatch.setattr(tasks.scorecards_refresh_suppliers, "delay", queued.append)
+        monkeypatch.setattr(tasks.engine_run, "delay", lambda ids, *_: queued.append(ids))
         line = Kpi(supplier_a).line(currency="USD")
         with django_capture_on_commit_callbacks(execute=True):
             receipt = receipt_create(

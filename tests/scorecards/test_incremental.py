@@ -20,9 +20,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contracts.models import ContractChange
-from contracts.services import _snapshot
-from purchasing.models import FxRate, Inspection, PendingCell, PurchaseOrderLine, Receipt
+from outbox.models import PendingCell
+from purchasing.models import FxRate, Inspection, PurchaseOrderLine, Receipt
 from purchasing.services import (
     fx_rate_delete,
     fx_rate_update,
@@ -278,12 +277,12 @@ def _apply(kind: str, rng: random.Random, parts, as_of: dt.date) -> None:  # noq
 
 
 def _contract_edit(rng: random.Random) -> None:
-    """A contract edit as the audited contracts service writes it: the change and its
-    ContractChange row (before and after) in one transaction."""
+    """A contract edit through the audited contracts service: the change, its audit row and
+    its KPI cells in the outbox, in one transaction."""
     from contracts.models import Contract
+    from contracts.services import contract_update
 
     contract = _pick(rng, Contract.objects.all())
-    before = _snapshot(contract)
     change = rng.choice(
         [
             {"late_tolerance_days": rng.randrange(6)},
@@ -292,20 +291,11 @@ def _contract_edit(rng: random.Random) -> None:
             {"valid_to": rng.choice([None, dt.date(2026, 2, 28)])},
         ]
     )
-    for name, value in change.items():
-        setattr(contract, name, value)
-    if contract.valid_to is not None and contract.valid_to < contract.valid_from:
-        contract.valid_to = contract.valid_from
-    with transaction.atomic():
-        contract.save()
-        ContractChange.objects.create(
-            contract=contract,
-            object_type="contract",
-            object_id=contract.pk,
-            kind=ContractChange.Kind.UPDATED,
-            before=before,
-            after=_snapshot(contract),
-        )
+    valid_from = change.get("valid_from", contract.valid_from)
+    valid_to = change.get("valid_to", contract.valid_to)
+    if valid_to is not None and valid_to < valid_from:
+        change["valid_to"] = valid_from
+    contract_update(contract=contract, **change)
 
 
 FIGURES = [
@@ -477,17 +467,9 @@ def test_a_contract_change_refreshes_the_months_it_covers(kpi, supplier_a):
     kpi.recompute(as_of=START)
     assert kpi.card("2026-02").otd_pct == 0
 
-    before = _snapshot(contract)
-    contract.late_tolerance_days = 2
-    contract.save()
-    ContractChange.objects.create(
-        contract=contract,
-        object_type="contract",
-        object_id=contract.pk,
-        kind=ContractChange.Kind.UPDATED,
-        before=before,
-        after=_snapshot(contract),
-    )
+    from contracts.services import contract_update
+
+    contract_update(contract=contract, late_tolerance_days=2)
     scorecard_refresh_nightly(as_of=START)
 
     assert kpi.card("2026-02").otd_pct == 100

@@ -65,7 +65,7 @@ def test_admin_assignment_inline_rescores(
         response = client_for(admin_user).post(url, form)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert ScorecardAssignment.objects.get(supplier=supplier_a).template == template
-    assert queued == ["scorecards.rescore_all"]
+    assert queued == ["engine.run"]
 
 
 def test_unchanged_template_queues_nothing(queued, django_capture_on_commit_callbacks):
@@ -83,7 +83,7 @@ def test_new_default_takes_over_and_the_default_cannot_be_removed(
         new = scorecard_template_create(name="New default", is_default=True)
     old.refresh_from_db()
     assert new.is_default and not old.is_default
-    assert queued == ["scorecards.rescore_all"]
+    assert queued == ["engine.run"]
     with pytest.raises(ValidationError):
         scorecard_template_delete(template=new)
     with pytest.raises(ValidationError):
@@ -105,8 +105,8 @@ def test_assignment_set_and_delete_rescore(supplier_a, queued, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         assignment = scorecard_assignment_set(supplier=supplier_a, template=template)
         scorecard_assignment_set(supplier=supplier_a, template=template)  # no change
-    assert queued == ["scorecards.rescore_all"]
+    assert queued == ["engine.run"]
     with django_capture_on_commit_callbacks(execute=True):
         scorecard_assignment_delete(assignment=assignment)
-    assert queued == ["scorecards.rescore_all"] * 2
+    assert queued == ["engine.run"] * 2
     assert not ScorecardAssignment.objects.exists()

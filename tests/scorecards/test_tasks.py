@@ -7,7 +7,8 @@ import pytest
 import time_machine
 from django.db import OperationalError, transaction
 
-from purchasing.models import PendingCell, PendingRefresh, Receipt
+from outbox.models import PendingCell, PendingRefresh
+from purchasing.models import Receipt
 from purchasing.services import receipts_create
 from scorecards import services, tasks
 from scorecards.models import SupplierScorecard

@@ -1,0 +1,18 @@
+"""Every Celery task name in one place. Lower layers queue higher layers' tasks by these
+names (`core.tasks.task_queue_safely`), never by importing them."""
+
+# The engine pipeline (engine/pipeline.py): refresh → rules → alerts → emails.
+PIPELINE = "engine.run"  # after postings and every 15 minutes: what is waiting
+PIPELINE_NIGHTLY = "engine.nightly"  # 02:00: the as-of date moved for every supplier
+PIPELINE_REBUILD = "engine.rebuild"  # weekly: every scorecard rebuilt from the facts
+
+# Single steps, for operators and the command line.
+KPI_REFRESH = "scorecards.refresh_suppliers"
+KPI_RECOMPUTE_SUPPLIERS = "scorecards.recompute_suppliers"
+KPI_RESCORE = "scorecards.rescore_all"
+RULES_EVALUATE = "rules.evaluate"
+ALERTS_SCAN = "alerts.scan"
+ALERTS_SEND_DELIVERY = "alerts.send_delivery"
+ALERTS_SEND_DIGESTS = "alerts.send_digests"
+ALERTS_SWEEP_DELIVERIES = "alerts.sweep_deliveries"
+PLANNING_RUN = "planning.run"  # daily: policies (cached) and suggested orders

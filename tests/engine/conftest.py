@@ -1,0 +1,1 @@
+from tests.alerts.conftest import buyer2, clock, eager, outbox, owned  # noqa: F401
