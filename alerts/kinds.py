@@ -12,7 +12,16 @@ from dataclasses import dataclass, field
 
 from django.db import models
 
-from alerts.conditions import certificates, engine, kpis, lines, sourcing, stock, transit
+from alerts.conditions import (
+    certificates,
+    engine,
+    kpis,
+    lines,
+    planning,
+    sourcing,
+    stock,
+    transit,
+)
 from alerts.conditions.base import (
     APPLIED_SHIFT,
     BASE,
@@ -75,6 +84,12 @@ KINDS: list[KindSpec] = [
         "single_sourced",
         "Part single-sourced",
         sourcing.single_source_conditions,
+        {BASE: INFO},
+    ),
+    KindSpec(
+        "orders_to_release",
+        "Suggested orders to release",
+        planning.orders_to_release_conditions,
         {BASE: INFO},
     ),
 ]

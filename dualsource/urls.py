@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("alerts.urls")),
     path("", include("contracts.urls")),
     path("", include("rules.urls")),
+    path("", include("planning.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password change and reset by email (Django's views, our templates under registration/).

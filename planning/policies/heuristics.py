@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.linalg import spsolve
 
 from .chain import ChainTooLarge, evaluate
 from .model import convolve_power, newsvendor_level
@@ -114,9 +116,11 @@ def _best_level(model, values, weights, mean_fast):
     return s, cost, fill
 
 
-def solve_shape(model, rule, max_order):
+def solve_shape(model, rule, max_order, max_states=20_000):
     """Exact: solve the relative chain once, then the exact best level."""
-    ev, (x, pipe, q_e, q_r, pi) = evaluate(model, rule, max_order=max_order, return_states=True)
+    ev, (x, pipe, q_e, q_r, pi) = evaluate(
+        model, rule, max_order=max_order, return_states=True, max_states=max_states
+    )
     s, cost, fill = _best_level(model, x + q_e, pi, ev.mean_fast)
     return s, cost, fill, ev
 
@@ -146,8 +150,8 @@ def screen_shapes(model, rule, n, periods=6000, warmup=300, seed=20):
     for i in range(n):
         values, counts = np.unique(ys[:, i], return_counts=True)
         mean_fast = qes[i] / periods
-        _, cost, _ = _best_level(model, values, counts.astype(float), mean_fast)
-        out.append((cost, mean_fast))
+        level, cost, fill = _best_level(model, values, counts.astype(float), mean_fast)
+        out.append((cost, mean_fast, level, fill))
     return out
 
 
@@ -159,7 +163,8 @@ def _shape_search(model, kind, shapes, make_rule, bounds, keep=3):
     if not shapes:
         return None
     columns = [np.array([sh[j] for sh in shapes]) for j in range(len(shapes[0]))]
-    estimates = screen_shapes(model, make_rule(*columns), len(shapes))
+    periods = 6000 if len(shapes) <= 300 else 3000
+    estimates = screen_shapes(model, make_rule(*columns), len(shapes), periods=periods)
     order = sorted(
         range(len(shapes)),
         key=lambda i: (not _within(bounds, estimates[i][1], model, slack=0.05), estimates[i][0]),
@@ -177,6 +182,14 @@ def _shape_search(model, kind, shapes, make_rule, bounds, keep=3):
         if best is None or cost < best.cost - 1e-12:
             params = _params(kind, level, shape)
             best = Candidate(kind, params, cost, fill, ev.mean_fast, ev.mean_slow)
+    if best is None and order:
+        # Every chain was too large: the simulated estimate, marked as such.
+        i = order[0]
+        cost, mean_fast, level, fill = estimates[i]
+        mean = model.mean_demand
+        best = Candidate(
+            kind, _params(kind, level, shapes[i]), cost, fill, mean_fast, mean - mean_fast, False
+        )
     return best
 
 
@@ -203,9 +216,14 @@ def _params(kind, level, shape):
     raise ValueError(kind)
 
 
-def _deltas(model):
-    k = max(model.max_demand, 1)
-    return range(0, (model.lead_slow + 2) * k + 1)
+def _deltas(model, most=40):
+    """S_r - S_e from 0 to the slow lead time's demand plus three deviations."""
+    d = np.arange(len(model.demand))
+    var = float(model.pmf @ (d - model.mean_demand) ** 2)
+    L = model.lead_slow
+    top = int(np.ceil(L * model.mean_demand + 3 * np.sqrt(L * var))) + 2
+    step = max(1, int(np.ceil((top + 1) / most)))
+    return range(0, top + 1, step)
 
 
 def search_dual_index(model, bounds=None):
@@ -215,7 +233,8 @@ def search_dual_index(model, bounds=None):
 
 def search_capped_dual_index(model, bounds=None):
     k = max(model.max_demand, 1)
-    caps = range(max(int(np.floor(model.mean_demand)), 1), k + 1)
+    low = max(int(np.floor(model.mean_demand)), 1)
+    caps = range(low, k + 1, max(1, int(np.ceil((k + 1 - low) / 8))))
     shapes = [(d, c) for d in _deltas(model) for c in caps]
     return _shape_search(
         model, "cdi", shapes, lambda d, c: dual_index_rule(model, d, cap=c), bounds
@@ -238,15 +257,21 @@ def solve_base_surge(model, r, tail=1e-13):
         xs = np.arange(lo, hi + 1)
         q_e = _cap(np.maximum(-xs, 0), model.cap_fast)
         y = xs + q_e
-        P = np.zeros((n, n))
+        rows, cols, vals = [], [], []
         for d, p in enumerate(model.pmf):
-            nxt = np.clip(y + r - d, lo, hi) - lo
-            np.add.at(P, (np.arange(n), nxt), p)
-        A = P.T - np.eye(n)
-        A[-1] = 1.0
+            if p:
+                rows.append(np.arange(n))
+                cols.append(np.clip(y + r - d, lo, hi) - lo)
+                vals.append(np.full(n, p))
+        P = sparse.csr_matrix(
+            (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
+        )
+        # A banded chain: the normalising row goes last, so the LU keeps the band.
+        A = (P.T - sparse.identity(n, format="csr")).tolil()
+        A[n - 1, :] = np.ones(n)
         rhs = np.zeros(n)
         rhs[-1] = 1.0
-        pi = np.maximum(np.linalg.solve(A, rhs), 0)
+        pi = np.maximum(spsolve(A.tocsc(), rhs), 0)
         pi /= pi.sum()
         if pi[-k - 1 :].sum() < tail or span > 20000:
             break

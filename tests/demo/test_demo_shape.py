@@ -190,3 +190,13 @@ def test_the_demo_has_conversations_a_certificate_and_an_administrator_contact(t
     assert Message.objects.filter(author__username="supplier2").exists()
     with_file = Certificate.objects.filter(supplier=supplier1.supplier).exclude(document="")
     assert with_file.get().document_content_type == "application/pdf"
+
+
+def test_a_newcomer_sees_planned_parts_suggestions_and_an_auto_released_order(tiny):
+    from planning.models import ReplenishmentPolicy, ReplenishmentSuggestion
+
+    assert ReplenishmentPolicy.objects.count() >= 5
+    assert ReplenishmentPolicy.objects.filter(saving_vs_split_pct__isnull=False).exists()
+    assert ReplenishmentSuggestion.objects.filter(state="open").exists()
+    released = ReplenishmentSuggestion.objects.filter(auto_released=True)
+    assert released.exists() and all(s.purchase_order_id for s in released)

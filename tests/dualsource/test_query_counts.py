@@ -35,6 +35,7 @@ NOT_PAGES = {
     "alerts:bulk-action",
     "contracts:child-delete",
     "rules:decide",
+    "planning:release",
     "logout",
     "portal:colleague_deactivate",
     "portal:invitation_withdraw",

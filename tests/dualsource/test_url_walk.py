@@ -61,6 +61,8 @@ BUYER_PAGES = {
     "contracts:child-edit",
     "rules:exceptions",
     "rules:split",
+    "planning:suggestions",
+    "planning:part",
 }
 # The supplier portal is the contacts' own: to internal roles it does not exist (404).
 SUPPLIERS_ONLY = {"portal"}

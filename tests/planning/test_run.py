@@ -136,3 +136,19 @@ def test_capacity_caps_a_suggestion(planned):
     ApprovedSource.objects.filter(supplier__code="SLOW").update(monthly_capacity=Decimal("20"))
     planning_run(as_of=AS_OF)
     assert not ReplenishmentSuggestion.objects.filter(supplier__code="SLOW").exists()
+
+
+def test_suggestions_waiting_more_than_a_day_raise_orders_to_release(planned):
+    from django.utils import timezone
+
+    from alerts.models import Alert
+    from alerts.services import alerts_scan
+
+    planning_run(as_of=AS_OF)
+    alerts_scan(queue_sends=False)
+    assert not Alert.objects.filter(kind="orders_to_release").exists()
+    ReplenishmentSuggestion.objects.update(created_at=timezone.now() - dt.timedelta(days=2))
+    alerts_scan(queue_sends=False)
+    alert = Alert.objects.get(kind="orders_to_release")
+    assert alert.part == planned and alert.site == "MAIN" and alert.supplier is None
+    assert "wait for release" in alert.message
