@@ -169,8 +169,10 @@ def _shape_search(model, kind, shapes, make_rule, bounds, keep=3):
         range(len(shapes)),
         key=lambda i: (not _within(bounds, estimates[i][1], model, slack=0.05), estimates[i][0]),
     )
-    best = None
-    for i in order[:keep]:
+    best, solved = None, 0
+    for i in order[: 4 * keep]:
+        if solved >= keep:
+            break
         shape = shapes[i]
         rule = make_rule(*shape)
         try:
@@ -179,12 +181,14 @@ def _shape_search(model, kind, shapes, make_rule, bounds, keep=3):
             continue
         if not _within(bounds, ev.mean_fast, model):
             continue
+        solved += 1
         if best is None or cost < best.cost - 1e-12:
             params = _params(kind, level, shape)
             best = Candidate(kind, params, cost, fill, ev.mean_fast, ev.mean_slow)
-    if best is None and order:
+    admissible = [i for i in order if _within(bounds, estimates[i][1], model)]
+    if best is None and admissible:
         # Every chain was too large: the simulated estimate, marked as such.
-        i = order[0]
+        i = admissible[0]
         cost, mean_fast, level, fill = estimates[i]
         mean = model.mean_demand
         best = Candidate(
