@@ -16,7 +16,7 @@ from .heuristics import Candidate
 from .model import DualSourcingModel
 
 KINDS = ("exact", "cdi", "di", "tbs", "single")
-EXACT_STATE_LIMIT = 150_000
+EXACT_STATE_LIMIT = 40_000
 
 
 @dataclass

@@ -178,7 +178,7 @@ def _shape_search(model, kind, shapes, make_rule, bounds, keep=3):
         try:
             level, cost, fill, ev = solve_shape(model, rule, max_order=_max_order(model, shape))
         except ChainTooLarge:
-            continue
+            break  # its neighbours are as large: keep the simulated estimate
         if not _within(bounds, ev.mean_fast, model):
             continue
         solved += 1
