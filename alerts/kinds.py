@@ -59,6 +59,7 @@ KINDS: list[KindSpec] = [
         stock.low_stock_conditions,
         {BASE: WARNING, BELOW_SAFETY_STOCK: CRITICAL},
     ),
+    KindSpec("sensor_stale", "Sensor silent", stock.sensor_stale_conditions),
     KindSpec("transit_delayed", "Delayed transit", transit.transit_conditions),
     KindSpec(
         "line_past_due",

@@ -1,25 +1,14 @@
 import datetime as dt
-from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from contracts.models import Contract, ContractChange, ContractRule, PriceTier, VolumeCommitment
 from core import task_names
+from core.services import model_snapshot as _snapshot
 from core.tasks import task_queue_safely
 from outbox import services as outbox_services
-
-
-def _snapshot(obj: models.Model) -> dict:
-    """The audit view of an object: its concrete fields, JSON-safe."""
-    data = {}
-    for field in obj._meta.concrete_fields:
-        value = getattr(obj, field.attname)
-        if isinstance(value, dt.date | dt.datetime | Decimal):
-            value = value.isoformat() if isinstance(value, dt.date) else str(value)
-        data[field.attname] = value
-    return data
 
 
 @transaction.atomic

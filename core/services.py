@@ -1,5 +1,8 @@
 """Write helpers every app's services share."""
 
+import datetime as dt
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -60,3 +63,14 @@ def raise_first_error(errors: dict[int, dict[str, list[str]]]) -> None:
     """A one-item batch's errors as the usual field errors."""
     if errors:
         raise ValidationError(next(iter(errors.values())))
+
+
+def model_snapshot(obj: models.Model) -> dict:
+    """The audit view of an object: its concrete fields, JSON-safe."""
+    data = {}
+    for field in obj._meta.concrete_fields:
+        value = getattr(obj, field.attname)
+        if isinstance(value, dt.date | dt.datetime | Decimal):
+            value = value.isoformat() if isinstance(value, dt.date) else str(value)
+        data[field.attname] = value
+    return data

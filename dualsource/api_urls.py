@@ -20,7 +20,11 @@ from rest_framework.routers import DefaultRouter
 
 from alerts.api import AlertViewSet
 from contracts.api import ContractViewSet, RuleViewSet
-from inventory.api import InventoryPositionViewSet
+from inventory.api import (
+    InventoryPositionViewSet,
+    InventoryReadingViewSet,
+    InventoryRejectViewSet,
+)
 from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartViewSet, SourceViewSet
 from planning.api import DemandPlanViewSet, PolicyViewSet, SuggestionViewSet
@@ -38,6 +42,7 @@ from rules.api import (
     ExceptionViewSet,
 )
 from scorecards.api import PartScorecardViewSet, SupplierScorecardViewSet
+from sites.api import SiteViewSet
 from suppliers.api import CertificateViewSet, SupplierViewSet
 
 router = DefaultRouter()
@@ -51,6 +56,9 @@ router.register("ship-notices", ShipNoticeViewSet, basename="ship-notice")
 router.register("receipts", ReceiptViewSet, basename="receipt")
 router.register("inspections", InspectionViewSet, basename="inspection")
 router.register("inventory-positions", InventoryPositionViewSet, basename="inventory-position")
+router.register("inventory-readings", InventoryReadingViewSet, basename="inventory-reading")
+router.register("inventory-rejects", InventoryRejectViewSet, basename="inventory-reject")
+router.register("sites", SiteViewSet, basename="site")
 router.register("fx-rates", FxRateViewSet, basename="fx-rate")
 router.register("scorecards", SupplierScorecardViewSet, basename="scorecard")
 router.register("part-scorecards", PartScorecardViewSet, basename="part-scorecard")

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "outbox",
     "parts",
     "contracts",
+    "sites",
     "purchasing",
     "inventory",
     "scorecards",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "engine",
     "workspace",
     "portal",
+    "guide",
     "imports",
     "demo",
 ]
@@ -139,6 +141,18 @@ LANGUAGES = [
     ("pl", "Polski"),
 ]
 USE_TZ = True
+# The organisation's main site: the default delivery site of a purchase order.
+DUALSOURCE_MAIN_SITE = env_str("DUALSOURCE_MAIN_SITE", "MAIN")
+# A part × site fed by a sensor that sent nothing for this long is stale (docs/inventory.md).
+DUALSOURCE_SENSOR_STALE_HOURS = env_int("DUALSOURCE_SENSOR_STALE_HOURS", 6)
+# Stock readings over MQTT (docs/inventory.md): broker, topic prefix, the ingest's fixed
+# client id (its persistent session) and protocol ("5", or "3.1.1" for the embedded broker).
+MQTT_URL = env_str("MQTT_URL", "mqtt://127.0.0.1:1883")
+MQTT_TOPIC_PREFIX = env_str("MQTT_TOPIC_PREFIX", "dualsource/stock").rstrip("/")
+MQTT_CLIENT_ID = env_str("MQTT_CLIENT_ID", "dualsource-ingest")
+MQTT_PROTOCOL = env_str("MQTT_PROTOCOL", "5")
+if MQTT_PROTOCOL not in ("5", "3.1.1"):
+    raise ImproperlyConfigured("MQTT_PROTOCOL must be 5 or 3.1.1.")
 BASE_CURRENCY = env_str("DUALSOURCE_BASE_CURRENCY", "EUR").upper()
 if len(BASE_CURRENCY) != 3 or not BASE_CURRENCY.isalpha():
     raise ImproperlyConfigured("DUALSOURCE_BASE_CURRENCY must be an ISO 4217 code such as EUR.")

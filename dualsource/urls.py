@@ -36,6 +36,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("portal/", include("portal.urls")),
+    path("", include("guide.urls")),
     path("", include("messaging.urls")),
     path("", include("suppliers.urls")),
     path("admin/", admin.site.urls),

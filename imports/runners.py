@@ -186,7 +186,7 @@ def _purchase_orders(records, context, result, *, dry_run):
     """Rows are order lines; rows with the same order number form one order."""
     from purchasing.api.orders import PurchaseOrderSerializer
 
-    header_fields = ("supplier", "order_date", "currency")
+    header_fields = ("supplier", "order_date", "currency", "site")
     line_fields = (
         "line",
         "part",

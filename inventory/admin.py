@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from core.admin import ServiceAdmin
-from inventory.models import InventoryPosition
+from inventory.models import InventoryPosition, InventoryReject
 from inventory.services import (
     inventory_position_delete,
     inventory_position_update,
@@ -30,3 +30,17 @@ class InventoryPositionAdmin(ServiceAdmin):
 
     def service_delete(self, request, obj):
         inventory_position_delete(position=obj, actor=request.user)
+
+
+@admin.register(InventoryReject)
+class InventoryRejectAdmin(admin.ModelAdmin):
+    """The dead-letter list of stock messages: read-only, kept for the operator to see why."""
+
+    list_display = ["received_at", "topic", "reason"]
+    search_fields = ["topic", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -160,7 +160,7 @@ def _consumption(part_id, site, starts, receipts) -> list[float]:
     """on hand at a period's start + its receipts - on hand at its end, where both are read."""
     days = period_days()
     readings = InventoryPosition.objects.filter(
-        part_id=part_id, site=site, read_at__date__gte=starts[0]
+        part_id=part_id, site__code=site, read_at__date__gte=starts[0]
     ).values_list("read_at", "on_hand")
     last: dict[int, float] = {}
     for read_at, on_hand in sorted(readings):
@@ -284,7 +284,7 @@ class StockState:
 
 def stock_state(inputs: PlanInputs, as_of: dt.date) -> StockState:
     reading = (
-        InventoryPosition.objects.filter(part_id=inputs.part_id, site=inputs.site)
+        InventoryPosition.objects.filter(part_id=inputs.part_id, site__code=inputs.site)
         .order_by("-read_at")
         .values_list("on_hand", "read_at")
         .first()
@@ -296,6 +296,7 @@ def stock_state(inputs: PlanInputs, as_of: dt.date) -> StockState:
             part_id=inputs.part_id,
             status=PurchaseOrderLine.Status.OPEN,
             purchase_order__supplier_id__in=supplier_ids,
+            purchase_order__site__code=inputs.site,
         )
         .annotate(received=Sum("receipts__quantity"))
         .values_list("purchase_order__supplier_id", "quantity", "received", "expected_date")

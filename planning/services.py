@@ -18,6 +18,7 @@ from planning.models import ReplenishmentSuggestion as Suggestion
 from planning.policy import compute_policy, lots_state, orders_now, per_period_cap
 from purchasing.models import PurchaseOrder
 from purchasing.services import purchase_order_create, purchase_order_line_build
+from sites.models import Site
 
 log = logging.getLogger(__name__)
 
@@ -224,9 +225,9 @@ def suggestions_release(*, suggestions, user=None, auto: bool = False) -> list[P
     today = timezone.localdate()
     taken: set[str] = set()
     orders = []
-    by_supplier: dict[int, list[Suggestion]] = {}
+    by_supplier: dict[tuple, list[Suggestion]] = {}
     for s in locked:
-        by_supplier.setdefault((s.supplier_id, s.currency), []).append(s)
+        by_supplier.setdefault((s.supplier_id, s.currency, s.site), []).append(s)
     for group in by_supplier.values():
         lines = [
             purchase_order_line_build(
@@ -240,6 +241,7 @@ def suggestions_release(*, suggestions, user=None, auto: bool = False) -> list[P
         ]
         po = purchase_order_create(
             number=_order_number(today, taken),
+            site=Site.objects.filter(code=group[0].site).first(),
             supplier=group[0].supplier,
             order_date=today,
             currency=group[0].currency,

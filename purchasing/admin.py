@@ -78,6 +78,12 @@ class PurchaseOrderAdmin(ServiceAdmin):
     raw_id_fields = ["supplier", "created_by"]
     inlines = [PurchaseOrderLineInline]
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "site":
+            field.required = False  # empty: the main site
+        return field
+
     def service_validate(self, request, obj, form, change):
         if not change and obj.supplier_id and obj.supplier.status in NO_NEW_ORDERS:
             raise ValidationError(
@@ -91,7 +97,10 @@ class PurchaseOrderAdmin(ServiceAdmin):
 
     def service_update(self, request, stored, data, form):
         return purchase_order_update(
-            purchase_order=stored, order_date=data.get("order_date"), currency=data.get("currency")
+            purchase_order=stored,
+            order_date=data.get("order_date"),
+            currency=data.get("currency"),
+            site=data.get("site"),
         )
 
     def service_delete(self, request, obj):
@@ -107,6 +116,7 @@ class PurchaseOrderAdmin(ServiceAdmin):
                 supplier=po.supplier,
                 order_date=po.order_date,
                 currency=po.currency,
+                site=po.site if po.site_id else None,
                 created_by=po.created_by,
                 actor=request.user,
                 lines=[

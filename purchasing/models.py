@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.validators import currency_code_validator, natural_key_validator
+from sites.models import main_site_pk
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 MONEY = {"max_digits": 14, "decimal_places": 4}
@@ -19,6 +20,13 @@ class PurchaseOrder(models.Model):
     )
     order_date = models.DateField()
     currency = models.CharField(max_length=3, validators=[currency_code_validator])
+    site = models.ForeignKey(
+        "sites.Site",
+        on_delete=models.PROTECT,
+        related_name="purchase_orders",
+        default=main_site_pk,
+        help_text="Delivery site; default the organisation's main site.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

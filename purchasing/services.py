@@ -96,6 +96,7 @@ def purchase_order_create(
     order_date: dt.date,
     currency: str,
     lines: list[PurchaseOrderLine],
+    site=None,
     created_by=None,
     actor=None,
 ) -> PurchaseOrder:
@@ -116,6 +117,8 @@ def purchase_order_create(
         currency=currency,
         created_by=created_by,
     )
+    if site is not None:  # else the main site (the field's default)
+        po.site = site
     po.full_clean()
     if supplier.status in (supplier.Status.ON_HOLD, supplier.Status.DISQUALIFIED):
         raise ValidationError(
@@ -395,6 +398,7 @@ def purchase_order_update(
     order_date: dt.date | None = None,
     currency: str | None = None,
     lines: list[dict] | None = None,
+    site=None,
 ) -> PurchaseOrder:
     """Change an order's header and upsert its lines by line number (lines not sent stay).
 
@@ -408,6 +412,8 @@ def purchase_order_update(
         po.order_date = order_date
     if currency is not None:
         po.currency = currency
+    if site is not None:
+        po.site = site
     po.full_clean()
     po.save()
     existing = {

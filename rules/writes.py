@@ -13,7 +13,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from contracts.models import ContractChange, ContractRule, PriceTier
-from contracts.services import _snapshot
+from core.services import model_snapshot
 from parts.models import ApprovedSource
 from rules.models import AllocationBalance, RuleFiring
 
@@ -235,7 +235,7 @@ def tiers_apply(updates, *, actor) -> dict[int, Decimal]:
     tiers, sources, changes = [], {}, []
     for tier, reached, source in updates:
         for t in reached:
-            before = _snapshot(t.instance())
+            before = model_snapshot(t.instance())
             tiers.append(t.pk)
             changes.append(
                 Record(

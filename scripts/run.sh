@@ -24,6 +24,18 @@ $BIN/celery -A dualsource worker --loglevel=INFO --concurrency=2 --hostname="wor
 pids+=($!)
 $BIN/celery -A dualsource beat --loglevel=INFO &
 pids+=($!)
+# Stock over MQTT: an embedded broker on a free port (unless MQTT_URL names one), the
+# ingest and a few simulated bin sensors (docs/inventory.md).
+if [ -z "${MQTT_URL:-}" ]; then
+    MQTT_PORT=$($BIN/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    export MQTT_URL="mqtt://127.0.0.1:$MQTT_PORT" MQTT_PROTOCOL=3.1.1
+    $BIN/python manage.py mqtt_broker --port "$MQTT_PORT" &
+    pids+=($!)
+fi
+$BIN/python manage.py mqtt_ingest &
+pids+=($!)
+$BIN/python manage.py stock_simulator &
+pids+=($!)
 $BIN/gunicorn dualsource.wsgi --bind "$HOST:$PORT" --workers 2 --threads 4 --access-logfile - &
 pids+=($!)
 

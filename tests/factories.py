@@ -11,6 +11,7 @@ from contracts.models import Contract
 from inventory.models import InventoryPosition
 from parts.models import ApprovedSource, Part
 from purchasing.models import FxRate, Inspection, PurchaseOrder, PurchaseOrderLine, Receipt
+from sites.models import Site
 from suppliers.models import Supplier, SupplierContact
 
 PASSWORD = "correct-horse-battery"
@@ -138,12 +139,30 @@ class FxRateFactory(factory.django.DjangoModelFactory):
     rate = Decimal("0.9")
 
 
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"SITE-{n}")
+    name = factory.LazyAttribute(lambda o: f"Plant {o.code}")
+    country = "DE"
+
+
 class InventoryPositionFactory(factory.django.DjangoModelFactory):
+    """`site` may be given as a code: the site is created when missing."""
+
     class Meta:
         model = InventoryPosition
 
     part = factory.SubFactory(PartFactory)
-    site = "PLANT-1"
+    site = factory.SubFactory(SiteFactory, code="PLANT-1")
     on_hand = Decimal("100")
     reorder_point = Decimal("50")
     read_at = factory.LazyFunction(lambda: dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+
+    @classmethod
+    def _adjust_kwargs(cls, **kwargs):
+        if isinstance(kwargs.get("site"), str):
+            kwargs["site"] = SiteFactory(code=kwargs["site"])
+        return kwargs

@@ -165,6 +165,8 @@ SEGMENT_MODELS = {
     "part-scorecards": "scorecards.PartScorecard",
     "stock": "inventory.InventoryPosition",
     "inventory-positions": "inventory.InventoryPosition",
+    "inventory-readings": "inventory.InventoryPosition",
+    "inventory-rejects": "inventory.InventoryReject",
     "sources": "parts.ApprovedSource",
     "colleagues": "suppliers.SupplierContact",
     "messages": "messaging.Thread",  # a page per conversation: /messages/<pk>/
@@ -279,6 +281,8 @@ def _values_beside_objects(route: Route, kwarg: str, world: World, side: str) ->
         return [urlsafe_base64_encode(force_bytes(world.sides[side].contact.pk))]
     if kwarg == "token":
         return ["not-a-valid-token"]
+    if kwarg == "slug" and route.name == "guide:page":
+        return ["kpis"]  # a page every role reads (tests/guide: the internal ones)
     return None
 
 
@@ -366,5 +370,5 @@ def object_kwargs(route: Route) -> set[str]:
     return {
         name
         for name in route.kwargs
-        if name not in ("fmt", "ext", "kind", "resource", "period", "month", "year")
+        if name not in ("fmt", "ext", "kind", "resource", "period", "month", "year", "slug")
     }

@@ -279,6 +279,17 @@ def _alerts(side: Side, *, code: str, line) -> None:
     )
 
 
+def _stock_reject():
+    from inventory.models import InventoryReject
+
+    return InventoryReject.objects.create(
+        topic="dualsource/stock/PLANT-1/NOPE",
+        payload="not json",
+        reason="The payload is not JSON.",
+        received_at=dt.datetime(2026, 3, 30, 8, 0, tzinfo=dt.UTC),
+    )
+
+
 def _internal_records(*, users, sides, shared_part) -> dict:
     """Internal rows of the engine apps: what no supplier contact ever sees."""
     from accounts.services import user_profile_get
@@ -435,6 +446,8 @@ def build_world() -> World:
     internal = {
         type(fx := FxRateFactory()): fx,
         type(stock := InventoryPositionFactory(part=shared_part)): stock,
+        type(stock.site): stock.site,
+        type(reject := _stock_reject()): reject,
         ScorecardTemplate: template,
         ScorecardAssignment: assignment,
         QualificationCriterion: QualificationCriterion.objects.order_by("pk").first(),

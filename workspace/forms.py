@@ -11,6 +11,7 @@ from core.iso_codes import COUNTRY_CODES, CURRENCY_CODES
 from core.units import UNIT_CHOICES
 from parts.models import Part
 from purchasing.models import PurchaseOrderLine
+from sites.models import Site
 from suppliers.models import Supplier, SupplierContact
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -147,6 +148,13 @@ class PurchaseOrderForm(forms.Form):
     )
     order_date = forms.DateField(widget=DATE, validators=[sane_date])
     currency = forms.CharField(max_length=3)
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.order_by("code"),
+        to_field_name="code",
+        required=False,
+        empty_label="Main site",
+        help_text="Delivery site.",
+    )
 
     def clean_currency(self):
         return iso_code(self.cleaned_data["currency"], CURRENCY_CODES, "4217 currency")

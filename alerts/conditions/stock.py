@@ -1,90 +1,73 @@
-"""Stock below its reorder point at a site."""
+"""Stock at a site: below its reorder point (`low_stock`), a sensor silent too long
+(`sensor_stale`). Both read the inventory position of the part at that site, with what
+is in transit to that site (docs/inventory.md)."""
 
 import datetime as dt
-from collections import defaultdict
-from decimal import Decimal
 
-from django.db.models import (
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-)
-from django.db.models.functions import Coalesce
+from django.db.models import F
 
-from alerts.conditions.base import (
-    BASE,
-    BELOW_SAFETY_STOCK,
-    ZERO,
-    Condition,
-    qty,
-)
-from inventory.models import InventoryPosition
-from purchasing.models import Receipt, ShipNoticeLine
-
-
-def _in_transit_per_part() -> dict[int, Decimal]:
-    """Open ship-notice quantities not yet received, per part (notices in transit only)."""
-    received_on_notice = Coalesce(
-        Subquery(
-            Receipt.objects.filter(ship_notice=OuterRef("ship_notice"), line=OuterRef("line"))
-            .values("line")
-            .annotate(total=Sum("quantity"))
-            .values("total")
-        ),
-        ZERO,
-    )
-    totals: dict[int, Decimal] = defaultdict(Decimal)
-    rows = (
-        ShipNoticeLine.objects.filter(ship_notice__is_delivered=False)
-        .annotate(received=received_on_notice)
-        .order_by()
-        .values_list("line__part_id", "quantity", "received")
-    )
-    for part_id, quantity, received in rows.iterator(chunk_size=5000):
-        totals[part_id] += max(quantity - received, Decimal("0"))
-    return totals
+from alerts.conditions.base import BASE, BELOW_SAFETY_STOCK, Condition, qty
+from inventory.selectors import inventory_positions, stale_hours
 
 
 def low_stock_conditions(*, now: dt.datetime, today: dt.date) -> list[Condition]:
-    """`low_stock`: the latest reading of a part at a site, on hand + in transit < reorder
-    point; critical below safety stock. In-transit quantities are known per part (a ship
-    notice names no site), so each site of the part counts them."""
-    newer = InventoryPosition.objects.filter(part=OuterRef("part"), site=OuterRef("site")).filter(
-        Q(read_at__gt=OuterRef("read_at")) | Q(read_at=OuterRef("read_at"), pk__gt=OuterRef("pk"))
+    """`low_stock`: on hand + in transit to the site < reorder point; critical below the
+    safety stock."""
+    rows = (
+        inventory_positions(now=now)
+        .filter(available__lt=F("reorder_point"))
+        .values_list(
+            "part_id",
+            "part__number",
+            "site_id",
+            "site__code",
+            "on_hand",
+            "in_transit",
+            "safety_stock",
+            "reorder_point",
+        )
     )
-    latest = (
-        InventoryPosition.objects.filter(on_hand__lt=F("reorder_point"))
-        .exclude(Exists(newer))
-        .order_by()
-        .values_list("part_id", "part__number", "site", "on_hand", "safety_stock", "reorder_point")
-    )
-    rows = list(latest)
-    if not rows:
-        return []
-    in_transit = _in_transit_per_part()
     found = []
-    for part_id, number, site, on_hand, safety, reorder in rows:
-        available = on_hand + in_transit.get(part_id, Decimal("0"))
-        if available >= reorder:
-            continue
+    for part_id, number, _site_id, code, on_hand, in_transit, safety, reorder in rows:
+        available = on_hand + in_transit
         below_safety = available < safety
         found.append(
             Condition(
                 kind="low_stock",
-                key=f"low_stock:{part_id}:{site}",
+                key=f"low_stock:{part_id}:{code}",
                 variant=BELOW_SAFETY_STOCK if below_safety else BASE,
-                message=f"{number} at {site}: {qty(on_hand)} on hand + "
-                f"{qty(available - on_hand)} in transit, below the "
+                message=f"{number} at {code}: {qty(on_hand)} on hand + "
+                f"{qty(in_transit)} in transit, below the "
                 + (
                     f"safety stock {qty(safety)}."
                     if below_safety
                     else f"reorder point {qty(reorder)}."
                 ),
                 part_id=part_id,
-                site=site,
+                site=code,
             )
         )
     return found
+
+
+def sensor_stale_conditions(*, now: dt.datetime, today: dt.date) -> list[Condition]:
+    """`sensor_stale`: a part × site fed by a sensor that has sent nothing for
+    DUALSOURCE_SENSOR_STALE_HOURS."""
+    rows = (
+        inventory_positions(now=now)
+        .filter(stale=True)
+        .values_list("part_id", "part__number", "site__code", "last_sensor_at")
+    )
+    hours = stale_hours()
+    return [
+        Condition(
+            kind="sensor_stale",
+            key=f"sensor_stale:{part_id}:{code}",
+            variant=BASE,
+            message=f"{number} at {code}: no sensor reading for more than {hours} h "
+            f"(last {last_at:%Y-%m-%d %H:%M} UTC).",
+            part_id=part_id,
+            site=code,
+        )
+        for part_id, number, code, last_at in rows
+    ]

@@ -25,7 +25,9 @@ def planning_seed(*, size: str, today: dt.date) -> str:
         .values_list("part_id", flat=True)
     )
     sites = dict(
-        InventoryPosition.objects.order_by("part_id", "site").values_list("part_id", "site")
+        InventoryPosition.objects.order_by("part_id", "site__code").values_list(
+            "part_id", "site__code"
+        )
     )
     chosen = [pk for pk in dual if pk in sites][: PLANNED.get(size, 300)]
     from parts.models import Part

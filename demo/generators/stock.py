@@ -11,6 +11,8 @@ from demo.generators.catalogue import SITES
 from demo.generators.plan import DemoPlan
 from inventory.models import InventoryPosition
 from inventory.services import inventory_positions_create
+from sites.models import Site
+from sites.services import site_create
 
 BELOW_REORDER_POINT_SHARE = 0.08
 
@@ -19,6 +21,11 @@ def inventory_create(*, seed: int, plan: DemoPlan) -> int:
     rng = random.Random(f"{seed}:inventory")
     tz = ZoneInfo(settings.TIME_ZONE)
     today = plan.calendar.today
+    sites_by_code = {
+        code: Site.objects.filter(code=code).first()
+        or site_create(code=code, name=city, country=code[:2])
+        for code, city in SITES
+    }
     positions = []
     for part in plan.parts:
         american = any(s.supplier.country.region == "Americas" for s in part.sources)
@@ -43,7 +50,7 @@ def inventory_create(*, seed: int, plan: DemoPlan) -> int:
                 positions.append(
                     InventoryPosition(
                         part=part.part,
-                        site=site,
+                        site=sites_by_code[site],
                         on_hand=Decimal(round(reorder_point * level)),
                         safety_stock=Decimal(safety_stock),
                         reorder_point=Decimal(reorder_point),

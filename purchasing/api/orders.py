@@ -29,6 +29,7 @@ from purchasing.services import (
     purchase_order_line_build,
     purchase_order_update,
 )
+from sites.models import Site
 from suppliers.models import Supplier
 
 LINE_WRITE_FIELDS = ("part", "quantity", "unit_price", "requested_date", "status")
@@ -80,6 +81,13 @@ class PurchaseOrderSerializer(serializers.Serializer):
     )
     order_date = SaneDateField()
     currency = CurrencyField(required=False, help_text="Default: the supplier's currency.")
+    site = NaturalKeyField(
+        slug_field="code",
+        queryset=Site.objects.all(),
+        label_noun="site",
+        required=False,
+        help_text="Delivery site code; default the organisation's main site.",
+    )
     order_status = serializers.SerializerMethodField(
         help_text="open while any line is open; closed when none is open; cancelled when all are."
     )
@@ -185,6 +193,7 @@ class PurchaseOrderSerializer(serializers.Serializer):
             order_date=validated_data["order_date"],
             currency=validated_data.get("currency") or supplier.currency,
             lines=lines,
+            site=validated_data.get("site"),
             created_by=user if isinstance(user, get_user_model()) else None,
         )
 
@@ -204,6 +213,7 @@ class PurchaseOrderSerializer(serializers.Serializer):
             order_date=validated_data.get("order_date"),
             currency=validated_data.get("currency"),
             lines=lines,
+            site=validated_data.get("site"),
         )
 
 
@@ -232,7 +242,7 @@ class PurchaseOrderViewSet(ScopedViewSet):
     """Purchase orders with nested lines; supplier contacts read theirs and acknowledge lines."""
 
     queryset = (
-        PurchaseOrder.objects.select_related("supplier", "created_by")
+        PurchaseOrder.objects.select_related("supplier", "site", "created_by")
         .prefetch_related(
             Prefetch(
                 "lines",

@@ -26,6 +26,7 @@ from tests.factories import (
     PartFactory,
     PurchaseOrderLineFactory,
     ReceiptFactory,
+    SiteFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -143,8 +144,12 @@ def test_low_stock_counts_what_is_in_transit_and_is_critical_below_safety_stock(
     [alert] = open_of(Kind.LOW_STOCK)
     assert alert.severity == "warning" and alert.part == part and alert.site == "PLANT-1"
 
-    # 40 more on a ship notice in transit: 60 available, above the reorder point.
-    line = PurchaseOrderLineFactory(purchase_order__supplier=supplier_a, part=part)
+    # 40 more on a ship notice in transit to that site: 60 available, above the reorder point.
+    line = PurchaseOrderLineFactory(
+        purchase_order__supplier=supplier_a,
+        purchase_order__site=SiteFactory(code="PLANT-1"),
+        part=part,
+    )
     notice = ShipNotice.objects.create(
         supplier=supplier_a, number="ASN-1", ship_date=TODAY, eta=TODAY + dt.timedelta(days=3)
     )

@@ -154,9 +154,10 @@ def test_the_scan_task_skips_a_request_older_than_the_last_scan(late_line, clock
 def test_a_stock_reading_posted_through_the_api_queues_a_scan(
     clock, buyer, api_for, queued, django_capture_on_commit_callbacks
 ):
-    from tests.factories import PartFactory
+    from tests.factories import PartFactory, SiteFactory
 
     PartFactory(number="P-STOCK")
+    SiteFactory(code="PLANT-1")
     reading = {
         "part": "P-STOCK",
         "site": "PLANT-1",

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from rest_framework.authtoken.models import Token
 
+from inventory.models import InventoryReject
 from parts.models import InspectionCharacteristic
 from tests.factories import (
     ApprovedSourceFactory,
@@ -17,6 +18,7 @@ from tests.factories import (
     PurchaseOrderFactory,
     PurchaseOrderLineFactory,
     ReceiptFactory,
+    SiteFactory,
 )
 
 
@@ -69,6 +71,13 @@ def world(supplier_a, supplier_b):
     ShipNoticeLine.objects.create(ship_notice=notice_b, line=line_b1, quantity=Decimal("10"))
     fx = FxRateFactory(currency="USD", date=dt.date(2026, 1, 1), rate=Decimal("0.9"))
     stock = InventoryPositionFactory(part=shared, site="PLANT-1")
+    SiteFactory(code="PLANT-2")
+    InventoryReject.objects.create(
+        topic="dualsource/stock/PLANT-1/P-NOPE",
+        payload='{"on_hand": 5}',
+        reason="No part P-NOPE.",
+        received_at=dt.datetime(2026, 3, 1, 8, 0, tzinfo=dt.UTC),
+    )
     return {
         "parts": (shared, only_a, only_b),
         "sources": (source_a, source_b),

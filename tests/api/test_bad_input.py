@@ -85,7 +85,7 @@ def test_oversized_body_under_the_real_limit_is_413(world, api_for, buyer, setti
         "/api/v1/receipts/?receipt_date_after=99999-01-01",
         "/api/v1/purchase-orders/?order_date_before=2026-02-30",
         "/api/v1/suppliers/?status=sleeping",
-        "/api/v1/inventory-positions/?read_at_after=yesterday",
+        "/api/v1/inventory-readings/?read_at_after=yesterday",
         "/api/v1/receipts/?page=abc",
         "/api/v1/receipts/?page=99",
     ],

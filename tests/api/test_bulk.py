@@ -264,8 +264,10 @@ class TestInventoryPositions:
         response = post(api, "inventory-positions", batch)
         assert response.status_code == 201, response.content
         assert response.json()[0]["read_at"] == "2026-03-01T06:00:00+01:00"
-        current = api.get("/api/v1/inventory-positions/?current=true&site=PLANT-2").json()
+        current = api.get("/api/v1/inventory-positions/?site=PLANT-2").json()
         assert [(r["on_hand"], r["source"]) for r in current["results"]] == [("100.000", "iot")]
+        readings = api.get("/api/v1/inventory-readings/?site=PLANT-2").json()
+        assert [r["on_hand"] for r in readings["results"]] == ["100.000", "120.000"]
 
     @pytest.mark.parametrize(
         ("bad", "field"),
@@ -276,6 +278,7 @@ class TestInventoryPositions:
             ({"read_at": "1970-01-01T00:00:00Z"}, "read_at"),
             ({"source": "guess"}, "source"),
             ({"site": ""}, "site"),
+            ({"site": "PLANT-NOPE"}, "site"),
         ],
     )
     def test_each_problem_names_index_and_field(self, world, api_for, buyer, bad, field):

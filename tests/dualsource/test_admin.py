@@ -37,13 +37,16 @@ def test_every_domain_model_is_in_the_admin():
 
 
 # Rows nobody adds by hand: the audit trails (contracts, sources, a line's promised dates,
-# written by acknowledgements), the refresh outbox and bookmarks, computed scorecards.
+# written by acknowledgements), the refresh outbox and bookmarks, computed scorecards, and
+# the dead-letter list of stock messages.
 NOT_ADDED_BY_HAND = {
     ("contracts", "contractchange"),
     ("parts", "sourcechange"),
     ("purchasing", "promiserevision"),
-    ("purchasing", "pendingrefresh"),
-    ("purchasing", "pendingcell"),
+    ("outbox", "pendingrefresh"),
+    ("outbox", "pendingcell"),
+    ("outbox", "pendingrescore"),
+    ("inventory", "inventoryreject"),
     ("scorecards", "refreshstate"),
     ("scorecards", "partscorecard"),
     ("scorecards", "supplierscorecard"),

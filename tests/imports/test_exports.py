@@ -19,6 +19,9 @@ RESOURCES = [
     "receipts",
     "inspections",
     "inventory-positions",
+    "inventory-readings",
+    "inventory-rejects",
+    "sites",
     "fx-rates",
     "scorecards",
     "part-scorecards",
@@ -178,7 +181,7 @@ EXPECTED = {
         [("C-ACME", "ACME", "3", "0"), ("C-BOLT", "BOLT", "3", "0")],
     ),
     "purchase-orders": (
-        ["number", "supplier", "order_date", "currency", "order_status", "created_by"]
+        ["number", "supplier", "order_date", "currency", "site", "order_status", "created_by"]
         + ["created_at", "line", "part", "quantity", "unit_price", "requested_date"]
         + ["promised_date", "expected_date", "acknowledged_at", "status"],
         ["number", "supplier", "currency", "line", "part", "quantity"],
@@ -221,9 +224,26 @@ EXPECTED = {
         ],
     ),
     "inventory-positions": (
-        ["id", "part", "site", "on_hand", "safety_stock", "reorder_point", "read_at", "source"],
+        ["part", "part_name", "site", "on_hand", "safety_stock", "reorder_point", "read_at"]
+        + ["source", "in_transit", "on_order", "days_of_cover", "last_sensor_at", "stale"],
+        ["part", "site", "on_hand", "reorder_point", "in_transit", "stale"],
+        [("P-1", "PLANT-1", "100.000", "50.000", "0.000", "false")],
+    ),
+    "inventory-readings": (
+        ["id", "part", "site", "on_hand", "safety_stock", "reorder_point", "read_at", "source"]
+        + ["sensor"],
         ["part", "site", "on_hand", "reorder_point", "source"],
         [("P-1", "PLANT-1", "100.000", "50.000", "erp")],
+    ),
+    "inventory-rejects": (
+        ["id", "topic", "payload", "reason", "received_at"],
+        ["topic", "reason"],
+        [("dualsource/stock/PLANT-1/P-NOPE", "No part P-NOPE.")],
+    ),
+    "sites": (
+        ["code", "name", "country"],
+        ["code", "country"],
+        [("MAIN", ""), ("PLANT-1", "DE"), ("PLANT-2", "DE")],
     ),
     "fx-rates": (
         ["id", "currency", "date", "rate"],

@@ -26,7 +26,7 @@ QUERIES = {
     "/kpi/receipts/?supplier=ACME&part=P-SHARED": 8,
     "/kpi/inspections/?period=2026-03": 6,
     "/suppliers/new/": 4,
-    "/orders/new/": 3,
+    "/orders/new/": 4,  # the delivery site choices
     "/parts/P-SHARED/edit/": 5,
 }
 

@@ -220,6 +220,7 @@ def order_create(request):
                     supplier=form.cleaned_data["supplier"],
                     order_date=form.cleaned_data["order_date"],
                     currency=form.cleaned_data["currency"],
+                    site=form.cleaned_data.get("site"),
                     lines=built,
                     actor=request.user,
                 )
