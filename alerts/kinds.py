@@ -18,6 +18,7 @@ from alerts.conditions import (
     invoices,
     kpis,
     lines,
+    planning,
     qualification,
     sourcing,
     stock,
@@ -96,6 +97,12 @@ KINDS: list[KindSpec] = [
         "Re-qualification due",
         qualification.requalification_conditions,
         {BASE: WARNING, qualification.OVERDUE: CRITICAL},
+    ),
+    KindSpec(
+        "orders_to_release",
+        "Suggested orders to release",
+        planning.orders_to_release_conditions,
+        {BASE: INFO},
     ),
 ]
 

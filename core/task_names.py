@@ -17,3 +17,4 @@ ALERTS_SEND_DIGESTS = "alerts.send_digests"
 ALERTS_SWEEP_DELIVERIES = "alerts.sweep_deliveries"
 INVOICE_REMATCH = "invoicing.rematch_lines"  # goods arrived: invoices waiting on these lines
 INVOICE_MATCH_WAITING = "invoicing.match_waiting"
+PLANNING_RUN = "planning.run"  # daily: policies (cached) and suggested orders

@@ -62,6 +62,7 @@ class SeedResult:
     kpis: str = ""
     rules: str = ""
     alerts: str = ""
+    planning: str = ""
     load_seconds: float = 0.0
     kpi_seconds: float = 0.0
 
@@ -208,6 +209,9 @@ def demo_data_seed(
     from demo.generators.alerts import alerts_seed
 
     result.alerts = alerts_seed(today=today)
+    from demo.generators.planning import planning_seed
+
+    result.planning = planning_seed(size=size, today=today)
     return result
 
 

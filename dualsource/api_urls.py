@@ -29,6 +29,7 @@ from invoicing.api import InvoiceViewSet
 from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartCategoryViewSet, PartViewSet, SourceViewSet
 from parts.risk_api import SourcingRiskViewSet
+from planning.api import DemandPlanViewSet, PolicyViewSet, SuggestionViewSet
 from purchasing.api import (
     FxRateViewSet,
     InspectionViewSet,
@@ -85,5 +86,10 @@ router.register("part-categories", PartCategoryViewSet, basename="part-category"
 router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("esg-answers", EsgAnswerViewSet, basename="esg-answer")
 router.register("sourcing-risk", SourcingRiskViewSet, basename="sourcing-risk")
+
+# Replenishment planning (docs/planning.md).
+router.register("demand-plans", DemandPlanViewSet, basename="demand-plan")
+router.register("replenishment-policies", PolicyViewSet, basename="replenishment-policy")
+router.register("replenishment-suggestions", SuggestionViewSet, basename="replenishment-suggestion")
 
 urlpatterns = router.urls

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "scorecards",
     "invoicing",
     "rules",
+    "planning",
     "alerts",
     "messaging",
     "engine",
@@ -192,6 +193,8 @@ WHITENOISE_USE_FINDERS = True
 STATIC_COMPRESS = env_bool("DUALSOURCE_COMPRESS_STATIC", default=False)
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Replenishment planning (docs/planning.md): the planning period in days.
+DUALSOURCE_PLANNING_PERIOD_DAYS = env_int("DUALSOURCE_PLANNING_PERIOD_DAYS", 7)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DUALSOURCE_MAX_BODY_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 100_000
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -302,6 +305,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "invoicing.match_waiting",
         "schedule": crontab(minute="7,37"),
         "options": {"expires": 29 * 60},
+    },
+    # Replenishment planning (docs/planning.md): daily, after the nightly engine run.
+    "plan-replenishment-daily": {
+        "task": "planning.run",
+        "schedule": crontab(hour=3, minute=30),
+        "options": {"expires": 23 * 3600},
     },
 }
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("contracts.urls")),
     path("", include("rules.urls")),
     path("", include("invoicing.urls")),
+    path("", include("planning.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password change and reset by email (Django's views, our templates under registration/).

@@ -208,6 +208,9 @@ class AllocationViewSet(viewsets.ViewSet):
 class AutomationRateSerializer(serializers.Serializer):
     period = serializers.CharField()
     applied = serializers.IntegerField(help_text="Decisions the engine applied alone.")
+    planning_released = serializers.IntegerField(
+        help_text="Of those, orders the planning engine released alone."
+    )
     exceptions = serializers.IntegerField(help_text="Exceptions raised for a buyer.")
     exceptions_open = serializers.IntegerField()
     automation_rate_pct = serializers.FloatField(allow_null=True)

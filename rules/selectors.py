@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.selectors import scope_for_user
 from invoicing.selectors import invoice_decision_counts
+from planning.selectors import auto_released_count
 from rules.models import AllocationChange, AllocationException, RuleFiring
 from suppliers.models import Supplier
 
@@ -88,7 +89,9 @@ def automation_rate(*, period: str | None = None) -> dict:
     )
     # Supplier invoices: approved by the engine alone, or a mismatch for a buyer.
     invoices = invoice_decision_counts(start=start, end=end)
-    applied += invoices["applied"]
+    # Orders the planning engine released alone are decisions applied alone too.
+    planning_released = auto_released_count(start=start, end=end)
+    applied += invoices["applied"] + planning_released
     raised, still_open = (
         counts["raised"] + invoices["exceptions"],
         counts["open"] + invoices["open"],
@@ -97,6 +100,7 @@ def automation_rate(*, period: str | None = None) -> dict:
     return {
         "period": period,
         "applied": applied,
+        "planning_released": planning_released,
         "exceptions": raised,
         "exceptions_open": still_open,
         "automation_rate_pct": round(100 * applied / decisions, 2) if decisions else None,

@@ -410,11 +410,48 @@ def _internal_records(*, users, sides, shared_part) -> dict:
             user=users["buyer"],
             file=ContentFile(b"code,name,country,currency\n", name="suppliers.csv"),
         )
+    found.update(_planning_records(acme=acme, shared_part=shared_part))
     notification = _installed("messaging.MessageNotification")
     if notification is not None:
         message = apps.get_model("messaging.Message").objects.order_by("pk").first()
         found[notification] = notification.objects.create(message=message, recipient=acme.contact)
     return found
+
+
+def _planning_records(*, acme, shared_part) -> dict:
+    """A plan, a policy and a suggestion: internal planning figures no contact sees."""
+    if _installed("planning.DemandPlan") is None:
+        return {}
+    from planning.models import DemandPlan, PlanningSetting, ReplenishmentPolicy
+    from planning.models import ReplenishmentSuggestion as Suggestion
+
+    site, day = "PLANT-1", dt.date(2026, 3, 16)
+    common = {"part": shared_part, "site": site}
+    return {
+        DemandPlan: DemandPlan.objects.create(**common, period_start=day, quantity=40),
+        PlanningSetting: PlanningSetting.objects.create(**common),
+        ReplenishmentPolicy: ReplenishmentPolicy.objects.create(
+            **common,
+            kind="cdi",
+            parameters={"S_e": 4, "S_r": 9, "q_r_cap": 3},
+            lot_size=10,
+            expected_cost_per_period=23.12,
+            fill_rate=0.99,
+            slow_supplier=acme.supplier,
+            fingerprint="world",
+            computed_at=dt.datetime(2026, 3, 20, 5, 0, tzinfo=dt.UTC),
+        ),
+        Suggestion: Suggestion.objects.create(
+            **common,
+            supplier=acme.supplier,
+            quantity=30,
+            unit_price="12.34",
+            currency="EUR",
+            need_date=dt.date(2026, 4, 20),
+            reason="position 40 + pipeline 20 < slow level 90: 30 from ACME, 28 days",
+            run_date=dt.date(2026, 3, 20),
+        ),
+    }
 
 
 def build_world() -> World:

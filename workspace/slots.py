@@ -13,6 +13,7 @@ from alerts.models import Alert, Severity
 from alerts.selectors import alerts_for_user
 from messaging.selectors import threads_for_user
 from parts.models import SourceChange
+from planning.selectors import portfolio_savings
 from rules.models import AllocationException
 from rules.selectors import automation_rate as rules_automation_rate
 from rules.selectors import exception_list
@@ -59,6 +60,14 @@ def automation_rate(*, user) -> Slot:
     figures = rules_automation_rate()
     live = figures["automation_rate_pct"] is not None
     return Slot(template="workspace/slots/automation.html", figures=figures, live=live)
+
+
+def planning_savings(*, user) -> Slot:
+    """Planned parts: expected cost per period and the saving against both baselines."""
+    figures = portfolio_savings(user=user)
+    return Slot(
+        template="workspace/slots/planning.html", figures=figures, live=bool(figures["parts"])
+    )
 
 
 def supplier_messages(*, user, supplier_id: int, limit: int = 5) -> Slot:

@@ -208,3 +208,13 @@ def test_demo_sources_sell_whole_packs_and_checklists_check_the_packaging(tiny):
 
     assert ApprovedSource.objects.filter(pack_size__gt=1).exists()
     assert InspectionCharacteristic.objects.filter(code="PACK").exists()
+
+
+def test_a_newcomer_sees_planned_parts_suggestions_and_an_auto_released_order(tiny):
+    from planning.models import ReplenishmentPolicy, ReplenishmentSuggestion
+
+    assert ReplenishmentPolicy.objects.count() >= 5
+    assert ReplenishmentPolicy.objects.filter(saving_vs_split_pct__isnull=False).exists()
+    assert ReplenishmentSuggestion.objects.filter(state="open").exists()
+    released = ReplenishmentSuggestion.objects.filter(auto_released=True)
+    assert released.exists() and all(s.purchase_order_id for s in released)

@@ -39,6 +39,7 @@ NOT_PAGES = {
     "rules:decide",
     "invoicing:decide",
     "rules:bulk_decide",
+    "planning:release",
     "logout",
     "portal:colleague_deactivate",
     "portal:invitation_withdraw",

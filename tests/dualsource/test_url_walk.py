@@ -75,6 +75,8 @@ BUYER_PAGES = {
     "suppliers:assessment_create",
     "suppliers:assessment_edit",
     "parts:sourcing_risk",
+    "planning:suggestions",
+    "planning:part",
 }
 # The supplier portal is the contacts' own: to internal roles it does not exist (404).
 SUPPLIERS_ONLY = {"portal"}

@@ -127,6 +127,7 @@ def dashboard(request):
             slots.exceptions_awaiting_review(user=user),
             slots.open_alerts_by_severity(user=user),
             slots.automation_rate(user=user),
+            slots.planning_savings(user=user),
         ],
         "dear_index": portfolio.DEAR_INDEX,
     }

@@ -84,6 +84,7 @@ class Command(BaseCommand):
         )
         out(f"Contract rules: {result.rules}.")
         out(f"Alerts: {result.alerts}.")
+        out(f"Planning: {result.planning}.")
         width = max(len(label) for label in result.counts)
         for label, count in result.counts.items():
             out(f"  {label:<{width}}  {count:>10,}")
