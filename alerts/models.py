@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     CERTIFICATE_EXPIRING = "certificate_expiring", "Certificate expiring"
     CERTIFICATE_EXPIRED = "certificate_expired", "Certificate expired"
     SINGLE_SOURCED = "single_sourced", "Part single-sourced"
+    LINE_AT_RISK = "line_at_risk", "PO line at risk of being late"
 
 
 class Severity(models.TextChoices):

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from alerts import conditions, severities
+from alerts.conditions_prediction import line_at_risk_conditions
 from alerts.delivery import immediate_emails_request
 from alerts.models import Alert, AlertScanRun, Kind, Severity
 
@@ -49,6 +50,7 @@ SCANS: list[tuple[tuple[str, ...], Callable]] = [
         (Kind.RULE_FIRED, Kind.EXCEPTION_OPEN),
         lambda now, today: conditions.rule_conditions(now=now),
     ),
+    ((Kind.LINE_AT_RISK,), lambda now, today: line_at_risk_conditions(today=today)),
 ]
 
 _REFERENCES = (

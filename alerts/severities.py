@@ -22,6 +22,7 @@ DEFAULTS: dict[tuple[str, str], str] = {
     (Kind.CERTIFICATE_EXPIRING, BASE): Severity.WARNING,
     (Kind.CERTIFICATE_EXPIRED, BASE): Severity.CRITICAL,
     (Kind.SINGLE_SOURCED, BASE): Severity.INFO,
+    (Kind.LINE_AT_RISK, BASE): Severity.WARNING,
 }
 
 

@@ -196,7 +196,7 @@ def contract_rule_check(rule: ContractRule) -> None:
     Metric, Action = ContractRule.Metric, ContractRule.Action  # noqa: N806
     if (
         rule.window == ContractRule.Window.ROLLING_DAYS
-        and rule.metric != Metric.ORDERED_QUANTITY_YTD
+        and rule.metric not in (Metric.ORDERED_QUANTITY_YTD, Metric.PREDICTED_OTD_PCT)
         and rule.window_days != STORED_ROLLING_DAYS
     ):
         errors["window_days"] = (
@@ -209,7 +209,8 @@ def contract_rule_check(rule: ContractRule) -> None:
         errors["metric"] = "A price-tier rule watches the ordered quantity year-to-date."
     if rule.metric == Metric.ORDERED_QUANTITY_YTD and rule.threshold < 0:
         errors["threshold"] = "A quantity cannot be negative."
-    if rule.metric in (Metric.OTD_PCT, Metric.OTIF_PCT) and not 0 <= rule.threshold <= 100:
+    percentages = (Metric.OTD_PCT, Metric.OTIF_PCT, Metric.PREDICTED_OTD_PCT)
+    if rule.metric in percentages and not 0 <= rule.threshold <= 100:
         errors["threshold"] = "A percentage between 0 and 100."
     if (
         rule.part_id

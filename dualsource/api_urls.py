@@ -23,10 +23,10 @@ from contracts.api import ContractViewSet, RuleViewSet
 from inventory.api import InventoryPositionViewSet
 from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartViewSet, SourceViewSet
+from prediction.api import PredictionModelViewSet, RiskPurchaseOrderViewSet
 from purchasing.api import (
     FxRateViewSet,
     InspectionViewSet,
-    PurchaseOrderViewSet,
     ReceiptViewSet,
     ShipNoticeViewSet,
 )
@@ -45,7 +45,8 @@ router.register("parts", PartViewSet, basename="part")
 router.register("sources", SourceViewSet, basename="source")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("rules", RuleViewSet, basename="rule")
-router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+# Purchasing's order viewset, with each line's late risk for internal roles (prediction).
+router.register("purchase-orders", RiskPurchaseOrderViewSet, basename="purchase-order")
 router.register("ship-notices", ShipNoticeViewSet, basename="ship-notice")
 router.register("receipts", ReceiptViewSet, basename="receipt")
 router.register("inspections", InspectionViewSet, basename="inspection")
@@ -62,5 +63,8 @@ router.register("allocation-changes", AllocationChangeViewSet, basename="allocat
 router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("automation-rate", AutomationRateViewSet, basename="automation-rate")
+
+# Late-delivery prediction (docs/prediction.md).
+router.register("prediction-models", PredictionModelViewSet, basename="prediction-model")
 
 urlpatterns = router.urls

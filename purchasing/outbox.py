@@ -18,6 +18,8 @@ from purchasing.models import PendingCell, PendingRefresh
 KPI_REFRESH_TASK = "scorecards.refresh_suppliers"
 # The alerts task that re-evaluates late, unconfirmed and delayed lines (alerts.tasks).
 ALERT_SCAN_TASK = "alerts.scan"
+# The prediction task that re-scores the late risk of lines whose facts changed.
+LINE_RESCORE_TASK = "prediction.score_lines"
 
 _kpi_refresh_deferred_ids: ContextVar[set[int] | None] = ContextVar(
     "kpi_refresh_deferred_ids", default=None
@@ -88,6 +90,16 @@ def alert_scan_request() -> None:
     if _kpi_refresh_deferred_ids.get() is not None:
         return  # bulk load: its caller scans once at the end
     transaction.on_commit(_alert_scan_queue)
+
+
+def line_rescore_request(*, line_ids: Iterable[int]) -> None:
+    """Ask for these lines' late risk to be re-scored once this transaction commits (their
+    acknowledgement, receipts, ship notices or transit changed). Queued by name: purchasing
+    sits below prediction. Skipped in a bulk load, which scores once at the end."""
+    ids = sorted({int(i) for i in line_ids})
+    if not ids or _kpi_refresh_deferred_ids.get() is not None:
+        return
+    transaction.on_commit(lambda: task_queue_safely(LINE_RESCORE_TASK, ids))
 
 
 def _alert_scan_queue() -> None:

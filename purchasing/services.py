@@ -38,6 +38,7 @@ from purchasing.outbox import (  # noqa: F401
     kpi_inputs_changed,
     kpi_refresh_deferred,
     kpi_refresh_queue,
+    line_rescore_request,
 )
 from purchasing.shipping import (  # noqa: F401
     ship_notice_create,
@@ -133,6 +134,7 @@ def purchase_order_create(
     for line in lines:
         line.full_clean(exclude=["purchase_order"], validate_constraints=False)
     purchase_orders_create(orders=[(po, lines)])
+    line_rescore_request(line_ids=[line.pk for line in lines])
     return po
 
 
@@ -156,6 +158,7 @@ def purchase_order_line_acknowledge(
         line.acknowledged_at = timezone.now()
         line.save(update_fields=["promised_date", "expected_date", "acknowledged_at"])
         kpi_cells_mark(cells=touched | {cell(line.purchase_order.supplier_id, promised_date)})
+        line_rescore_request(line_ids=[line.pk])
         return line
     if reason not in PromiseRevision.Reason.values:
         choices = ", ".join(PromiseRevision.Reason.values)
@@ -171,6 +174,7 @@ def purchase_order_line_acknowledge(
     line.expected_date = promised_date
     line.save(update_fields=["expected_date"])
     kpi_cells_mark(cells=touched)
+    line_rescore_request(line_ids=[line.pk])
     return line
 
 
@@ -267,6 +271,7 @@ def receipts_create(
             for c in (cell(lines[r.line_id][0], r.receipt_date), cell(*lines[r.line_id]))
         }
     )
+    line_rescore_request(line_ids=lines)
     return created
 
 

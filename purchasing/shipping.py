@@ -11,7 +11,7 @@ from purchasing.models import (
     ShipNoticeLine,
     TransitEvent,
 )
-from purchasing.outbox import alert_scan_request
+from purchasing.outbox import alert_scan_request, line_rescore_request
 
 
 @transaction.atomic
@@ -43,6 +43,7 @@ def ship_notice_create(
         [ShipNoticeLine(ship_notice=notice, line=line, quantity=qty) for line, qty in lines]
     )
     alert_scan_request()
+    line_rescore_request(line_ids=[line.pk for line, _ in lines])
     return notice
 
 
@@ -81,6 +82,7 @@ def ship_notice_update(
             [ShipNoticeLine(ship_notice=ship_notice, line=ln, quantity=q) for ln, q in lines]
         )
     alert_scan_request()
+    line_rescore_request(line_ids=ship_notice.lines.values_list("line_id", flat=True))
     return ship_notice
 
 
@@ -118,4 +120,5 @@ def transit_event_record(
         notice.is_delivered = True
     notice.save(update_fields=["last_event_at", "current_location", "eta", "is_delivered"])
     alert_scan_request()
+    line_rescore_request(line_ids=notice.lines.values_list("line_id", flat=True))
     return event

@@ -31,6 +31,7 @@ from contracts.models import ContractRule
 from parts.models import ApprovedSource
 from rules.facts import (
     RULE_COLUMNS,
+    WINDOWLESS_METRICS,
     Facts,
     Figure,
     RuleRow,
@@ -165,7 +166,7 @@ def rules_evaluate(
 
     for rule in rules:
         supplier = facts.suppliers[rule.supplier_id]
-        if rule.metric != Metric.ORDERED_QUANTITY_YTD and (
+        if rule.metric not in WINDOWLESS_METRICS and (
             rule_window_period(window=rule.window, window_days=rule.window_days, as_of=as_of)
             is None
         ):
@@ -273,6 +274,8 @@ def _decide(rule, supplier, part_id, figure, facts, plan, result, now) -> None:
         "as_of": facts.as_of.isoformat(),
         "reason": reason,
     }
+    if rule.metric == Metric.PREDICTED_OTD_PCT:
+        evidence["predicted"] = True  # never applied alone: every decision is an exception
     if rule.action == Action.NOTIFY:
         _fire(plan, facts, rule, supplier, part_id, figure, Outcome.NOTIFIED, now, reason=reason)
         result.notified += 1
@@ -426,6 +429,12 @@ def _shift(rule, supplier, part_id, figure, facts, plan, result, now, reason, ev
             now,
             reason,
         )
+        return
+    if evidence.get("predicted"):
+        _raise(
+            plan, facts, Kind.PREDICTED, rule, supplier, part_id, figure, proposed, evidence,
+            result, now, reason,
+        )  # fmt: skip
         return
     moved = proposal[breaching.pk] - breaching.target_share_pct
     codes = ", ".join(s.supplier.code for s in receivers)

@@ -58,6 +58,7 @@ class AllocationException(models.Model):
         BOTH_IN_BREACH = "both_in_breach", "Every source of the part is in breach"
         HOLD = "hold", "Put the supplier on hold"
         SINGLE_USABLE_SOURCE = "single_usable_source", "Part left with one usable source"
+        PREDICTED = "predicted", "Predicted breach: share shift for review"
 
     class State(models.TextChoices):
         OPEN = "open", "Open"

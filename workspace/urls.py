@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from workspace.views import dashboard, drilldown, editing, orders, parts, suppliers
+from workspace.views import dashboard, drilldown, editing, orders, parts, risk, suppliers
 
 supplier_patterns = [
     path("suppliers/", suppliers.supplier_list, name="list"),
@@ -29,10 +29,16 @@ drilldown_patterns = [
     path("kpi/inspections/", drilldown.rows_behind, {"kind": "inspections"}, name="inspections"),
 ]
 
+prediction_patterns = [
+    path("prediction/", risk.model_page, name="model"),
+    path("prediction/lines/", risk.lines_at_risk, name="lines"),
+]
+
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("", include((supplier_patterns, "suppliers"))),
     path("", include((part_patterns, "parts"))),
     path("", include((order_patterns, "orders"))),
     path("", include((drilldown_patterns, "drilldown"))),
+    path("", include((prediction_patterns, "prediction"))),
 ]

@@ -79,8 +79,9 @@ def order_detail(request, number: str):
         ),
         number=number,
     )
+    is_internal = user_role(request.user) in INTERNAL_ROLES
     lines = list(
-        order.lines.select_related("part")
+        order.lines.select_related(*(("part", "risk") if is_internal else ("part",)))
         .prefetch_related(
             Prefetch("revisions", queryset=PromiseRevision.objects.select_related("created_by")),
             Prefetch(
@@ -123,6 +124,6 @@ def order_detail(request, number: str):
             "notices": notices,
             "totals": totals,
             "today": today,
-            "show_internal": user_role(request.user) in INTERNAL_ROLES,
+            "show_internal": is_internal,
         },
     )
