@@ -3,6 +3,7 @@ for internal roles (`late_risk`, `expected_days_late`); a supplier contact's ord
 lines and exports never do (docs/prediction.md)."""
 
 from django.db.models import Prefetch
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -46,8 +47,13 @@ class PredictionModelViewSet(ScopedViewSet):
     queryset = PredictionModel.objects.defer("model_bytes").order_by("-version")
     serializer_class = PredictionModelSerializer
     lookup_field = "version"
-    lookup_value_regex = r"[0-9]+"
     http_method_names = ["get", "head", "options"]
+
+    def get_object(self):
+        if not str(self.kwargs.get("version", "")).isdigit():
+            # The answer of a version that does not exist, whatever was asked.
+            raise Http404(f"No {PredictionModel._meta.object_name} matches the given query.")
+        return super().get_object()
 
 
 class _RiskFields(serializers.Serializer):

@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.calibration import calibration_curve
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import brier_score_loss, roc_auc_score
+from threadpoolctl import threadpool_limits
 
 from prediction.facts import Facts, day_number
 from prediction.features import FEATURES
@@ -25,7 +26,7 @@ from prediction.training import (
 
 MONTHS = 6
 RELIABILITY_BINS = 10
-IMPORTANCE_ROWS = 4000
+IMPORTANCE_ROWS = 2000
 
 
 def _month_start(day: dt.date, back: int = 0) -> dt.date:
@@ -126,7 +127,8 @@ def backtest_run(
         risk = np.concatenate([f.risk for f in scored])
         result.auc, result.brier = _auc_brier(y, risk)
         result.reliability["model"] = _reliability(y, risk)
-        result.importances = _importances(scored[-1])
+        with threadpool_limits(limits=1):
+            result.importances = _importances(scored[-1])
     return result
 
 
@@ -166,7 +168,7 @@ def _importances(fold: Fold) -> dict[str, float]:
         test.X.iloc[rows],
         test.late[rows],
         scoring="roc_auc",
-        n_repeats=3,
+        n_repeats=2,
         random_state=0,
     )
     pairs = sorted(zip(FEATURES, found.importances_mean, strict=True), key=lambda p: -p[1])

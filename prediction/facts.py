@@ -106,40 +106,36 @@ def facts_load(*, since: dt.date | None = None, supplier_ids=None) -> Facts:
     )
     return Facts(
         lines=lines,
-        receipts=pd.DataFrame(
-            {
-                "line_id": np.array([r[0] for r in receipts], dtype=np.int64),
-                "day": _days([r[1] for r in receipts]),
-                "quantity": np.array([float(r[2]) for r in receipts], dtype=float),
-            }
+        receipts=_frame(receipts, line_id=("int", 0), day=("date", 1), quantity=("float", 2)),
+        revisions=_frame(revisions, line_id=("int", 0), day=("local", 1), new_day=("date", 2)),
+        notices=_frame(
+            notices,
+            line_id=("int", 0),
+            ship_notice_id=("int", 1),
+            day=("local", 2),
+            eta_day=("date", 3),
         ),
-        revisions=pd.DataFrame(
-            {
-                "line_id": np.array([r[0] for r in revisions], dtype=np.int64),
-                "day": _local_days([r[1] for r in revisions]),
-                "new_day": _days([r[2] for r in revisions]),
-            }
-        ),
-        notices=pd.DataFrame(
-            {
-                "line_id": np.array([r[0] for r in notices], dtype=np.int64),
-                "ship_notice_id": np.array([r[1] for r in notices], dtype=np.int64),
-                "day": _local_days([r[2] for r in notices]),
-                "eta_day": _days([r[3] for r in notices]),
-            }
-        ),
-        events=pd.DataFrame(
-            {
-                "ship_notice_id": np.array([r[0] for r in events], dtype=np.int64),
-                "day": _local_days([r[1] for r in events]),
-                "eta_day": _days([r[2] for r in events]),
-            }
-        ),
+        events=_frame(events, ship_notice_id=("int", 0), day=("local", 1), eta_day=("date", 2)),
         sources=pd.DataFrame(
             sources, columns=["part_id", "supplier_id", "lead_time_days", "monthly_capacity"]
         )
         .astype({"monthly_capacity": float, "lead_time_days": float})
         .drop_duplicates(["part_id", "supplier_id"]),
+    )
+
+
+_CONVERT = {
+    "int": lambda values: np.array(values, dtype=np.int64),
+    "float": lambda values: np.array([float(v) for v in values], dtype=float),
+    "date": _days,
+    "local": _local_days,
+}
+
+
+def _frame(rows: list[tuple], **columns: tuple[str, int]) -> pd.DataFrame:
+    """A frame from query rows: column name → (kind, position in the row)."""
+    return pd.DataFrame(
+        {name: _CONVERT[kind]([r[i] for r in rows]) for name, (kind, i) in columns.items()}
     )
 
 

@@ -4,7 +4,7 @@ only (a supplier contact sees no risk anywhere)."""
 import datetime as dt
 
 from django.conf import settings
-from django.db.models import F, FloatField, Max, QuerySet, Sum
+from django.db.models import Count, F, FloatField, Max, QuerySet, Sum
 from django.db.models.functions import Cast
 
 from accounts.selectors import scope_for_user
@@ -30,7 +30,7 @@ def _expected_otd(risks: QuerySet) -> dict:
     totals = risks.aggregate(
         ordered=Sum(weighted),
         on_time=Sum(weighted * (1.0 - F("late_risk"))),
-        lines=Sum(1),
+        lines=Count("line_id"),
         scored_at=Max("scored_at"),
     )
     pct = None
@@ -64,7 +64,7 @@ def predicted_otd_by_supplier(*, supplier_ids, as_of: dt.date) -> dict[int, dict
         .annotate(
             ordered=Sum(Cast(F("line__quantity"), FloatField())),
             on_time=Sum(Cast(F("line__quantity"), FloatField()) * (1.0 - F("late_risk"))),
-            lines=Sum(1),
+            lines=Count("line_id"),
             scored_at=Max("scored_at"),
         )
     )
