@@ -56,9 +56,8 @@ class PredictionModelViewSet(ScopedViewSet):
         return super().get_object()
 
 
-class _RiskFields(serializers.Serializer):
-    late_risk = serializers.SerializerMethodField(help_text="0–1, or null when not scored.")
-    expected_days_late = serializers.SerializerMethodField()
+class _RiskMethods:
+    """`late_risk` and `expected_days_late` of a line, from its stored LineRisk."""
 
     def _risk(self, line):
         try:
@@ -75,12 +74,15 @@ class _RiskFields(serializers.Serializer):
         return None if risk is None else risk.expected_days_late
 
 
-class RiskLineSerializer(_RiskFields, PurchaseOrderLineSerializer):
-    pass
+# The risk fields are declared in each class body so they follow the line's own fields.
+class RiskLineSerializer(_RiskMethods, PurchaseOrderLineSerializer):
+    late_risk = serializers.SerializerMethodField(help_text="0–1, or null when not scored.")
+    expected_days_late = serializers.SerializerMethodField()
 
 
-class RiskLineDetailSerializer(_RiskFields, PurchaseOrderLineDetailSerializer):
-    pass
+class RiskLineDetailSerializer(_RiskMethods, PurchaseOrderLineDetailSerializer):
+    late_risk = serializers.SerializerMethodField(help_text="0–1, or null when not scored.")
+    expected_days_late = serializers.SerializerMethodField()
 
 
 class RiskPurchaseOrderSerializer(PurchaseOrderSerializer):

@@ -63,10 +63,12 @@ def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
     transaction.on_commit(after_commit)
 
 
-def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]]) -> None:
+def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]], line_ids: Iterable[int] = ()) -> None:
     """Record in the outbox that these (supplier, month) KPI cells changed, in the caller's
-    transaction, and queue the refresh once it commits (as `kpi_refresh_queue` does)."""
+    transaction, and queue the refresh once it commits (as `kpi_refresh_queue` does); the
+    order lines whose facts changed (`line_ids`) get their late risk re-scored then too."""
     marked = sorted(set(cells))
+    rescore = sorted({int(i) for i in line_ids})
     if not marked:
         return
     supplier_ids = sorted({supplier_id for supplier_id, _ in marked})
@@ -81,6 +83,8 @@ def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]]) -> None:
     def after_commit() -> None:
         task_queue_safely(KPI_REFRESH_TASK, supplier_ids)
         _alert_scan_queue()
+        if rescore:
+            task_queue_safely(LINE_RESCORE_TASK, rescore)
 
     transaction.on_commit(after_commit)
 

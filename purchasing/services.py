@@ -87,7 +87,10 @@ def purchase_orders_create(
             line.purchase_order = po
             lines.append(line)
     PurchaseOrderLine.objects.bulk_create(lines, batch_size=batch_size)
-    kpi_cells_mark(cells={cell(ln.purchase_order.supplier_id, ln.promised_date) for ln in lines})
+    kpi_cells_mark(
+        cells={cell(ln.purchase_order.supplier_id, ln.promised_date) for ln in lines},
+        line_ids=[ln.pk for ln in lines],
+    )
     return created
 
 
@@ -134,7 +137,6 @@ def purchase_order_create(
     for line in lines:
         line.full_clean(exclude=["purchase_order"], validate_constraints=False)
     purchase_orders_create(orders=[(po, lines)])
-    line_rescore_request(line_ids=[line.pk for line in lines])
     return po
 
 
@@ -157,8 +159,10 @@ def purchase_order_line_acknowledge(
         line.expected_date = promised_date
         line.acknowledged_at = timezone.now()
         line.save(update_fields=["promised_date", "expected_date", "acknowledged_at"])
-        kpi_cells_mark(cells=touched | {cell(line.purchase_order.supplier_id, promised_date)})
-        line_rescore_request(line_ids=[line.pk])
+        kpi_cells_mark(
+            cells=touched | {cell(line.purchase_order.supplier_id, promised_date)},
+            line_ids=[line.pk],
+        )
         return line
     if reason not in PromiseRevision.Reason.values:
         choices = ", ".join(PromiseRevision.Reason.values)
@@ -173,8 +177,7 @@ def purchase_order_line_acknowledge(
     )
     line.expected_date = promised_date
     line.save(update_fields=["expected_date"])
-    kpi_cells_mark(cells=touched)
-    line_rescore_request(line_ids=[line.pk])
+    kpi_cells_mark(cells=touched, line_ids=[line.pk])
     return line
 
 
@@ -269,9 +272,9 @@ def receipts_create(
             c
             for r in created
             for c in (cell(lines[r.line_id][0], r.receipt_date), cell(*lines[r.line_id]))
-        }
+        },
+        line_ids=lines,
     )
-    line_rescore_request(line_ids=lines)
     return created
 
 

@@ -29,6 +29,7 @@ RESOURCES = [
     "rules",
     "allocation-changes",
     "exceptions",
+    "prediction-models",
 ]
 
 
@@ -114,6 +115,20 @@ def engine_rows(world, buyer, contact_a):
             first_seen=seen,
             last_seen=seen,
         )
+    from prediction.models import PredictionModel
+
+    PredictionModel.objects.create(
+        version=1,
+        trained_at=seen,
+        as_of=seen.date(),
+        window_start=dt.date(2025, 3, 20),
+        window_end=seen.date(),
+        auc=0.8,
+        baseline_auc=0.6,
+        brier=0.11,
+        baseline_brier=0.14,
+        in_use="model",
+    )
 
 
 FIGURES = [
@@ -180,7 +195,8 @@ EXPECTED = {
     "purchase-orders": (
         ["number", "supplier", "order_date", "currency", "order_status", "created_by"]
         + ["created_at", "line", "part", "quantity", "unit_price", "requested_date"]
-        + ["promised_date", "expected_date", "acknowledged_at", "status"],
+        + ["promised_date", "expected_date", "acknowledged_at", "status"]
+        + ["late_risk", "expected_days_late"],  # internal roles only
         ["number", "supplier", "currency", "line", "part", "quantity"],
         [
             ("PO-A1", "ACME", "EUR", "1", "P-1", "100.000"),
@@ -313,6 +329,12 @@ EXPECTED = {
         + ["decided_by", "decided_at", "comment", "created_at"],
         ["kind", "part", "supplier", "rule", "evidence", "state"],
         [("both_in_breach", "P-1", "BOLT", "BOLT OTD floor", "{}", "open")],
+    ),
+    "prediction-models": (
+        ["version", "trained_at", "auc", "baseline_auc", "brier", "baseline_brier", "in_use"]
+        + ["window_start", "window_end", "samples", "lines"],
+        ["version", "auc", "baseline_auc", "in_use"],
+        [("1", "0.8", "0.6", "model")],
     ),
 }
 
