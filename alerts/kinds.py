@@ -19,6 +19,7 @@ from alerts.conditions import (
     kpis,
     lines,
     planning,
+    prediction,
     qualification,
     sourcing,
     stock,
@@ -104,6 +105,7 @@ KINDS: list[KindSpec] = [
         planning.orders_to_release_conditions,
         {BASE: INFO},
     ),
+    KindSpec("line_at_risk", "PO line at risk of being late", prediction.line_at_risk_conditions),
 ]
 
 REGISTRY: dict[str, KindSpec] = {spec.name: spec for spec in KINDS}

@@ -128,6 +128,7 @@ class ContractRule(models.Model):
         LANDED_COST_INDEX = "landed_cost_index", "Landed cost index"
         COMPOSITE_SCORE = "composite_score", "Composite score"
         ORDERED_QUANTITY_YTD = "ordered_quantity_ytd", "Ordered quantity year-to-date"
+        PREDICTED_OTD_PCT = "predicted_otd_pct", "Predicted OTD % (open lines due in 30 days)"
 
     class Window(models.TextChoices):
         ROLLING_DAYS = "rolling_days", "Rolling days"

@@ -16,6 +16,7 @@ METRIC_WORDS = {
     ContractRule.Metric.LANDED_COST_INDEX: ("landed cost index", ""),
     ContractRule.Metric.COMPOSITE_SCORE: ("composite score", ""),
     ContractRule.Metric.ORDERED_QUANTITY_YTD: ("ordered quantity this year", ""),
+    ContractRule.Metric.PREDICTED_OTD_PCT: ("predicted OTD of open lines due in 30 days", " %"),
 }
 COMPARATOR_WORDS = {
     ContractRule.Comparator.LT: "falls below",
@@ -59,6 +60,9 @@ def rule_sentence(
         subject = f"the {noun} from {supplier_name}"
         if part_number:
             subject = f"the {noun} of part {part_number} from {supplier_name}"
+    elif metric == ContractRule.Metric.PREDICTED_OTD_PCT:
+        on_part = f" on part {part_number}" if part_number else ""
+        subject = f"{supplier_name}'s {noun}{on_part}"
     else:
         span = (
             f"{window_days}-day"

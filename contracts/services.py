@@ -245,7 +245,7 @@ def contract_rule_check(rule: ContractRule) -> None:
     Metric, Action = ContractRule.Metric, ContractRule.Action  # noqa: N806
     if (
         rule.window == ContractRule.Window.ROLLING_DAYS
-        and rule.metric != Metric.ORDERED_QUANTITY_YTD
+        and rule.metric not in (Metric.ORDERED_QUANTITY_YTD, Metric.PREDICTED_OTD_PCT)
         and rule.window_days != STORED_ROLLING_DAYS
     ):
         errors["window_days"] = (

@@ -18,3 +18,6 @@ ALERTS_SWEEP_DELIVERIES = "alerts.sweep_deliveries"
 INVOICE_REMATCH = "invoicing.rematch_lines"  # goods arrived: invoices waiting on these lines
 INVOICE_MATCH_WAITING = "invoicing.match_waiting"
 PLANNING_RUN = "planning.run"  # daily: policies (cached) and suggested orders
+LINE_RESCORE = "prediction.score_lines"  # a line's facts changed: its late risk
+LATENESS_TRAIN = "prediction.train"
+LATENESS_SCORE = "prediction.score"

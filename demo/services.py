@@ -61,6 +61,7 @@ class SeedResult:
     shared_part: str = ""
     kpis: str = ""
     rules: str = ""
+    prediction: str = ""
     alerts: str = ""
     planning: str = ""
     load_seconds: float = 0.0
@@ -200,7 +201,10 @@ def demo_data_seed(
         result.kpis, result.kpi_seconds = _kpis_recompute(today)
     else:
         result.kpis = "skipped"
+    from demo.generators.prediction import prediction_seed
     from demo.generators.rules import demo_rules_seed
+
+    result.prediction = prediction_seed(today=today) if recompute_kpis else "skipped"
 
     result.rules = demo_rules_seed(
         suppliers=[p.supplier for p in degrading], today=today, evaluate=recompute_kpis

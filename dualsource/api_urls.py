@@ -30,10 +30,10 @@ from messaging.api import MessageViewSet, ThreadViewSet
 from parts.api import PartCategoryViewSet, PartViewSet, SourceViewSet
 from parts.risk_api import SourcingRiskViewSet
 from planning.api import DemandPlanViewSet, PolicyViewSet, SuggestionViewSet
+from prediction.api import PredictionModelViewSet, RiskPurchaseOrderViewSet
 from purchasing.api import (
     FxRateViewSet,
     InspectionViewSet,
-    PurchaseOrderViewSet,
     ReceiptViewSet,
     ShipNoticeViewSet,
 )
@@ -58,7 +58,8 @@ router.register("parts", PartViewSet, basename="part")
 router.register("sources", SourceViewSet, basename="source")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("rules", RuleViewSet, basename="rule")
-router.register("purchase-orders", PurchaseOrderViewSet, basename="purchase-order")
+# Purchasing's order viewset, with each line's late risk for internal roles (prediction).
+router.register("purchase-orders", RiskPurchaseOrderViewSet, basename="purchase-order")
 router.register("ship-notices", ShipNoticeViewSet, basename="ship-notice")
 router.register("receipts", ReceiptViewSet, basename="receipt")
 router.register("inspections", InspectionViewSet, basename="inspection")
@@ -91,5 +92,8 @@ router.register("sourcing-risk", SourcingRiskViewSet, basename="sourcing-risk")
 router.register("demand-plans", DemandPlanViewSet, basename="demand-plan")
 router.register("replenishment-policies", PolicyViewSet, basename="replenishment-policy")
 router.register("replenishment-suggestions", SuggestionViewSet, basename="replenishment-suggestion")
+
+# Late-delivery prediction (docs/prediction.md).
+router.register("prediction-models", PredictionModelViewSet, basename="prediction-model")
 
 urlpatterns = router.urls

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "inventory",
     "scorecards",
     "invoicing",
+    "prediction",
     "rules",
     "planning",
     "alerts",
@@ -353,6 +354,19 @@ CELERY_BEAT_SCHEDULE["message-emails-catch-up"] = {
 CELERY_BEAT_SCHEDULE["message-digests-daily"] = {
     "task": "messaging.send_message_digests",
     "schedule": crontab(hour=7, minute=0),
+    "options": {"expires": 23 * 3600},
+}
+
+# Late-delivery prediction (docs/prediction.md): trained weekly, open lines re-scored daily.
+LATE_RISK_ALERT_PCT = env_int("DUALSOURCE_LATE_RISK_ALERT_PCT", 60)
+CELERY_BEAT_SCHEDULE["train-lateness-weekly"] = {
+    "task": "prediction.train",
+    "schedule": crontab(hour=4, minute=0, day_of_week="sunday"),
+    "options": {"expires": 6 * 24 * 3600},
+}
+CELERY_BEAT_SCHEDULE["score-lateness-daily"] = {
+    "task": "prediction.score",
+    "schedule": crontab(hour=2, minute=30),
     "options": {"expires": 23 * 3600},
 }
 

@@ -54,10 +54,12 @@ def kpi_refresh_queue(*, supplier_ids: Iterable[int]) -> None:
     transaction.on_commit(lambda: _pipeline_queue(ids))
 
 
-def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]]) -> None:
+def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]], line_ids: Iterable[int] = ()) -> None:
     """Record in the outbox that these (supplier, month) KPI cells changed, in the caller's
-    transaction, and queue the refresh once it commits (as `kpi_refresh_queue` does)."""
+    transaction, and queue the refresh once it commits (as `kpi_refresh_queue` does); the
+    order lines whose facts changed (`line_ids`) get their late risk re-scored then too."""
     marked = sorted(set(cells))
+    rescore = sorted({int(i) for i in line_ids})
     if not marked:
         return
     supplier_ids = sorted({supplier_id for supplier_id, _ in marked})
@@ -66,7 +68,13 @@ def kpi_cells_mark(*, cells: Iterable[tuple[int, dt.date]]) -> None:
         deferred.update(supplier_ids)
         return
     outbox_services.cells_mark(cells=marked)
-    transaction.on_commit(lambda: _pipeline_queue(supplier_ids))
+
+    def after_commit() -> None:
+        _pipeline_queue(supplier_ids)
+        if rescore:
+            task_queue_safely(task_names.LINE_RESCORE, rescore)
+
+    transaction.on_commit(after_commit)
 
 
 def alert_scan_request() -> None:
@@ -75,6 +83,16 @@ def alert_scan_request() -> None:
     if _kpi_refresh_deferred_ids.get() is not None:
         return  # bulk load: its caller scans once at the end
     transaction.on_commit(lambda: _pipeline_queue(None))
+
+
+def line_rescore_request(*, line_ids: Iterable[int]) -> None:
+    """Ask for these lines' late risk to be re-scored once this transaction commits (their
+    acknowledgement, receipts, ship notices or transit changed). Queued by name: purchasing
+    sits below prediction. Skipped in a bulk load, which scores once at the end."""
+    ids = sorted({int(i) for i in line_ids})
+    if not ids or _kpi_refresh_deferred_ids.get() is not None:
+        return
+    transaction.on_commit(lambda: task_queue_safely(task_names.LINE_RESCORE, ids))
 
 
 def _pipeline_queue(supplier_ids: list[int] | None) -> None:

@@ -116,7 +116,8 @@ def receipts_create(
             c
             for r in created
             for c in (cell(lines[r.line_id][0], r.receipt_date), cell(*lines[r.line_id]))
-        }
+        },
+        line_ids=lines,
     )
     over_delivery_mark(line_ids=lines)
     invoice_rematch_request(line_ids=lines)

@@ -40,6 +40,7 @@ from purchasing.outbox import (  # noqa: F401
     kpi_inputs_changed,
     kpi_refresh_deferred,
     kpi_refresh_queue,
+    line_rescore_request,
 )
 from purchasing.receiving import (  # noqa: F401
     inspection_create,
@@ -105,7 +106,10 @@ def purchase_orders_create(
             line.purchase_order = po
             lines.append(line)
     PurchaseOrderLine.objects.bulk_create(lines, batch_size=batch_size)
-    kpi_cells_mark(cells={cell(ln.purchase_order.supplier_id, ln.promised_date) for ln in lines})
+    kpi_cells_mark(
+        cells={cell(ln.purchase_order.supplier_id, ln.promised_date) for ln in lines},
+        line_ids=[ln.pk for ln in lines],
+    )
     return created
 
 
@@ -202,7 +206,10 @@ def purchase_order_line_acknowledge(
         line.expected_date = promised_date
         line.acknowledged_at = moment
         line.save(update_fields=["promised_date", "expected_date", "acknowledged_at"])
-        kpi_cells_mark(cells=touched | {cell(line.purchase_order.supplier_id, promised_date)})
+        kpi_cells_mark(
+            cells=touched | {cell(line.purchase_order.supplier_id, promised_date)},
+            line_ids=[line.pk],
+        )
         return line
     if reason not in PromiseRevision.Reason.values:
         choices = ", ".join(PromiseRevision.Reason.values)
@@ -217,7 +224,7 @@ def purchase_order_line_acknowledge(
     )
     line.expected_date = promised_date
     line.save(update_fields=["expected_date"])
-    kpi_cells_mark(cells=touched)
+    kpi_cells_mark(cells=touched, line_ids=[line.pk])
     return line
 
 

@@ -18,7 +18,7 @@ from purchasing.models import (
     ShipNoticeLine,
     TransitEvent,
 )
-from purchasing.outbox import alert_scan_request
+from purchasing.outbox import alert_scan_request, line_rescore_request
 
 
 @transaction.atomic
@@ -48,6 +48,7 @@ def ship_notice_create(
     notice.save()
     ShipNoticeLine.objects.bulk_create(_declared_lines(notice, supplier, lines))
     alert_scan_request()
+    line_rescore_request(line_ids=[line.pk for line, _ in lines])
     return notice
 
 
@@ -161,6 +162,7 @@ def ship_notice_update(
             _declared_lines(ship_notice, ship_notice.supplier, lines)
         )
     alert_scan_request()
+    line_rescore_request(line_ids=ship_notice.lines.values_list("line_id", flat=True))
     return ship_notice
 
 
@@ -217,6 +219,7 @@ def transit_event_record(
         ]
     )
     alert_scan_request()
+    line_rescore_request(line_ids=notice.lines.values_list("line_id", flat=True))
     return event
 
 

@@ -31,6 +31,7 @@ from contracts.models import ContractRule
 from rules.decisions import exceptions_refresh
 from rules.facts import (
     RULE_COLUMNS,
+    WINDOWLESS_METRICS,
     Facts,
     Figure,
     RuleRow,
@@ -132,7 +133,7 @@ def _evaluate_rule(ev: Evaluation, rule: RuleRow) -> None:
     """One rule against its supplier's figures, for every part it covers."""
     facts, result, as_of = ev.facts, ev.result, ev.facts.as_of
     supplier = facts.suppliers[rule.supplier_id]
-    if rule.metric != Metric.ORDERED_QUANTITY_YTD and (
+    if rule.metric not in WINDOWLESS_METRICS and (
         rule_window_period(window=rule.window, window_days=rule.window_days, as_of=as_of) is None
     ):
         result.skipped += 1
@@ -189,6 +190,8 @@ def _decide(ev: Evaluation, breach: Breach) -> None:
         "as_of": ev.facts.as_of.isoformat(),
         "reason": breach.reason,
     }
+    if rule.metric == Metric.PREDICTED_OTD_PCT:
+        breach.evidence["predicted"] = True  # never applied alone: always an exception
     if rule.action == Action.NOTIFY:
         fire(ev, breach, Outcome.NOTIFIED)
         ev.result.notified += 1

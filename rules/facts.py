@@ -12,6 +12,7 @@ from django.db.models import F, Func, Max, Q, Sum, Value
 
 from contracts.models import ContractRule, PriceTier
 from parts.models import ApprovedSource
+from prediction.selectors import predicted_otd_by_supplier
 from purchasing.models import PurchaseOrderLine
 from rules.models import AllocationException, RuleFiring
 from rules.selectors import expired_certificate_supplier_ids
@@ -45,7 +46,9 @@ POPULATION = {
 }
 SUPPORTED_ROLLING_DAYS = kpis.ROLLING_WINDOW_DAYS
 _POPULATION_COLUMNS = ("lines_due", "receipts_count", "inspections_count", "priced_receipts_count")
-_SUPPLIER_COLUMNS = tuple(m.value for m in Metric if m != Metric.ORDERED_QUANTITY_YTD)
+# Figures that are not scorecard columns and read no rule window.
+WINDOWLESS_METRICS = frozenset({Metric.ORDERED_QUANTITY_YTD, Metric.PREDICTED_OTD_PCT})
+_SUPPLIER_COLUMNS = tuple(m.value for m in Metric if m not in WINDOWLESS_METRICS)
 _PART_COLUMNS = tuple(m.value for m in PART_METRICS)
 _COMPARE = {
     ContractRule.Comparator.LT: lambda v, t: v < t,
@@ -271,6 +274,10 @@ class Facts:
                 .values_list("purchase_order__supplier_id", "part_id", "total")
             ):
                 self.ordered_ytd[supplier_id, part_id] = total
+        # Predicted OTD of open lines due in 30 days (docs/prediction.md), per supplier.
+        self.predicted: dict[int, dict] = {}
+        if any(r.metric == Metric.PREDICTED_OTD_PCT for r in rules):
+            self.predicted = predicted_otd_by_supplier(supplier_ids=everyone, as_of=as_of)
         self.last_fired = {
             (row["rule_id"], row["part_id"]): row["last"]
             for row in RuleFiring.objects.filter(rule_id__in=rules_query.values("pk"))
@@ -307,6 +314,8 @@ class Facts:
         )
 
     def figure(self, rule: RuleRow, supplier_id: int, part_id: int | None) -> Figure:
+        if rule.metric == Metric.PREDICTED_OTD_PCT:
+            return _predicted_figure(self.predicted.get(supplier_id))
         if rule.metric == Metric.ORDERED_QUANTITY_YTD:
             if part_id is None:
                 total = sum(
@@ -330,6 +339,16 @@ class Facts:
         return _row_figure(
             self.supplier_rows.get((supplier_id, period)), rule.metric, level="supplier"
         )
+
+
+def _predicted_figure(row: dict | None) -> Figure:
+    """Expected OTD of the supplier's open lines due in 30 days; fewer than 5 lines is a
+    low sample, as for a KPI."""
+    if row is None or row["pct"] is None:
+        return Figure(None, False, None, {"level": "predicted", "predicted": True, "lines": 0})
+    evidence = {"level": "predicted", "predicted": True, "value": row["pct"], "lines": row["lines"]}
+    usable = row["lines"] >= kpis.LOW_SAMPLE_MINIMUM
+    return Figure(row["pct"], usable, row["scored_at"], evidence)
 
 
 def breaches(rule: RuleRow, figure: Figure) -> bool:

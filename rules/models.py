@@ -59,6 +59,7 @@ class AllocationException(models.Model):
         HOLD = "hold", "Put the supplier on hold"
         SINGLE_USABLE_SOURCE = "single_usable_source", "Part left with one usable source"
         RECEIVER_DOES_WORSE = "receiver_does_worse", "Receiving source does worse on the metric"
+        PREDICTED = "predicted", "Predicted breach: share shift for review"
 
     class State(models.TextChoices):
         OPEN = "open", "Open"

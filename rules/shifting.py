@@ -254,6 +254,9 @@ def shift(ev: Evaluation, breach: Breach) -> None:
         evidence["bounds_broken"] = broken
         raise_exception(ev, breach, Kind.BOUND_BREAK, proposed, evidence)
         return
+    if evidence.get("predicted"):  # a forecast never moves volume alone: a buyer decides
+        raise_exception(ev, breach, Kind.PREDICTED, proposed, evidence)
+        return
     _apply(ev, breach, sources, proposal, proposed, found["receivers"])
 
 

@@ -415,6 +415,7 @@ def _internal_records(*, users, sides, shared_part) -> dict:
     if notification is not None:
         message = apps.get_model("messaging.Message").objects.order_by("pk").first()
         found[notification] = notification.objects.create(message=message, recipient=acme.contact)
+    found.update(_prediction_records(acme))
     return found
 
 
@@ -452,6 +453,27 @@ def _planning_records(*, acme, shared_part) -> dict:
             run_date=dt.date(2026, 3, 20),
         ),
     }
+
+
+def _prediction_records(acme: Side) -> dict:
+    """A trained model and the late risk of ACME's line: internal figures."""
+    model = _installed("prediction.PredictionModel")
+    if model is None:
+        return {}
+    at = dt.datetime(2026, 3, 20, 4, 0, tzinfo=dt.UTC)
+    trained = model.objects.create(
+        version=1,
+        trained_at=at,
+        as_of=at.date(),
+        window_start=dt.date(2025, 3, 20),
+        window_end=at.date(),
+        in_use="baseline",
+    )
+    line = acme.objects[apps.get_model("purchasing.PurchaseOrderLine")]
+    risk = apps.get_model("prediction.LineRisk").objects.create(
+        line=line, late_risk=0.42, expected_days_late=2.0, source="baseline", scored_at=at
+    )
+    return {model: trained, type(risk): risk}
 
 
 def build_world() -> World:

@@ -6,6 +6,7 @@ from workspace.views import (
     dashboard,
     drilldown,
     editing,
+    lateness,
     orders,
     parts,
     qualification,
@@ -61,6 +62,11 @@ drilldown_patterns = [
     path("kpi/inspections/", drilldown.rows_behind, {"kind": "inspections"}, name="inspections"),
 ]
 
+prediction_patterns = [
+    path("prediction/", lateness.model_page, name="model"),
+    path("prediction/lines/", lateness.lines_at_risk, name="lines"),
+]
+
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("", include((supplier_patterns, "suppliers"))),
@@ -68,4 +74,5 @@ urlpatterns = [
     path("", include((order_patterns, "orders"))),
     path("", include((drilldown_patterns, "drilldown"))),
     path("", include((inventory_patterns, "inventory"))),
+    path("", include((prediction_patterns, "prediction"))),
 ]

@@ -53,6 +53,10 @@ REVISION_REASONS = tuple(PromiseRevision.Reason.values)
 REVISION_REASON_WEIGHTS = (35, 30, 20, 10, 2, 3)
 # Late lines whose delay the supplier announced beforehand with a revised date.
 ANNOUNCED_DELAY_SHARE = 0.6
+# Signal the late-risk model can learn (docs/prediction.md): a line never confirmed, or due
+# in a month its source is loaded past its capacity, is less often on time.
+UNACKNOWLEDGED_RELIABILITY_DROP = 0.3
+OVERLOADED_RELIABILITY_DROP = 0.35
 # Service calls take at most this many rows, so an IN list of ids stays within SQLite's limits.
 SERVICE_SLICE = 10_000
 
@@ -215,6 +219,7 @@ class OrderHistory:
         orders = []
         lots: list[_Lot] = []
         revisions: list[PromiseRevision] = []
+        self._overloaded = _overloaded_sources(by_order)
         for ordered, _code in sorted(by_order):
             entries = by_order[(ordered, _code)]
             supplier = entries[0][1].supplier
@@ -271,7 +276,10 @@ class OrderHistory:
 
         # Nothing arrives before the day after it was ordered.
         floor = ordered + dt.timedelta(days=1)
-        deliveries, late = self._deliveries(rng, supplier, line, quantity, source.pack)
+        drop = UNACKNOWLEDGED_RELIABILITY_DROP if acknowledged_at is None else 0.0
+        if id(source) in self._overloaded:
+            drop += OVERLOADED_RELIABILITY_DROP
+        deliveries, late = self._deliveries(rng, supplier, line, quantity, source.pack, drop)
         lots = [_Lot(line, source, part, max(day, floor), q) for day, q in deliveries]
         revisions = []
         if late and acknowledged_at is not None and rng.random() < ANNOUNCED_DELAY_SHARE:
@@ -309,7 +317,7 @@ class OrderHistory:
         line.expected_date = current
         return revisions
 
-    def _deliveries(self, rng, supplier, line, quantity, pack) -> tuple[list, bool]:
+    def _deliveries(self, rng, supplier, line, quantity, pack, drop=0.0) -> tuple[list, bool]:
         """Delivery (date, quantity) lots of a line, future ones included, and whether the
         last one is late."""
         promised = line.promised_date
@@ -320,7 +328,7 @@ class OrderHistory:
         def within_window() -> dt.date:
             return promised + day(days=rng.choices(offsets, cum_weights=cumulative)[0])
 
-        if rng.random() < supplier.reliability_on(promised, self.calendar):
+        if rng.random() < supplier.reliability_on(promised, self.calendar) - drop:
             if rng.random() < SPLIT_SHARE and quantity >= 2 * pack:
                 lots = 3 if rng.random() < 0.15 and quantity >= 3 * pack else 2
                 return [(within_window(), q) for q in _split(rng, quantity, pack, lots)], False
@@ -518,6 +526,18 @@ class OrderHistory:
                 )
             )
         return inspections
+
+
+def _overloaded_sources(by_order) -> set[int]:
+    """Sources (by `id`) whose lines due this month add up to more than their capacity."""
+    due: dict[int, float] = defaultdict(float)
+    capacity: dict[int, float] = {}
+    for entries in by_order.values():
+        for _part, source, quantity, _need in entries:
+            due[id(source)] += quantity
+            if source.source.monthly_capacity is not None:
+                capacity[id(source)] = float(source.source.monthly_capacity)
+    return {key for key, total in due.items() if key in capacity and total > capacity[key]}
 
 
 @functools.cache

@@ -81,7 +81,9 @@ def test_postings_queue_the_scan_by_name_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         response = api_for(contact_a).post("/api/v1/ship-notices/", asn, format="json")
     assert response.status_code == 201, response.content
-    assert [name for name, _ in queued] == ["engine.run"]
+    # The shipped line's late risk is re-scored too (docs/prediction.md).
+    assert [name for name, _ in queued] == ["engine.run", "prediction.score_lines"]
+    assert queued[1][1] == ([late_line.pk],)
 
 
 def test_a_rolled_back_posting_queues_nothing(late_line, queued):

@@ -44,6 +44,8 @@ EDITOR_ONLY = {
 # Buyer pages (issue 11): lists of the whole supply base and the forms that change master
 # data and orders. To a supplier contact they do not exist (404, as an unknown URL).
 BUYER_PAGES = {
+    "prediction:lines",
+    "prediction:model",
     "suppliers:list",
     "suppliers:create",
     "suppliers:edit",

@@ -36,6 +36,7 @@ RESOURCES = [
     "part-categories",
     "assessments",
     "esg-answers",
+    "prediction-models",
 ]
 
 
@@ -131,6 +132,20 @@ def engine_rows(world, buyer, contact_a):
             first_seen=seen,
             last_seen=seen,
         )
+    from prediction.models import PredictionModel
+
+    PredictionModel.objects.create(
+        version=1,
+        trained_at=seen,
+        as_of=seen.date(),
+        window_start=dt.date(2025, 3, 20),
+        window_end=seen.date(),
+        auc=0.8,
+        baseline_auc=0.6,
+        brier=0.11,
+        baseline_brier=0.14,
+        in_use="model",
+    )
 
 
 def _qualification_rows(world, buyer):
@@ -222,7 +237,8 @@ EXPECTED = {
         ["number", "supplier", "order_date", "currency", "site", "order_status", "created_by"]
         + ["created_at", "spot_buy_lines", "over_delivered_lines", "line", "part", "quantity"]
         + ["unit_price", "requested_date", "promised_date", "expected_date", "acknowledged_at"]
-        + ["status", "spot_buy", "over_delivered"],
+        + ["status", "spot_buy", "over_delivered"]
+        + ["late_risk", "expected_days_late"],  # internal roles only
         ["number", "supplier", "currency", "line", "part", "quantity"],
         [
             ("PO-A1", "ACME", "EUR", "1", "P-1", "100.000"),
@@ -400,6 +416,12 @@ EXPECTED = {
         + ["decided_by", "decided_at", "comment", "created_at"],
         ["kind", "part", "supplier", "rule", "evidence", "state"],
         [("both_in_breach", "P-1", "BOLT", "BOLT OTD floor", "{}", "open")],
+    ),
+    "prediction-models": (
+        ["version", "trained_at", "auc", "baseline_auc", "brier", "baseline_brier", "in_use"]
+        + ["window_start", "window_end", "samples", "lines"],
+        ["version", "auc", "baseline_auc", "in_use"],
+        [("1", "0.8", "0.6", "model")],
     ),
 }
 

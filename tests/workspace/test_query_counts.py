@@ -14,8 +14,9 @@ QUERIES = {
     "/": 15,  # + the invoices' automation-rate figures, the planning slot
     "/suppliers/": 7,
     "/suppliers/?sort=-score&status=approved&grade=D": 7,
-    # + the qualification block: gate, assessments, status history, certificates, ESG.
-    "/suppliers/ACME/": 22,
+    # + the qualification block (gate, assessments, status history, certificates, ESG) and
+    # the expected OTD of its open lines.
+    "/suppliers/ACME/": 23,
     "/parts/": 5,
     "/parts/?sourcing=single": 5,
     "/parts/P-SHARED/": 14,  # + regional risk over the usable sources

@@ -80,8 +80,9 @@ def order_detail(request, number: str):
         ),
         number=number,
     )
+    is_internal = user_role(request.user) in INTERNAL_ROLES
     lines = list(
-        order.lines.select_related("part")
+        order.lines.select_related(*(("part", "risk") if is_internal else ("part",)))
         .prefetch_related(
             Prefetch("revisions", queryset=PromiseRevision.objects.select_related("created_by")),
             Prefetch(
@@ -129,6 +130,6 @@ def order_detail(request, number: str):
                 "over_delivered": sum(line.is_over_delivered for line in lines),
             },
             "today": today,
-            "show_internal": user_role(request.user) in INTERNAL_ROLES,
+            "show_internal": is_internal,
         },
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from accounts.roles import INTERNAL_ROLES, user_role
 from accounts.selectors import scope_for_user, user_supplier_id
 from contracts.models import Contract
+from prediction.selectors import supplier_expected_otd
 from purchasing.models import PurchaseOrderLine
 from scorecards import kpis
 from scorecards.models import ScorecardTemplate, SupplierScorecard
@@ -251,7 +252,7 @@ def supplier_detail(request, code: str):
             ),
             request.user,
         )
-        .select_related("purchase_order", "part")
+        .select_related("purchase_order", "part", "risk")
         .order_by("expected_date", "purchase_order__number", "line_number")
     )
     shown_lines = list(open_lines[: OPEN_LINES_SHOWN + 1])
@@ -278,6 +279,8 @@ def supplier_detail(request, code: str):
             slots.supplier_messages(user=request.user, supplier_id=supplier.pk),
         ],
         "show_internal": is_internal,
+        # Risk is internal: a contact's page never computes or shows it.
+        "expected_otd": supplier_expected_otd(supplier_id=supplier.pk) if is_internal else None,
         "esg_history": list(esg_assessments_visible(user=request.user, supplier_id=supplier.pk))
         if is_internal
         else [],

@@ -82,6 +82,7 @@ class Command(BaseCommand):
             f"{result.load_seconds:.1f} s. Scorecards: {result.kpis}"
             + (f" in {result.kpi_seconds:.1f} s." if result.kpi_seconds else ".")
         )
+        out(f"Late-risk model: {result.prediction}.")
         out(f"Contract rules: {result.rules}.")
         out(f"Alerts: {result.alerts}.")
         out(f"Planning: {result.planning}.")

@@ -1,0 +1,207 @@
+"""Training samples and the fitted model (docs/prediction.md).
+
+A line whose outcome was known before a cut-off (received in full, or past the end of
+its tolerance window) is a training line; it is seen as of several scoring times before
+its promise (every two weeks, up to `HORIZON_DAYS` before), each with the features known then and
+the outcome known at the cut-off.
+"""
+
+import io
+from dataclasses import dataclass
+
+import joblib
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.model_selection import GroupKFold
+from threadpoolctl import threadpool_limits
+
+from prediction.facts import Facts
+from prediction.features import FEATURES, _known, features_as_of
+
+HORIZON_DAYS = 28
+SNAPSHOT_EVERY_DAYS = 14
+# Scoring times reach back this far from the cut-off (a year of recent behaviour).
+TRAINING_DAYS = 365
+MIN_LATE_FOR_REGRESSOR = 30
+MISSING = -1e6
+
+
+def outcomes_as_of(facts: Facts, known_on: int) -> pd.DataFrame:
+    """Per line ordered by `known_on`: whether its outcome was known that day, whether it
+    was late (not on time in full, as OTD counts it) and by how many days."""
+    lines, receipts = _known(facts, known_on)
+    window_end = lines["promise"] + lines["late"]
+    known = (lines["received"] >= lines["quantity"]) | (window_end < known_on)
+    late = lines["on_time"] < lines["quantity"]
+    ordered = receipts.sort_values(["line_id", "day"])
+    ordered["cumulative"] = ordered.groupby("line_id")["quantity"].cumsum()
+    full = ordered.merge(lines[["quantity"]], left_on="line_id", right_index=True)
+    complete_day = (
+        full[full["cumulative"] >= full["quantity_y"]].groupby("line_id")["day"].min()
+        if not full.empty
+        else pd.Series(dtype=float)
+    )
+    done = complete_day.reindex(lines.index).fillna(known_on)
+    days_late = np.where(late, np.maximum(done - lines["promise"], 0.0), 0.0)
+    return pd.DataFrame(
+        {
+            "known": known.to_numpy(),
+            "late": late.to_numpy(),
+            "days_late": days_late,
+            "promise": lines["promise"].to_numpy(),
+            "order_day": lines["order_day"].to_numpy(),
+        },
+        index=lines.index,
+    )
+
+
+@dataclass
+class Samples:
+    X: pd.DataFrame  # FEATURES
+    late: np.ndarray
+    days_late: np.ndarray
+    line_ids: np.ndarray
+    baseline: np.ndarray
+    as_of: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.late)
+
+
+def training_samples(
+    facts: Facts, *, cutoff: int, first_day: int | None = None, exclude=(), cache=None
+) -> Samples:
+    """Lines promised before day `cutoff` whose outcome was known before it, each as of the
+    scoring times (every two weeks) before its promise; nothing dated on or after `cutoff` is read.
+
+    `cache` (a dict) keeps each scoring time's features for the next call: a line's
+    features as of a day do not depend on the cut-off, so backtest folds share them."""
+    known_on = cutoff - 1
+    first_day = known_on - TRAINING_DAYS if first_day is None else first_day
+    outcomes = outcomes_as_of(facts, known_on)
+    population = outcomes[
+        outcomes["known"] & (outcomes["promise"] < cutoff) & ~outcomes.index.isin(list(exclude))
+    ]
+    cache = {} if cache is None else cache
+    frames = []
+    # A fixed grid (day numbers divisible by the step), so folds meet the same days.
+    last = known_on - known_on % SNAPSHOT_EVERY_DAYS
+    for as_of in range(last, first_day - 1, -SNAPSHOT_EVERY_DAYS):
+        if as_of not in cache:
+            cache[as_of] = _snapshot(facts, as_of)
+        frame = cache[as_of]
+        frame = frame[frame.index.isin(population.index)]
+        if not frame.empty:
+            frames.append(frame)
+    return _samples(frames, outcomes)
+
+
+def _snapshot(facts: Facts, as_of: int) -> pd.DataFrame:
+    """Features as of `as_of` of every line then open and promised within the horizon."""
+    lines = facts.lines
+    ordered = lines[lines["order_day"] <= as_of]
+    promise = np.where(
+        ordered["acknowledged_day"] <= as_of, ordered["promised_day"], ordered["requested_day"]
+    )
+    chosen = ordered[(promise > as_of) & (promise - as_of <= HORIZON_DAYS)]
+    if chosen.empty:
+        return pd.DataFrame()
+    frame = features_as_of(facts, chosen["id"], as_of)
+    frame["as_of"] = as_of
+    return frame
+
+
+def holdout_samples(facts: Facts, *, line_ids, as_of: int, outcomes: pd.DataFrame) -> Samples:
+    frame = features_as_of(facts, line_ids, as_of)
+    frame["as_of"] = as_of
+    return _samples([frame], outcomes)
+
+
+def _matrix(X: pd.DataFrame) -> pd.DataFrame:
+    """The model's input: missing figures as one far-away value (a column missing in a
+    whole fold would otherwise have no bins)."""
+    return X[list(FEATURES)].astype(float).fillna(MISSING)
+
+
+def _samples(frames: list[pd.DataFrame], outcomes: pd.DataFrame) -> Samples:
+    if not frames:
+        empty = np.array([])
+        return Samples(pd.DataFrame(columns=list(FEATURES)), empty, empty, empty, empty, empty)
+    frame = pd.concat(frames)
+    labels = outcomes.loc[frame.index]
+    return Samples(
+        X=frame[list(FEATURES)].astype(float),
+        late=labels["late"].to_numpy(dtype=int),
+        days_late=labels["days_late"].to_numpy(dtype=float),
+        line_ids=frame.index.to_numpy(),
+        baseline=frame["baseline_risk"].to_numpy(dtype=float),
+        as_of=frame["as_of"].to_numpy(),
+    )
+
+
+@dataclass
+class Fitted:
+    """The calibrated classifier and the days-late regressor (late lines only)."""
+
+    classifier: object
+    regressor: object | None
+    mean_days_late: float
+
+    def predict(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        matrix = _matrix(X)
+        with threadpool_limits(limits=1):  # see model_fit
+            risk = self.classifier.predict_proba(matrix)[:, 1]
+            if self.regressor is not None:
+                when_late = np.maximum(self.regressor.predict(matrix), 0.0)
+            else:
+                when_late = np.full(len(risk), self.mean_days_late)
+        return risk, risk * when_late
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        joblib.dump(self, buffer, compress=3)
+        return buffer.getvalue()
+
+    @staticmethod
+    def from_bytes(data: bytes) -> "Fitted":
+        return joblib.load(io.BytesIO(bytes(data)))
+
+
+def model_fit(samples: Samples) -> Fitted | None:
+    """Gradient boosting, calibrated on held-out folds grouped by line (a line's snapshots
+    never sit on both sides of a fold); None when there is too little to learn from.
+
+    One thread: workers share their machine, and OpenMP threads waiting for a busy core
+    cost more than they save on a training set this size."""
+    with threadpool_limits(limits=1):
+        return _fit(samples)
+
+
+def _fit(samples: Samples) -> Fitted | None:
+    late = samples.late.astype(bool)
+    if len(samples) < 50 or late.sum() < 10 or (~late).sum() < 10:
+        return None
+    booster = HistGradientBoostingClassifier(
+        max_iter=60,
+        learning_rate=0.1,
+        max_leaf_nodes=15,
+        min_samples_leaf=30,
+        l2_regularization=1.0,
+        max_bins=64,
+        early_stopping=False,
+        random_state=0,
+    )
+    folds = list(GroupKFold(n_splits=3).split(samples.X, samples.late, groups=samples.line_ids))
+    method = "isotonic" if len(samples) >= 2000 else "sigmoid"
+    classifier = CalibratedClassifierCV(booster, method=method, cv=folds)
+    matrix = _matrix(samples.X)
+    classifier.fit(matrix, samples.late)
+    mean_days = float(samples.days_late[late].mean())
+    regressor = None
+    if late.sum() >= MIN_LATE_FOR_REGRESSOR:
+        regressor = HistGradientBoostingRegressor(
+            max_iter=40, learning_rate=0.1, min_samples_leaf=20, max_bins=64, random_state=0
+        ).fit(matrix[late], samples.days_late[late])
+    return Fitted(classifier=classifier, regressor=regressor, mean_days_late=mean_days)
