@@ -3,7 +3,8 @@ from django.db import models
 
 
 class UserProfile(models.Model):
-    """Per-user settings: how this person wants to hear from the portal (SPEC §5, §6)."""
+    """Per-user settings: how this person wants to hear from the portal (docs/emails.md,
+    docs/messages.md)."""
 
     class EmailFrequency(models.TextChoices):
         IMMEDIATE = "immediate", "Critical alerts at once, the rest in a daily digest"

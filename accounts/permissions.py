@@ -1,4 +1,7 @@
-"""API permission: the SPEC §1 role table. Object scoping is done by the queryset selector."""
+"""API permission: the role table of docs/roles.md.
+
+Object scoping is done by the queryset selector.
+"""
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 

@@ -1,4 +1,4 @@
-"""The four roles of SPEC §1. Buyer, viewer and supplier are groups; admin is a superuser."""
+"""The four roles of docs/roles.md. Buyer, viewer and supplier are groups; admin is a superuser."""
 
 from enum import StrEnum
 

@@ -20,7 +20,7 @@ def user_supplier_id(user) -> int | None:
 
 
 def scope_for_user(queryset: QuerySet, user) -> QuerySet:
-    """Restrict a queryset of any model to what the user may see (SPEC §1)."""
+    """Restrict a queryset of any model to what the user may see (docs/roles.md)."""
     role = user_role(user)
     if role in INTERNAL_ROLES:
         return queryset

@@ -5,7 +5,7 @@ from alerts.models import Alert, AlertNote, AlertSeverity, EmailDelivery
 
 @admin.register(AlertSeverity)
 class AlertSeverityAdmin(admin.ModelAdmin):
-    """An admin's severities over the SPEC defaults; the next scan applies them."""
+    """An admin's severities over the defaults of docs/alerts.md; the next scan applies them."""
 
     list_display = ["kind", "variant", "severity"]
     list_editable = ["severity"]

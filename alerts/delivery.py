@@ -1,4 +1,4 @@
-"""Who gets which email, and sending each exactly once (SPEC §5, the healthchecks pattern).
+"""Who gets which email, and sending each exactly once (docs/emails.md, the healthchecks pattern).
 
 1. A delivery row per (alert, recipient) or (digest day, recipient) is created under a
    unique constraint, so however many scans or digest runs ask, there is one row.

@@ -1,4 +1,4 @@
-"""Alerts (SPEC §5): one open alert per condition, and every email sent about them.
+"""Alerts (docs/alerts.md): one open alert per condition, and every email sent about them.
 
 An alert is raised and resolved only by `alerts.services.alerts_scan`, which evaluates
 every condition set-based; people acknowledge or resolve alerts through
@@ -173,7 +173,8 @@ class Alert(models.Model):
 
 
 class AlertSeverity(models.Model):
-    """An admin's choice of severity for one kind (and variant), over the SPEC default."""
+    """An admin's choice of severity for one kind (and variant), over its default
+    (docs/alerts.md)."""
 
     supplier_field = None  # settings, internal
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of the alert scan and its freshness against the SPEC §8 budgets.
+"""Benchmark of the alert scan and its freshness against the budgets of docs/performance.md.
 
 `scan` (default; PostgreSQL with the large demo, a copy of bench_large):
   one full alert scan, first (every alert inserted) and steady state (the scan every 15

@@ -20,7 +20,7 @@ Two ways to drive it:
 The machine is shared with whatever else runs: the load average before the runs is
 printed next to the figures.
 
-The target (SPEC issue 4) is at least 5,000 receipts per second on PostgreSQL. The
+The target (docs/performance.md) is at least 5,000 receipts per second on PostgreSQL. The
 script migrates the database, creates its own reference data (a supplier, parts and
 orders, all prefixed BENCH) and deletes the receipts it posted when done.
 """

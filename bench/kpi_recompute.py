@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Benchmark of the KPI engine against the SPEC §8 budget.
+"""Benchmark of the KPI engine against the budgets of docs/performance.md.
 
 Times, in one run, on the rows already in the database (demo data or `--generate`; it
 changes them, so run it on a copy):
@@ -18,9 +18,9 @@ budget (nightly ≤ 1.5, full warm ≤ 5, one supplier ≤ 0.1).
         python bench/kpi_recompute.py --generate large --runs 3
 
 `--generate small|large` bulk-inserts synthetic facts with generate_series
-(PostgreSQL only) into an otherwise empty database; `large` is the SPEC budget scale:
-2,000 suppliers, 20,000 parts (two sources each), 1,000,000 PO lines, ~1,200,000
-receipts, ~600,000 inspections over 36 months.
+(PostgreSQL only) into an otherwise empty database; `large` is the budget scale of
+docs/performance.md: 2,000 suppliers, 20,000 parts (two sources each), 1,000,000 PO
+lines, ~1,200,000 receipts, ~600,000 inspections over 36 months.
 """
 
 import argparse

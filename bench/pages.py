@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Every buyer page and the scorecard API against the SPEC §8 budget: under 100 ms of
+"""Every buyer page and the scorecard API against the budget of docs/performance.md: under 100 ms of
 server time and under 20 SQL queries each, whatever the data size.
 
 Requests go through Django's test client in this process (routing, middleware, session

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""Benchmark of the rules engine against the SPEC §8 budget: evaluating every rule within
-0.5× the floor (one raw SQL GROUP BY supplier, month over the PO lines joined to their
-receipts, the query of bench/kpi_recompute.py), both measured in the same run.
+"""Benchmark of the rules engine against the budget of docs/performance.md: evaluating
+every rule within 0.5× the floor (one raw SQL GROUP BY supplier, month over the PO lines
+joined to their receipts, the query of bench/kpi_recompute.py), both measured in the same
+run.
 
 Times, on a copy of the large demo (its ~10,000 contract rules and current scorecards):
   * a first evaluation that takes decisions (share shifts, exceptions, firings written),

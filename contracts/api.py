@@ -164,7 +164,7 @@ class RuleSerializer(serializers.ModelSerializer):
 
 
 class RuleViewSet(ScopedViewSet):
-    """Contract rules (SPEC §4), by id; internal: supplier contacts see none."""
+    """Contract rules (docs/rules.md), by id; internal: supplier contacts see none."""
 
     queryset = ContractRule.objects.select_related("contract__supplier", "part").order_by(
         "contract__reference", "name", "pk"

@@ -117,7 +117,7 @@ class PriceTier(models.Model):
 
 
 class ContractRule(models.Model):
-    """A contract rule of SPEC §4: when `metric` over `window` breaches, take `action`."""
+    """A contract rule (docs/rules.md): when `metric` over `window` breaches, take `action`."""
 
     class Metric(models.TextChoices):
         OTD_PCT = "otd_pct", "On-time delivery %"
@@ -146,7 +146,7 @@ class ContractRule(models.Model):
         HOLD = "hold", "Put the supplier on hold"
         PRICE_TIER = "price_tier", "Apply the next price tier"
 
-    # Internal: a supplier contact never sees the rules that move its volume (SPEC §1).
+    # Internal: a supplier contact never sees the rules that move its volume (docs/roles.md).
     supplier_field = None
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="rules")

@@ -83,7 +83,7 @@ RULE_FIELDS = (
 )
 TIER_FIELDS = ("part", "min_quantity", "unit_price")
 COMMITMENT_FIELDS = ("part", "min_quantity_per_year", "max_quantity_per_year")
-# Only the 90-day rolling window is stored on the scorecards (SPEC §3).
+# Only the 90-day rolling window is stored on the scorecards (docs/kpis.md).
 STORED_ROLLING_DAYS = 90
 
 

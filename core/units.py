@@ -1,5 +1,5 @@
 """Units of measure: one canonical UN/ECE Recommendation 20 code per unit, and the
-everyday spellings ERPs and spreadsheets send for it (SPEC §2).
+everyday spellings ERPs and spreadsheets send for it (docs/api.md).
 
 `unit_normalise` is the one place input becomes a stored code; API, imports, forms and the
 part services all call it.

@@ -74,7 +74,7 @@ router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("threads", ThreadViewSet, basename="thread")
 router.register("messages", MessageViewSet, basename="message")
 router.register("alerts", AlertViewSet, basename="alert")
-# The allocation engine (SPEC §4).
+# The allocation engine (docs/rules.md).
 router.register("allocation-changes", AllocationChangeViewSet, basename="allocation-change")
 router.register("exceptions", ExceptionViewSet, basename="exception")
 router.register("allocations", AllocationViewSet, basename="allocation")

@@ -1,4 +1,4 @@
-"""/api/v1/threads/ and /api/v1/messages/ (SPEC §6 and the appendix names).
+"""/api/v1/threads/ and /api/v1/messages/ (docs/messages.md; names in docs/api.md).
 
 A thread: `supplier` (code), `purchase_order` (number or null), `subject`; a message:
 `thread`, `body`, `author`, `created_at`. `GET/POST /api/v1/threads/{id}/messages/` reads

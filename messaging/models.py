@@ -1,4 +1,4 @@
-"""Message threads between buyers and a supplier's contacts (SPEC §6).
+"""Message threads between buyers and a supplier's contacts (docs/messages.md).
 
 One general thread per supplier and subject, and one per purchase order. Each message is stored
 once; the other side is told once: in the portal through a per-user read marker (unread

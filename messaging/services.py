@@ -1,4 +1,4 @@
-"""Writes for threads and messages, and the one-time notifications they owe (SPEC §6)."""
+"""Writes for threads and messages, and the one-time notifications they owe (docs/messages.md)."""
 
 import datetime as dt
 import logging

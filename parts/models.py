@@ -154,7 +154,7 @@ class ApprovedSource(models.Model):
 
 
 class SourceChange(models.Model):
-    """Audit of an approved source: who changed what, when, before → after (SPEC §2).
+    """Audit of an approved source: who changed what, when, before → after (docs/api.md).
 
     Internal: the shares in `before` / `after` would tell a supplier about its alternate.
     """

@@ -1,4 +1,4 @@
-"""The supplier contact's pages (SPEC §7 Supplier portal). Every queryset is scoped."""
+"""The supplier contact's pages (the supplier portal, docs/roles.md). Every queryset is scoped."""
 
 import datetime as dt
 import functools
@@ -137,7 +137,7 @@ def line_list(request):
 
 @contact_required
 def acknowledge(request):
-    """Confirm or change the dates of many lines at once (SPEC §2 commitments)."""
+    """Confirm or change the dates of many lines at once (acknowledging lines, docs/orders.md)."""
     open_lines = order_lines_visible(user=request.user).filter(status="open")
     form = AcknowledgeForm(request.POST or None, lines=open_lines)
     if request.method == "POST" and form.is_valid():

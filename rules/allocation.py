@@ -1,4 +1,4 @@
-"""Order allocation (SPEC §4): split one demand over a part's usable sources, like an ERP's
+"""Order allocation (docs/rules.md): split one demand over a part's usable sources, like an ERP's
 quota arrangement, and turn the split into purchase orders.
 
 1. Only usable sources take quantity (approved supplier, no required certificate expired).

@@ -1,4 +1,5 @@
-"""The allocation engine (SPEC §4): evaluate contract rules, apply the obvious, queue the rest.
+"""The allocation engine (docs/rules.md): evaluate contract rules, apply the obvious,
+queue the rest.
 
 `rules_evaluate` reads everything it needs in a fixed number of set-based queries (the
 active rules, the current scorecard rows of every supplier involved, the sources of every

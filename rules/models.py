@@ -1,4 +1,4 @@
-"""The allocation engine's state (SPEC §4): share changes, rule firings, exceptions, totals.
+"""The allocation engine's state (docs/rules.md): share changes, rule firings, exceptions, totals.
 
 All of it is internal: a supplier contact never sees rules, shares or the other source,
 so every model here has `supplier_field = None` and `scope_for_user` shows contacts none.
@@ -151,7 +151,7 @@ class AllocationBalance(models.Model):
 
     The order-allocation split serves the source furthest below its share first; after a
     share shift every source of the part starts again from zero, so the gaining source
-    does not absorb the whole backlog at once (SPEC §4).
+    does not absorb the whole backlog at once (docs/rules.md).
     """
 
     supplier_field = None

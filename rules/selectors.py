@@ -72,9 +72,10 @@ def _month_bounds(period: str) -> tuple[dt.datetime, dt.datetime]:
 
 
 def automation_rate(*, period: str | None = None) -> dict:
-    """SPEC §4 over one month (`YYYY-MM`, default this month): decisions the engine applied
-    alone (share shifts, price tiers, invoices approved) / (those + exceptions raised, invoice
-    mismatches included). None without decisions."""
+    """The automation rate of docs/rules.md over one month (`YYYY-MM`, default this
+    month): decisions the engine applied alone (share shifts, price tiers, invoices
+    approved) / (those + exceptions raised, invoice mismatches included). None without
+    decisions."""
     period = period or timezone.localdate().strftime("%Y-%m")
     start, end = _month_bounds(period)
     applied = RuleFiring.objects.filter(

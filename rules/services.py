@@ -1,4 +1,4 @@
-"""Engine writes (SPEC §4): rule evaluation, buyer decisions on exceptions, demand splits.
+"""Engine writes (docs/rules.md): rule evaluation, buyer decisions on exceptions, demand splits.
 
 The evaluation itself lives in `rules.evaluation` (what it reads: `rules.facts`); the
 order-allocation split in `rules.allocation`. Every entry point calls these functions.

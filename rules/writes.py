@@ -171,7 +171,7 @@ def column_update(model, column: str, values: list[tuple[int, Decimal]], batch: 
 
 
 def balances_rebase(*, part_ids, at=None) -> None:
-    """Every source of these parts starts its running total again from zero (SPEC §4).
+    """Every source of these parts starts its running total again from zero (docs/rules.md).
 
     One INSERT … SELECT … ON CONFLICT (per batch of parts off PostgreSQL), no row passes
     through Python.

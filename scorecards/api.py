@@ -1,4 +1,4 @@
-"""Scorecard API: read-only, scoped to the user's suppliers (SPEC appendix names).
+"""Scorecard API: read-only, scoped to the user's suppliers (the names of docs/api.md).
 
 Rolling figures are rows with `period` = "rolling-90" (the 90 days ending on
 `period_end`, the as-of date); filter them with `?period=rolling-90` or

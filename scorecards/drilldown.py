@@ -1,4 +1,4 @@
-"""The rows behind a KPI figure (SPEC §3: every figure links to the rows that made it).
+"""The rows behind a KPI figure (docs/kpis.md: every figure links to the rows that made it).
 
 Each function returns exactly the population `queries.py` aggregates for one scorecard
 cell: the lines due (OTD, OTIF), the receipts (lead time, landed cost) or the

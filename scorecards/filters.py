@@ -1,4 +1,4 @@
-"""Filters shared by scorecard pages and the API (SPEC appendix names)."""
+"""Filters shared by scorecard pages and the API (the names of docs/api.md)."""
 
 import django_filters
 from django.core.exceptions import ValidationError

@@ -1,4 +1,4 @@
-"""KPI arithmetic of SPEC §3, in one place.
+"""KPI arithmetic of docs/kpis.md, in one place.
 
 Every formula exists twice, side by side: as a plain Python function (the reference a
 reader, the admin and the tests use) and as a SQL expression builder (what the database
@@ -313,7 +313,7 @@ def sql_grade(composite: str) -> str:
 
 
 def sql_percentile_cont(value: str) -> str:
-    """PostgreSQL's own ordered-set aggregate: the definition the SPEC names."""
+    """PostgreSQL's own ordered-set aggregate: the definition docs/kpis.md names."""
     fraction = PERCENTILE_NUMERATOR / PERCENTILE_DENOMINATOR
     return f"percentile_cont({fraction}) WITHIN GROUP (ORDER BY {value})"
 

@@ -1,4 +1,4 @@
-"""Scorecards: the KPIs of SPEC §3 per supplier and per (part, supplier), and how they score.
+"""Scorecards: the KPIs of docs/kpis.md per supplier and per (part, supplier), and how they score.
 
 Rows are written only by `scorecards.services.scorecard_recompute`, set-based in the
 database. `period` is a calendar month `YYYY-MM` or `rolling-90` (the 90 days ending on

@@ -1,4 +1,4 @@
-"""The KPI pipeline's reads: SPEC §3 facts staged in scratch tables and aggregated.
+"""The KPI pipeline's reads: the facts of docs/kpis.md staged in scratch tables and aggregated.
 
 Everything runs in the database over all suppliers in scope at once, in few passes.
 Staging tables are unlogged on PostgreSQL (parallel workers can scan them, unlike

@@ -56,7 +56,7 @@ def open_alerts_by_severity(*, user, supplier_id: int | None = None) -> Slot:
 
 
 def automation_rate(*, user) -> Slot:
-    """This month's automation rate (SPEC §4): decisions the engine applied alone."""
+    """This month's automation rate (docs/rules.md): decisions the engine applied alone."""
     figures = rules_automation_rate()
     live = figures["automation_rate_pct"] is not None
     return Slot(template="workspace/slots/automation.html", figures=figures, live=live)

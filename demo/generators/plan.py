@@ -24,7 +24,7 @@ SIZES: dict[str, DemoSize] = {
     "small": DemoSize(
         suppliers=40, parts=300, order_lines=20_000, months=24, degrading_suppliers=3
     ),
-    # The budget scale of SPEC §8.
+    # The budget scale of docs/performance.md.
     "large": DemoSize(
         suppliers=2_000,
         parts=20_000,

@@ -1,4 +1,4 @@
-"""The default scorecard template: SPEC §3 floors, targets and weights."""
+"""The default scorecard template: the floors, targets and weights of docs/kpis.md."""
 
 from decimal import Decimal
 

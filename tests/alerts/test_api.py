@@ -1,4 +1,4 @@
-"""GET /api/v1/alerts/ with the appendix names and filters; acknowledge and resolve."""
+"""GET /api/v1/alerts/ with the names of docs/api.md and filters; acknowledge and resolve."""
 
 import datetime as dt
 
@@ -13,6 +13,7 @@ from tests.factories import ApprovedSourceFactory, PartFactory, PurchaseOrderLin
 
 pytestmark = pytest.mark.django_db
 
+# The alert fields docs/api.md lists as stable.
 APPENDIX_FIELDS = {
     "id",
     "kind",

@@ -1,4 +1,4 @@
-"""Who gets which email, and every email exactly once (SPEC §5)."""
+"""Who gets which email, and every email exactly once (docs/emails.md)."""
 
 import datetime as dt
 import io

@@ -1,4 +1,4 @@
-"""The scan: every kind of SPEC §5 raised, resolved when its condition clears, and raised
+"""The scan: every kind of docs/alerts.md raised, resolved when its condition clears, and raised
 again as a new alert when it returns; one alert per condition however often it runs."""
 
 import datetime as dt

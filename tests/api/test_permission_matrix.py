@@ -1,4 +1,4 @@
-"""Who may call what, for every endpoint the API router knows (SPEC §1).
+"""Who may call what, for every endpoint the API router knows (docs/roles.md).
 
 Driven by `router.registry`: every viewset's list, detail and extra actions, with every
 HTTP method they answer, as anonymous, admin, buyer, viewer and ACME's contact. Anyone

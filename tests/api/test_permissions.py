@@ -1,4 +1,4 @@
-"""Every endpoint walked as every role: who sees what, who may write what (SPEC §1).
+"""Every endpoint walked as every role: who sees what, who may write what (docs/roles.md).
 
 Roles: admin, buyer, viewer, the contact of ACME (`contact_a`), the contact of BOLT
 (`contact_b`) and anonymous. A contact sees only its own supplier's objects and gets 404

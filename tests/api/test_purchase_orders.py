@@ -1,4 +1,4 @@
-"""Purchase orders with nested lines, and the promised-date baseline (SPEC §2)."""
+"""Purchase orders with nested lines, and the promised-date baseline (docs/orders.md)."""
 
 import datetime as dt
 

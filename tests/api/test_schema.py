@@ -5,6 +5,7 @@ import re
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 
+# The stable resource names and fields of docs/api.md.
 APPENDIX = {
     "Supplier": {"code", "name", "country", "region", "currency", "status"},
     "Part": {"number", "name", "unit"},

@@ -1,4 +1,4 @@
-"""A contact of ACME asks for BOLT's things everywhere, and learns nothing (SPEC §1, issue 12).
+"""A contact of ACME asks for BOLT's things everywhere, and learns nothing (docs/roles.md).
 
 Every URL pattern and API route (tests/routes.py) is requested by ACME's contact three
 times: with ACME's objects, with BOLT's, and with keys that name nothing. BOLT's answer

@@ -60,7 +60,8 @@ def test_the_portal_refuses_to_start_with_a_malformed_setting(variable, value, m
 def test_sqlite_lets_the_web_server_and_a_worker_write_at_the_same_time(
     tmp_path, django_db_blocker
 ):
-    """Two read-then-write transactions overlap without "database is locked" (SPEC §8)."""
+    """Two read-then-write transactions overlap without "database is locked"
+    (docs/performance.md)."""
     import threading
     import time
 

@@ -1,4 +1,4 @@
-"""Every URL pattern of the project, opened by every role (SPEC §1).
+"""Every URL pattern of the project, opened by every role (docs/roles.md).
 
 The routes come from the URL resolver (tests/routes.py) and their kwargs from one world
 of two suppliers (tests/world.py), so a new page or endpoint is walked without editing

@@ -1,4 +1,4 @@
-"""Splitting a demand over a part's sources (SPEC §4 order allocation)."""
+"""Splitting a demand over a part's sources (order allocation, docs/rules.md)."""
 
 import datetime as dt
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""The engine on the API: names from the SPEC appendix, roles from SPEC §1."""
+"""The engine on the API: names from docs/api.md, roles from docs/roles.md."""
 
 import datetime as dt
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""A posted receipt → KPI refresh task → rules.evaluate task → share moved (SPEC §8)."""
+"""A posted receipt → KPI refresh task → rules.evaluate task → share moved (docs/engine.md)."""
 
 import datetime as dt
 from decimal import Decimal

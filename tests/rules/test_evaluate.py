@@ -1,4 +1,4 @@
-"""The engine decides the obvious and leaves the rest to buyers (SPEC §4)."""
+"""The engine decides the obvious and leaves the rest to buyers (docs/rules.md)."""
 
 import datetime as dt
 from decimal import Decimal

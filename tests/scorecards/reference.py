@@ -1,4 +1,4 @@
-"""A brute-force, row-by-row reading of SPEC §3, written independently of the engine.
+"""A brute-force, row-by-row reading of docs/kpis.md, written independently of the engine.
 
 Slow and obvious on purpose: it loops over every line, receipt and inspection in Python
 and shares no code with `scorecards`, so agreement between the two is meaningful.

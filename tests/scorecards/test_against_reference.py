@@ -1,10 +1,10 @@
-"""The engine agrees with a brute-force reading of SPEC §3 on messy, randomised data.
+"""The engine agrees with a brute-force reading of docs/kpis.md on messy, randomised data.
 
 Random suppliers share parts; orders come in several currencies with gaps in the FX
 history; contracts change tolerances over time; receipts are early, late, partial,
 split and over-delivered; some lines are cancelled or revised. Every supplier-month,
 the rolling 90 days and every part × supplier landed unit cost must match at the
-precision the SPEC appendix promises.
+precision the API returns (docs/api.md).
 """
 
 import datetime as dt

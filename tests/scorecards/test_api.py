@@ -1,4 +1,4 @@
-"""Scorecard API: SPEC appendix names, filters, decimals, nulls and supplier isolation."""
+"""Scorecard API: the names of docs/api.md, filters, decimals, nulls and supplier isolation."""
 
 import datetime as dt
 from decimal import Decimal

@@ -1,4 +1,4 @@
-"""One test per rule of SPEC §3, each with expected values worked out by hand.
+"""One test per rule of docs/kpis.md, each with expected values worked out by hand.
 
 Defaults unless a test says otherwise: as-of 2026-03-31, tolerances 3 days early /
 0 days late, base currency EUR, lines of 100 units at 10 EUR ordered on 2026-01-05.

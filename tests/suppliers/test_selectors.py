@@ -1,4 +1,4 @@
-"""The one permission selector scopes every model for every role (SPEC §1).
+"""The one permission selector scopes every model for every role (docs/roles.md).
 
 The expectation comes from the world of tests/world.py, which records which supplier owns
 each object as it creates it, never from the `supplier_field` the selector reads.

@@ -1,4 +1,4 @@
-"""The rows behind a figure are exactly the scorecard's population (SPEC §3)."""
+"""The rows behind a figure are exactly the scorecard's population (docs/kpis.md)."""
 
 import csv
 import io

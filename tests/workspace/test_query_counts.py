@@ -1,4 +1,5 @@
-"""Each page's query count is pinned, and is the same for 2 suppliers as for 20 (SPEC §8).
+"""Each page's query count is pinned, and is the same for 2 suppliers as for 20
+(docs/performance.md).
 
 Counts include the session and user look-ups of the request. A change here is a change
 of a page's cost: look at the new queries before updating a number.

@@ -1,4 +1,4 @@
-"""The rows behind a KPI figure: lines due, receipts, inspections (SPEC §3).
+"""The rows behind a KPI figure: lines due, receipts, inspections (docs/kpis.md).
 
 `?period=` (YYYY-MM or rolling-90, default rolling-90), `?supplier=` (code) and `?part=`
 (number) name the figure; the other filters of the same FilterSet as the API narrow the

@@ -4,7 +4,7 @@ from alerts.services import alerts_scan
 
 
 class Command(BaseCommand):
-    help = "Raise, refresh and resolve every kind of alert now (SPEC §5)."
+    help = "Raise, refresh and resolve every kind of alert now (docs/alerts.md)."
 
     def handle(self, *args, **options):
         def progress(kinds: str, found: int) -> None:
