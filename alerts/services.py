@@ -145,24 +145,45 @@ def _kinds_apply(
             "pk", "kind", "dedupe_key", "state", "severity", "variant", "message"
         )
     )
-    seen_ids, changed, cleared_active, cleared_done = [], [], [], []
-    tracked_keys = set()
+    buckets = _tracked_sort(tracked, by_key=by_key, table=table, result=result)
+    _tracked_write(buckets, now=now)
+    new = [c for key, c in by_key.items() if key not in buckets.keys]
+    if new:
+        _alerts_open(new, kinds=kinds, now=now, table=table, result=result)
+
+
+@dataclass
+class _Tracked:
+    """The tracked alerts of a scan, sorted by what the scan does to each."""
+
+    keys: set[str] = field(default_factory=set)
+    seen_ids: list[int] = field(default_factory=list)
+    changed: list[Alert] = field(default_factory=list)
+    cleared_active: list[int] = field(default_factory=list)
+    cleared_done: list[int] = field(default_factory=list)
+
+
+def _tracked_sort(
+    tracked: list[tuple], *, by_key: dict, table: dict, result: ScanResult
+) -> _Tracked:
+    """Sort tracked alerts into seen, changed and cleared (no query); count them in `result`."""
+    out = _Tracked()
     for pk, kind, key, state, severity, variant, message in tracked:
-        tracked_keys.add(key)
+        out.keys.add(key)
         condition = by_key.get(key)
         if condition is None:
             if state in ACTIVE:
-                cleared_active.append(pk)
+                out.cleared_active.append(pk)
                 result.resolved[kind] = result.resolved.get(kind, 0) + 1
             else:
-                cleared_done.append(pk)
+                out.cleared_done.append(pk)
             continue
-        seen_ids.append(pk)
+        out.seen_ids.append(pk)
         new_severity = severities.severity_of(table, condition.kind, condition.variant)
         if new_severity == Severity.CRITICAL and severity != Severity.CRITICAL and state == "open":
             result.critical_ids.append(pk)
         if (new_severity, condition.variant, condition.message) != (severity, variant, message):
-            changed.append(
+            out.changed.append(
                 Alert(
                     pk=pk,
                     severity=new_severity,
@@ -172,31 +193,45 @@ def _kinds_apply(
             )
         if state in ACTIVE:
             result.still_open[condition.kind] = result.still_open.get(condition.kind, 0) + 1
+    return out
 
-    for chunk in _chunks(seen_ids):
+
+def _tracked_write(tracked: _Tracked, *, now: dt.datetime) -> None:
+    """Bulk writes for tracked alerts: bump last_seen, apply changes, resolve and clear."""
+    for chunk in _chunks(tracked.seen_ids):
         Alert.objects.filter(pk__in=chunk).update(last_seen=now)
-    if changed:
-        Alert.objects.bulk_update(changed, ["severity", "variant", "message"], batch_size=_CHUNK)
-    for chunk in _chunks(cleared_active):
+    if tracked.changed:
+        Alert.objects.bulk_update(
+            tracked.changed, ["severity", "variant", "message"], batch_size=_CHUNK
+        )
+    for chunk in _chunks(tracked.cleared_active):
         Alert.objects.filter(pk__in=chunk, state__in=ACTIVE).update(
             state=Alert.State.RESOLVED, resolved_at=now, resolved_by=None, cleared_at=now
         )
-    for chunk in _chunks(cleared_done):
+    for chunk in _chunks(tracked.cleared_done):
         Alert.objects.filter(pk__in=chunk).update(cleared_at=now)
 
-    new = [c for key, c in by_key.items() if key not in tracked_keys]
-    if new:
-        # A concurrent writer's open alert for the same key wins (partial unique constraint).
-        _alerts_insert(new, now=now, table=table)
-        # Scans run one at a time, so first_seen = now names this scan's new alerts.
-        created = Alert.objects.filter(
-            kind__in=kinds, first_seen=now, state=Alert.State.OPEN
-        ).values_list("pk", "kind", "severity")
-        for pk, kind, severity in created:
-            result.new_alert_ids.append(pk)
-            if severity == Severity.CRITICAL:
-                result.critical_ids.append(pk)
-            result.opened[kind] = result.opened.get(kind, 0) + 1
+
+def _alerts_open(
+    new: list[conditions.Condition],
+    *,
+    kinds: Iterable[str],
+    now: dt.datetime,
+    table: dict,
+    result: ScanResult,
+) -> None:
+    """Insert alerts for new conditions and record the ones this scan opened in `result`."""
+    # A concurrent writer's open alert for the same key wins (partial unique constraint).
+    _alerts_insert(new, now=now, table=table)
+    # Scans run one at a time, so first_seen = now names this scan's new alerts.
+    created = Alert.objects.filter(
+        kind__in=kinds, first_seen=now, state=Alert.State.OPEN
+    ).values_list("pk", "kind", "severity")
+    for pk, kind, severity in created:
+        result.new_alert_ids.append(pk)
+        if severity == Severity.CRITICAL:
+            result.critical_ids.append(pk)
+        result.opened[kind] = result.opened.get(kind, 0) + 1
 
 
 _TEXT_COLUMNS = ("kind", "variant", "severity", "dedupe_key", "message", "site")

@@ -14,6 +14,11 @@ from rules.models import AllocationException, RuleFiring
 def rule_conditions(*, now: dt.datetime, today: dt.date) -> list[Condition]:
     """`rule_fired` (a firing of the last 7 days; info for an applied share shift) and
     `exception_open` (an exception until a buyer approves or rejects it)."""
+    return [*_rule_fired_conditions(now=now), *_exception_open_conditions()]
+
+
+def _rule_fired_conditions(*, now: dt.datetime) -> list[Condition]:
+    """`rule_fired`: one query over the firings (not skipped) of the last 7 days."""
     firings = (
         RuleFiring.objects.filter(fired_at__gte=now - dt.timedelta(days=RULE_FIRED_SHOWN_DAYS))
         .exclude(outcome=RuleFiring.Outcome.SKIPPED)
@@ -59,9 +64,15 @@ def rule_conditions(*, now: dt.datetime, today: dt.date) -> list[Condition]:
                 rule_firing_id=pk,
             )
         )
+    return found
+
+
+def _exception_open_conditions() -> list[Condition]:
+    """`exception_open`: one query over the exceptions still awaiting review."""
     exceptions = AllocationException.objects.filter(
         state=AllocationException.State.OPEN
     ).values_list("pk", "kind", "part_id", "part__number", "supplier_id", "supplier__code")
+    found = []
     for pk, kind, part_id, number, supplier_id, code in exceptions:
         what = f"{code}" + (f" on {number}" if number else "")
         found.append(
