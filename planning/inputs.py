@@ -245,7 +245,8 @@ def plan_inputs(part_id: int, site: str, service_level: float, as_of: dt.date):
         priced.append(SourceInputs(source, landed, landed_from, lead, pack))
     chosen, notes = _fast_and_slow(priced)
     moq = max(float(s.source.moq or 0) for s in chosen)
-    lot = lot_size(demand, moq, max(s.pack for s in chosen))
+    # Every order is whole lots, so a lot is whole packs of each chosen source.
+    lot = lot_size(demand, moq, math.lcm(*(s.pack for s in chosen)))
     inputs = PlanInputs(part_id, site, demand, demand_from, lot, demand_pmf(demand, lot), chosen)
     inputs.notes = notes
     inputs.service_level = service_level

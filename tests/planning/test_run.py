@@ -152,3 +152,17 @@ def test_suggestions_waiting_more_than_a_day_raise_orders_to_release(planned):
     alert = Alert.objects.get(kind="orders_to_release")
     assert alert.part == planned and alert.site == "MAIN" and alert.supplier is None
     assert "wait for release" in alert.message
+
+
+def test_suggestions_are_whole_packs_of_each_source(planned):
+    from parts.models import ApprovedSource
+
+    ApprovedSource.objects.filter(part=planned, supplier__code="FAST").update(pack_size=4)
+    ApprovedSource.objects.filter(part=planned, supplier__code="SLOW").update(pack_size=6)
+    planning_run(as_of=AS_OF)
+    policy = ReplenishmentPolicy.objects.get(part=planned, site="MAIN")
+    assert policy.lot_size == 12  # the smallest lot ≥ the MOQ 10 in packs of 4 and of 6
+    suggestions = list(ReplenishmentSuggestion.objects.filter(state=OPEN))
+    assert suggestions
+    for s in suggestions:
+        assert s.quantity % 12 == 0
