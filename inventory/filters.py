@@ -24,7 +24,9 @@ class InventoryPositionFilter(django_filters.FilterSet):
 
     part = PartNumberFilter("part")
     site = django_filters.CharFilter(field_name="site__code", lookup_expr="iexact")
-    category = django_filters.CharFilter(field_name="part__category", lookup_expr="iexact")
+    category = django_filters.CharFilter(
+        field_name="part__category__code", lookup_expr="iexact", label="Category (code)"
+    )
     stale = django_filters.BooleanFilter(method="filter_stale", label="Sensor silent too long")
     below_reorder_point = django_filters.BooleanFilter(
         method="filter_below_reorder", label="On hand + in transit below the reorder point"

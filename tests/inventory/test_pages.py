@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def stock():
     now = timezone.now()
-    low, fine = PartFactory(number="P-LOW", category="bolts"), PartFactory(number="P-OK")
+    from parts.models import PartCategory
+
+    bolts = PartCategory.objects.create(code="bolts", name="Bolts")
+    low, fine = PartFactory(number="P-LOW", category=bolts), PartFactory(number="P-OK")
     ham = SiteFactory(code="HAM", name="Hamburg")
     InventoryPositionFactory(
         part=low, site=ham, on_hand=5, safety_stock=10, reorder_point=40, read_at=now

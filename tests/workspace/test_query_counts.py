@@ -15,12 +15,12 @@ QUERIES = {
     "/": 15,  # + the invoices' automation-rate figures, the planning slot
     "/suppliers/": 7,
     "/suppliers/?sort=-score&status=approved&grade=D": 7,
-    # + the qualification block (gate, assessments, status history, certificates, ESG) and
-    # the expected OTD of its open lines.
-    "/suppliers/ACME/": 23,
+    # + the qualification block (gate, assessments, status history, certificates, ESG), the
+    # expected OTD of its open lines and its over-delivered lines.
+    "/suppliers/ACME/": 24,
     "/parts/": 5,
     "/parts/?sourcing=single": 5,
-    "/parts/P-SHARED/": 14,  # + regional risk over the usable sources
+    "/parts/P-SHARED/": 15,  # + regional risk over the usable sources, stock by site
     "/orders/": 6,
     "/orders/?late=true&supplier=ACME": 7,
     "/orders/{order}/": 11,  # + ordered / received / invoiced / paid per line
@@ -29,7 +29,7 @@ QUERIES = {
     "/kpi/receipts/?supplier=ACME&part=P-SHARED": 8,
     "/kpi/inspections/?period=2026-03": 6,
     "/suppliers/new/": 4,
-    "/orders/new/": 3,
+    "/orders/new/": 4,  # the delivery site choices
     "/parts/P-SHARED/edit/": 6,  # + the category picker
 }
 

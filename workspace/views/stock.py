@@ -18,7 +18,7 @@ from inventory.selectors import (
     reading_age_hours,
     stale_hours,
 )
-from parts.models import Part
+from parts.models import Part, PartCategory
 from purchasing.models import Receipt, ShipNoticeLine
 from sites.models import Site
 from workspace import charts
@@ -51,10 +51,7 @@ def inventory_list(request):
             "filter": filterset,
             "page": page,
             "sites": Site.objects.order_by("code"),
-            "categories": Part.objects.exclude(category="")
-            .order_by("category")
-            .values_list("category", flat=True)
-            .distinct(),
+            "categories": PartCategory.objects.order_by("code").values_list("code", flat=True),
             "query": request.GET.urlencode(),
             "stale_hours": stale_hours(),
         },
