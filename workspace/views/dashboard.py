@@ -1,14 +1,13 @@
 """The landing page: the portfolio dashboard for buyers, the portal for supplier contacts."""
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
 from accounts.roles import INTERNAL_ROLES, user_role
-from scorecards import drilldown, kpis, portfolio
+from scorecards import portfolio
 from suppliers.selectors import visible_suppliers
 from workspace import charts, slots
+from workspace.selectors import portfolio_dashboard_figures
 
 TREND_MONTHS = 12
 LIST_LIMIT = 10
@@ -37,40 +36,9 @@ def _tile(name, attr, current, previous, *, decimals=1, lower_is_better=False, k
     }
 
 
-def _months(as_of, count: int) -> list[str]:
-    """The `count` months up to the one holding the as-of date, oldest first."""
-    months, day = [], as_of
-    for _ in range(count):
-        months.append(kpis.period_of(day))
-        day = kpis.month_bounds(kpis.period_of(day))[0] - dt.timedelta(days=1)
-    return months[::-1]
-
-
-def _comparison_months(as_of) -> tuple[str, str]:
-    """The last complete month as of the scorecards, and the month before it."""
-    first, last = kpis.month_bounds(kpis.period_of(as_of))
-    current = kpis.period_of(as_of if as_of == last else first - dt.timedelta(days=1))
-    previous = kpis.period_of(kpis.month_bounds(current)[0] - dt.timedelta(days=1))
-    return current, previous
-
-
-def dashboard(request):
-    user = request.user
-    as_of = drilldown.scorecard_as_of()
-    current_month = previous_month = None
-    months, figures = [], {}
-    if as_of is not None:
-        current_month, previous_month = _comparison_months(as_of)
-        months = _months(as_of, TREND_MONTHS)
-        figures = portfolio.portfolio_by_period(
-            user=user, periods=sorted({*months, current_month, previous_month})
-        )
-    while months and months[0] not in figures:
-        months.pop(0)  # a young install: the chart starts with its first month of figures
-    current, previous = figures.get(current_month), figures.get(previous_month)
-    if current is None:
-        current_month = None  # scorecards exist, but none for a complete month yet
-    tiles = [
+def _tiles(current, previous) -> list[dict]:
+    """The headline figures of the month compared with the month before."""
+    return [
         _tile("OTD %", "otd_pct", current, previous),
         _tile("OTIF %", "otif_pct", current, previous),
         _tile(
@@ -100,6 +68,13 @@ def dashboard(request):
             kind="receipts",
         ),
     ]
+
+
+def dashboard(request):
+    user = request.user
+    shown = portfolio_dashboard_figures(user=user, trend_months=TREND_MONTHS)
+    current_month, previous_month = shown["current_month"], shown["previous_month"]
+    current = shown["current"]
     grades = portfolio.grade_distribution(user=user)
     risks = portfolio.sourcing_risks(user=user, limit=LIST_LIMIT)
     movers = (
@@ -107,12 +82,13 @@ def dashboard(request):
         if current_month
         else []
     )
+    trend = charts.portfolio_trend(periods=shown["months"], figures=shown["figures"])
     context = {
-        "as_of": as_of,
+        "as_of": shown["as_of"],
         "current_month": current_month,
         "previous_month": previous_month,
         "current": current,
-        "tiles": tiles,
+        "tiles": _tiles(current, shown["previous"]),
         "grades": grades,
         "movers": movers,
         "single_sourced": risks.single_sourced,
@@ -120,7 +96,7 @@ def dashboard(request):
         "one_region": risks.one_region,
         "one_region_total": risks.one_region_total,
         "charts": {
-            "trend": charts.to_json(charts.portfolio_trend(periods=months, figures=figures)),
+            "trend": charts.to_json(trend),
             "grades": charts.to_json(charts.grade_distribution(grades)),
         },
         "slots": [

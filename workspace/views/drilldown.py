@@ -9,15 +9,14 @@ their own rows only (scope_for_user); another supplier's code is a 404.
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Sum
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from accounts.selectors import scope_for_user, user_supplier_id
+from accounts.selectors import user_supplier_id
 from purchasing.filters import InspectionFilter, PurchaseOrderLineFilter, ReceiptFilter
 from scorecards import drilldown, kpis
-from scorecards.models import PartScorecard, SupplierScorecard
+from workspace.selectors import scorecard_stored_population
 from workspace.views.common import chunked, export, export_format, page_of
 
 LINE_COLUMNS = [
@@ -152,26 +151,6 @@ KINDS = {
 }
 
 
-def _stored_population(*, user, supplier, part, period, count_field: str):
-    """The scorecard row the list explains (one supplier) and its population size.
-
-    The size is what the scorecards counted, so the list needs no count of its own over a
-    large window; None when no scorecard covers it (the list is then counted)."""
-    if supplier is not None:
-        if part is not None:
-            rows = PartScorecard.objects.filter(supplier=supplier, part=part, period=period)
-        else:
-            rows = SupplierScorecard.objects.filter(supplier=supplier, period=period)
-        row = scope_for_user(rows, user).first()
-        return row, getattr(row, count_field, None)
-    if part is not None:
-        rows = PartScorecard.objects.filter(part=part, period=period)
-    else:
-        rows = SupplierScorecard.objects.filter(period=period)
-    total = scope_for_user(rows, user).aggregate(n=Sum(count_field))["n"]
-    return None, total
-
-
 def _narrowed(form) -> bool:
     """Filters beyond the figure's own supplier and part narrow the population."""
     return any(
@@ -182,24 +161,30 @@ def _narrowed(form) -> bool:
     )
 
 
-@login_required
-def rows_behind(request, kind: str):
-    spec = KINDS[kind]
-    period = request.GET.get("period") or kpis.ROLLING_PERIOD
+def _filterset(request, spec):
     filterset = spec["filterset"](request.GET, queryset=None, request=request)
-    form = filterset.form
-    for field in form.fields.values():
+    for field in filterset.form.fields.values():
         if isinstance(field, forms.ModelChoiceField):
             # A code to type, not a list of every supplier or part of the portfolio.
             field.widget = forms.TextInput(attrs={"placeholder": field.label})
-    valid = form.is_valid()
-    if "supplier" in form.errors or "part" in form.errors:
-        raise Http404("No such supplier or part.")  # unknown, or another supplier's
-    supplier = form.cleaned_data.get("supplier") if valid else None
-    part = form.cleaned_data.get("part") if valid else None
-    own_supplier_id = user_supplier_id(request.user)
-    supplier_id = supplier.pk if supplier is not None else own_supplier_id
-    context = {
+    return filterset
+
+
+def _export(*, kind: str, spec, rows, fmt: str, supplier, period: str):
+    """Every row of the filtered list, enriched chunk by chunk, as CSV or Excel."""
+    name = f"{kind}-{supplier.code if supplier else 'all'}-{period}"
+
+    def all_rows():
+        for chunk in chunked(rows):
+            for obj in spec["enrich"](chunk):
+                yield spec["row"](obj)
+
+    return export(fmt=fmt, name=name, columns=spec["columns"], rows=all_rows())
+
+
+def _base_context(request, *, kind: str, spec, filterset, period: str, supplier, part) -> dict:
+    """What every state of the page shows: the figure named and the filters."""
+    return {
         "kind": kind,
         "spec": spec,
         "filter": filterset,
@@ -215,6 +200,30 @@ def rows_behind(request, kind: str):
         "window": None,
         "page": None,
     }
+
+
+@login_required
+def rows_behind(request, kind: str):
+    spec = KINDS[kind]
+    period = request.GET.get("period") or kpis.ROLLING_PERIOD
+    filterset = _filterset(request, spec)
+    form = filterset.form
+    valid = form.is_valid()
+    if "supplier" in form.errors or "part" in form.errors:
+        raise Http404("No such supplier or part.")  # unknown, or another supplier's
+    supplier = form.cleaned_data.get("supplier") if valid else None
+    part = form.cleaned_data.get("part") if valid else None
+    own_supplier_id = user_supplier_id(request.user)
+    supplier_id = supplier.pk if supplier is not None else own_supplier_id
+    context = _base_context(
+        request,
+        kind=kind,
+        spec=spec,
+        filterset=filterset,
+        period=period,
+        supplier=supplier,
+        part=part,
+    )
     try:
         window = drilldown.drilldown_window(period=period, supplier_id=supplier_id)
     except ValueError as exc:
@@ -224,25 +233,17 @@ def rows_behind(request, kind: str):
         return render(request, spec["template"], context, status=400)
     if window is None:
         return render(request, spec["template"], context)
-    population = spec["population"](
+    filterset.queryset = spec["population"](
         user=request.user,
         window=window,
         supplier_id=supplier.pk if supplier is not None else None,
         part_id=part.pk if part is not None else None,
     )
-    filterset.queryset = population
     rows = filterset.qs
     fmt = export_format(request)
     if fmt:
-        name = f"{kind}-{supplier.code if supplier else 'all'}-{period}"
-
-        def all_rows():
-            for chunk in chunked(rows):
-                for obj in spec["enrich"](chunk):
-                    yield spec["row"](obj)
-
-        return export(fmt=fmt, name=name, columns=spec["columns"], rows=all_rows())
-    stored, population = _stored_population(
+        return _export(kind=kind, spec=spec, rows=rows, fmt=fmt, supplier=supplier, period=period)
+    stored, population = scorecard_stored_population(
         user=request.user,
         supplier=supplier,
         part=part,

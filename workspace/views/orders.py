@@ -1,7 +1,7 @@
 """Purchase-order list and purchase-order page."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, IntegerField, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -10,14 +10,11 @@ from accounts.roles import INTERNAL_ROLES, user_role
 from accounts.selectors import scope_for_user
 from invoicing.selectors import purchase_order_billing
 from purchasing.filters import PurchaseOrderFilter
-from purchasing.models import (
-    Inspection,
-    PromiseRevision,
-    PurchaseOrder,
-    PurchaseOrderLine,
-    Receipt,
-    ShipNotice,
-    ShipNoticeLine,
+from purchasing.models import PurchaseOrder, PurchaseOrderLine
+from workspace.selectors import (
+    purchase_order_line_totals,
+    purchase_order_lines_detail,
+    purchase_order_ship_notices,
 )
 from workspace.views.common import internal_only, page_of
 
@@ -73,7 +70,6 @@ def order_list(request):
 
 @login_required
 def order_detail(request, number: str):
-    inspections = Inspection.objects.order_by("inspection_date", "id")
     order = get_object_or_404(
         scope_for_user(
             PurchaseOrder.objects.select_related("supplier", "created_by"), request.user
@@ -81,39 +77,10 @@ def order_detail(request, number: str):
         number=number,
     )
     is_internal = user_role(request.user) in INTERNAL_ROLES
-    lines = list(
-        order.lines.select_related(*(("part", "risk") if is_internal else ("part",)))
-        .prefetch_related(
-            Prefetch("revisions", queryset=PromiseRevision.objects.select_related("created_by")),
-            Prefetch(
-                "receipts",
-                queryset=Receipt.objects.order_by("receipt_date", "number").prefetch_related(
-                    Prefetch("inspections", queryset=inspections)
-                ),
-            ),
-        )
-        .order_by("line_number")
-    )
-    notices = list(
-        ShipNotice.objects.filter(lines__line__purchase_order=order)
-        .distinct()
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=ShipNoticeLine.objects.filter(line__purchase_order=order).select_related(
-                    "line"
-                ),
-            )
-        )
-        .order_by("ship_date", "number")
-    )
+    lines = purchase_order_lines_detail(order=order, is_internal=is_internal)
+    notices = purchase_order_ship_notices(order=order)
     today = timezone.localdate()
-    totals = order.lines.aggregate(
-        open_lines=Count("id", filter=Q(status=PurchaseOrderLine.Status.OPEN)),
-        overdue=Count(
-            "id", filter=Q(status=PurchaseOrderLine.Status.OPEN, expected_date__lt=today)
-        ),
-    )
+    totals = purchase_order_line_totals(order=order, today=today)
     return render(
         request,
         "workspace/orders/order_detail.html",

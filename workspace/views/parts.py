@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -15,11 +15,14 @@ from accounts.selectors import scope_for_user
 from parts.filters import PartFilter
 from parts.models import ApprovedSource, Part
 from parts.risk import sourcing_risk
-from purchasing.models import PurchaseOrderLine, Receipt
 from scorecards import kpis, portfolio
-from scorecards.models import PartScorecard
-from scorecards.selectors import part_sources_compared
 from workspace import charts, slots
+from workspace.selectors import (
+    part_lead_times,
+    part_monthly_scorecards,
+    part_open_lines_first,
+    part_sources_with_open_orders,
+)
 from workspace.views import stock
 from workspace.views.common import internal_only, page_of
 
@@ -81,41 +84,10 @@ def _month_series(rows, field: str) -> dict[str, dict[str, object]]:
     return dict(series)
 
 
-@login_required
-def part_detail(request, number: str):
-    part = get_object_or_404(scope_for_user(Part.objects.all(), request.user), number=number)
-    is_internal = user_role(request.user) in INTERNAL_ROLES
-    sources = part_sources_compared(user=request.user, part_id=part.pk)
-    today = timezone.localdate()
-    month_start, month_end = kpis.month_bounds(kpis.period_of(today))
-    first_month = kpis.period_of(today - dt.timedelta(days=31 * TREND_MONTHS))
-    monthly = list(
-        scope_for_user(PartScorecard.objects.filter(part=part), request.user)
-        .filter(period__gte=first_month)
-        .exclude(period=kpis.ROLLING_PERIOD)
-        .order_by("period")
-        .values("supplier__code", "period", "otd_pct", "defect_ppm", "landed_unit_cost")
-    )
+def _part_charts(*, monthly: list[dict], lead_times: dict[str, list[int]], base: str) -> list:
+    """The part page's four charts: OTD, defects and landed cost by source, and lead times."""
     periods = sorted({row["period"] for row in monthly})
-    receipts = (
-        scope_for_user(
-            Receipt.objects.filter(
-                line__part=part, receipt_date__gte=today - dt.timedelta(days=LEAD_TIME_DAYS)
-            ).exclude(line__status=PurchaseOrderLine.Status.CANCELLED),
-            request.user,
-        )
-        .order_by("-receipt_date")
-        .values_list(
-            "line__purchase_order__supplier__code",
-            "receipt_date",
-            "line__purchase_order__order_date",
-        )[:LEAD_TIME_RECEIPTS_MAX]
-    )
-    lead_times: dict[str, list[int]] = defaultdict(list)
-    for code, received, ordered in receipts:
-        lead_times[code].append((received - ordered).days)
-    base = settings.BASE_CURRENCY
-    figures = [
+    return [
         charts.by_source(
             periods=periods,
             series=_month_series(monthly, "otd_pct"),
@@ -136,35 +108,32 @@ def part_detail(request, number: str):
             unit=base,
         ),
     ]
-    open_lines = scope_for_user(
-        PurchaseOrderLine.objects.filter(part=part, status=PurchaseOrderLine.Status.OPEN),
-        request.user,
+
+
+@login_required
+def part_detail(request, number: str):
+    user = request.user
+    part = get_object_or_404(scope_for_user(Part.objects.all(), user), number=number)
+    is_internal = user_role(user) in INTERNAL_ROLES
+    today = timezone.localdate()
+    month_start, month_end = kpis.month_bounds(kpis.period_of(today))
+    sources = part_sources_with_open_orders(
+        user=user, part=part, month_start=month_start, month_end=month_end
     )
-    per_supplier = {
-        row["purchase_order__supplier_id"]: row
-        for row in open_lines.values("purchase_order__supplier_id").annotate(
-            open_lines=Count("id"),
-            open_quantity=Sum("quantity"),
-            due_this_month=Sum(
-                "quantity", filter=Q(expected_date__gte=month_start, expected_date__lte=month_end)
-            ),
-        )
-    }
-    for source in sources:
-        row = per_supplier.get(source.supplier_id, {})
-        source.open_lines = row.get("open_lines", 0)
-        source.open_quantity = row.get("open_quantity")
-        source.due_this_month = row.get("due_this_month") or 0
-        source.free_capacity = (
-            None
-            if source.monthly_capacity is None
-            else source.monthly_capacity - source.due_this_month
-        )
-    shown = list(
-        open_lines.select_related("purchase_order__supplier").order_by(
-            "expected_date", "purchase_order__number", "line_number"
-        )[: OPEN_LINES_SHOWN + 1]
+    monthly = part_monthly_scorecards(
+        user=user,
+        part=part,
+        since=kpis.period_of(today - dt.timedelta(days=31 * TREND_MONTHS)),
     )
+    lead_times = part_lead_times(
+        user=user,
+        part=part,
+        since=today - dt.timedelta(days=LEAD_TIME_DAYS),
+        limit=LEAD_TIME_RECEIPTS_MAX,
+    )
+    base = settings.BASE_CURRENCY
+    figures = _part_charts(monthly=monthly, lead_times=lead_times, base=base)
+    shown = part_open_lines_first(user=user, part=part, limit=OPEN_LINES_SHOWN)
     return render(
         request,
         "parts/part_detail.html",
@@ -173,7 +142,7 @@ def part_detail(request, number: str):
             "sources": sources,
             "single_sourced": sum(1 for s in sources if s.is_active) < 2,
             "checklist": part.checklist.all(),
-            "stock": stock.part_sites(user=request.user, part=part) if is_internal else [],
+            "stock": stock.part_sites(user=user, part=part) if is_internal else [],
             "charts": [charts.to_json(f) for f in figures],
             "open_lines": shown[:OPEN_LINES_SHOWN],
             "more_open_lines": len(shown) > OPEN_LINES_SHOWN,
@@ -186,7 +155,7 @@ def part_detail(request, number: str):
             if is_internal
             else None,
             "share_history": slots.part_share_history(
-                user=request.user, part_id=part.pk, part_number=part.number
+                user=user, part_id=part.pk, part_number=part.number
             )
             if is_internal
             else None,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from suppliers import gates
 from suppliers.certificate_kinds import certificate_kind_label
-from suppliers.models import Certificate, QualificationAssessment, QualificationCriterion
+from suppliers.models import Certificate, QualificationAssessment
 from suppliers.selectors import (
     assessments_visible,
     esg_scores,
@@ -23,6 +23,7 @@ from suppliers.selectors import (
 from suppliers.services import assessment_create, assessment_submit, assessment_update
 from workspace.forms import errors_onto
 from workspace.qualification_forms import AssessmentForm
+from workspace.selectors import assessment_criteria, assessment_scores_by_code
 from workspace.views.common import editors_only, internal_only
 
 DUE_WITHIN_DAYS = 90
@@ -77,16 +78,28 @@ def qualification_context(*, supplier, user, today: dt.date) -> dict:
     }
 
 
-def _criteria_for(assessment):
-    if assessment is None:
-        return list(QualificationCriterion.objects.filter(is_active=True).order_by("code"))
-    scores = assessment.scores.select_related("criterion").order_by("criterion__code")
-    criteria = []
-    for score in scores:
-        criterion = score.criterion
-        criterion.weight, criterion.knockout_minimum = score.weight, score.knockout_minimum
-        criteria.append(criterion)
-    return criteria
+def _save(*, form, supplier, assessment, user, submit: bool):
+    """Create or update the assessment from the form, and submit it if asked; atomic."""
+    values = form.service_input()
+    with transaction.atomic():
+        if assessment is None:
+            assessment = assessment_create(
+                supplier=supplier,
+                assessed_by=user,
+                category=form.cleaned_data["category"],
+                assessed_on=form.cleaned_data["assessed_on"],
+                **values,
+            )
+        else:
+            assessment_update(
+                assessment=assessment,
+                category=form.cleaned_data["category"],
+                actor=user,
+                **values,
+            )
+        if submit:
+            assessment_submit(assessment=assessment, actor=user)
+    return assessment
 
 
 @editors_only
@@ -100,11 +113,7 @@ def assessment_edit(request, code: str, pk: int | None = None):
         )
         if assessment.state != QualificationAssessment.State.DRAFT:
             return redirect("suppliers:assessment", code=code, pk=pk)
-    existing = (
-        {s.criterion.code: s for s in assessment.scores.select_related("criterion")}
-        if assessment
-        else {}
-    )
+    existing = assessment_scores_by_code(assessment=assessment)
     initial = {"assessed_on": timezone.localdate()}
     if assessment is not None:
         initial = {
@@ -115,36 +124,22 @@ def assessment_edit(request, code: str, pk: int | None = None):
     form = AssessmentForm(
         request.POST or None,
         request.FILES or None,
-        criteria=_criteria_for(assessment),
+        criteria=assessment_criteria(assessment=assessment),
         editing_scores=existing,
         initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         submit = "submit" in request.POST
-        values = form.service_input()
         try:
-            with transaction.atomic():
-                if assessment is None:
-                    assessment = assessment_create(
-                        supplier=supplier,
-                        assessed_by=request.user,
-                        category=form.cleaned_data["category"],
-                        assessed_on=form.cleaned_data["assessed_on"],
-                        **values,
-                    )
-                else:
-                    assessment_update(
-                        assessment=assessment,
-                        category=form.cleaned_data["category"],
-                        actor=request.user,
-                        **values,
-                    )
-                if submit:
-                    assessment_submit(assessment=assessment, actor=request.user)
+            assessment = _save(
+                form=form,
+                supplier=supplier,
+                assessment=assessment,
+                user=request.user,
+                submit=submit,
+            )
         except ValidationError as exc:
             errors_onto(form, exc)
-            if pk is None:
-                assessment = None
         else:
             messages.success(request, "Assessment submitted." if submit else "Draft saved.")
             return redirect("suppliers:assessment", code=code, pk=assessment.pk)

@@ -4,17 +4,16 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Sum
+from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from accounts.roles import INTERNAL_ROLES, user_role
-from accounts.selectors import scope_for_user, user_supplier_id
+from accounts.selectors import user_supplier_id
 from contracts.models import Contract
 from prediction.selectors import supplier_expected_otd
-from purchasing.models import PurchaseOrderLine
 from scorecards import kpis
-from scorecards.models import ScorecardTemplate, SupplierScorecard
+from scorecards.models import SupplierScorecard
 from scorecards.selectors import (
     supplier_scorecard_current,
     supplier_scorecard_trend,
@@ -23,6 +22,13 @@ from scorecards.selectors import (
 from suppliers.filters import SupplierFilter
 from suppliers.selectors import esg_assessments_visible, visible_suppliers
 from workspace import charts, slots
+from workspace.selectors import (
+    scorecard_template_for,
+    supplier_contracts,
+    supplier_open_lines_first,
+    supplier_over_delivered_lines,
+    supplier_sources_first,
+)
 from workspace.views.common import export, export_format, internal_only, page_of
 from workspace.views.qualification import qualification_context
 
@@ -177,45 +183,9 @@ TREND_CHARTS = (
 )
 
 
-def _over_delivered_lines(*, supplier, user) -> list:
-    """The supplier's lines received beyond the over-delivery tolerance, newest first."""
-    return list(
-        scope_for_user(
-            PurchaseOrderLine.objects.filter(
-                purchase_order__supplier=supplier, is_over_delivered=True
-            ),
-            user,
-        )
-        .select_related("purchase_order", "part")
-        .annotate(received=Sum("receipts__quantity"))
-        .order_by("-purchase_order__order_date", "purchase_order__number", "line_number")[
-            :OPEN_LINES_SHOWN
-        ]
-    )
-
-
-@login_required
-def supplier_detail(request, code: str):
-    supplier = get_object_or_404(
-        visible_suppliers(request.user).select_related("owner", "primary_contact__user"),
-        code=code,
-    )
-    is_internal = user_role(request.user) in INTERNAL_ROLES
-    current = supplier_scorecard_current(user=request.user, supplier_id=supplier.pk)
-    trend = supplier_scorecard_trend(user=request.user, supplier_id=supplier.pk, months=24)
-    contracts = list(
-        scope_for_user(Contract.objects.filter(supplier=supplier), request.user).order_by(
-            "-valid_from", "-id"
-        )
-    )
-    today = timezone.localdate()
-    contract = _contract_in_force(contracts, today)
-    template = current.template if current is not None else None
-    if template is None:
-        template = ScorecardTemplate.objects.filter(is_default=True).first()
-    targets = _targets(template=template, contract=contract)
+def _trend_charts(*, trend, targets: dict) -> list:
     periods = [row.period for row in trend]
-    trend_charts = [
+    return [
         charts.to_json(
             charts.kpi_trend(
                 periods=periods,
@@ -227,6 +197,10 @@ def supplier_detail(request, code: str):
         )
         for kpi, title, unit in TREND_CHARTS
     ]
+
+
+def _criteria_rows(*, template, current) -> list[dict]:
+    """Each criterion of the template with the current value and its score."""
     criteria = []
     for setting in template.criteria() if template is not None else kpis.DEFAULT_CRITERIA:
         value = getattr(current, setting.kpi) if current is not None else None
@@ -240,29 +214,44 @@ def supplier_detail(request, code: str):
                 "score": kpis.criterion_score(value, setting.floor, setting.target),
             }
         )
-    sources = list(
-        scope_for_user(supplier.sources.select_related("part"), request.user).order_by(
-            "part__number"
-        )[: SOURCES_SHOWN + 1]
+    return criteria
+
+
+def _internal_context(*, supplier, user, today) -> dict:
+    """Risk, ESG and qualification: internal only, a contact's page never computes them."""
+    return {
+        "expected_otd": supplier_expected_otd(supplier_id=supplier.pk),
+        "esg_history": list(esg_assessments_visible(user=user, supplier_id=supplier.pk)),
+        **qualification_context(supplier=supplier, user=user, today=today),
+    }
+
+
+@login_required
+def supplier_detail(request, code: str):
+    user = request.user
+    supplier = get_object_or_404(
+        visible_suppliers(user).select_related("owner", "primary_contact__user"),
+        code=code,
     )
-    open_lines = (
-        scope_for_user(
-            PurchaseOrderLine.objects.filter(
-                purchase_order__supplier=supplier, status=PurchaseOrderLine.Status.OPEN
-            ),
-            request.user,
-        )
-        .select_related("purchase_order", "part", "risk")
-        .order_by("expected_date", "purchase_order__number", "line_number")
-    )
-    shown_lines = list(open_lines[: OPEN_LINES_SHOWN + 1])
+    is_internal = user_role(user) in INTERNAL_ROLES
+    current = supplier_scorecard_current(user=user, supplier_id=supplier.pk)
+    trend = supplier_scorecard_trend(user=user, supplier_id=supplier.pk, months=24)
+    contracts = supplier_contracts(user=user, supplier=supplier)
+    today = timezone.localdate()
+    contract = _contract_in_force(contracts, today)
+    template = scorecard_template_for(current=current)
+    targets = _targets(template=template, contract=contract)
+    sources = supplier_sources_first(user=user, supplier=supplier, limit=SOURCES_SHOWN)
+    shown_lines = supplier_open_lines_first(user=user, supplier=supplier, limit=OPEN_LINES_SHOWN)
     context = {
-        "over_delivered": _over_delivered_lines(supplier=supplier, user=request.user),
+        "over_delivered": supplier_over_delivered_lines(
+            user=user, supplier=supplier, limit=OPEN_LINES_SHOWN
+        ),
         "supplier": supplier,
         "current": current,
         "trend": list(reversed(trend)),
-        "trend_charts": trend_charts,
-        "criteria": criteria,
+        "trend_charts": _trend_charts(trend=trend, targets=targets),
+        "criteria": _criteria_rows(template=template, current=current),
         "template": template,
         "contract": contract,
         "contracts": contracts,
@@ -271,20 +260,17 @@ def supplier_detail(request, code: str):
         "open_lines": shown_lines[:OPEN_LINES_SHOWN],
         "more_open_lines": len(shown_lines) > OPEN_LINES_SHOWN,
         "today": today,
-        "is_own_supplier": user_supplier_id(request.user) == supplier.pk,
+        "is_own_supplier": user_supplier_id(user) == supplier.pk,
         "rolling": kpis.ROLLING_PERIOD,
         "rolling_days": kpis.ROLLING_WINDOW_DAYS,
         "slots": [
-            slots.open_alerts_by_severity(user=request.user, supplier_id=supplier.pk),
-            slots.supplier_messages(user=request.user, supplier_id=supplier.pk),
+            slots.open_alerts_by_severity(user=user, supplier_id=supplier.pk),
+            slots.supplier_messages(user=user, supplier_id=supplier.pk),
         ],
         "show_internal": is_internal,
-        # Risk is internal: a contact's page never computes or shows it.
-        "expected_otd": supplier_expected_otd(supplier_id=supplier.pk) if is_internal else None,
-        "esg_history": list(esg_assessments_visible(user=request.user, supplier_id=supplier.pk))
-        if is_internal
-        else [],
+        "expected_otd": None,
+        "esg_history": [],
     }
     if is_internal:
-        context.update(qualification_context(supplier=supplier, user=request.user, today=today))
+        context.update(_internal_context(supplier=supplier, user=user, today=today))
     return render(request, "suppliers/supplier_detail.html", context)
