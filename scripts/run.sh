@@ -9,7 +9,7 @@ HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 # Links in emails name the address this portal really runs at.
 export DUALSOURCE_SITE_URL=${DUALSOURCE_SITE_URL:-http://$HOST:$PORT}
-STOP_SECONDS=${STOP_SECONDS:-8}
+STOP_SECONDS=${STOP_SECONDS:-4}
 
 # name|command: add a process by adding a line.
 PROCESSES=(
