@@ -6,10 +6,11 @@ steps, in this order:
 1. **refresh scorecards**: claim every waiting KPI cell (the outbox) and recompute those
    cells and their rolling window (nightly: also every month the as-of date moved
    through; rebuild: everything from the facts);
-2. **evaluate rules** for the suppliers the refresh rebuilt (nightly and rebuild: every
+2. **match invoices** that waited for their goods (a receipt may have come);
+3. **evaluate rules** for the suppliers the refresh rebuilt (nightly and rebuild: every
    supplier), applying the obvious decisions and raising exceptions;
-3. **scan alerts**: raise, refresh and resolve every alert kind of `alerts/kinds.py`;
-4. **queue emails**: send the critical alerts the scan raised to whoever wants them now
+4. **scan alerts**: raise, refresh and resolve every alert kind of `alerts/kinds.py`;
+5. **queue emails**: send the critical alerts the scan raised to whoever wants them now
    (the rest wait for the 07:00 digest).
 
 Each step is a function of the run so far; a step that has nothing to do returns at once.
@@ -25,6 +26,7 @@ from django.utils import timezone
 
 from alerts.delivery import deliveries_queue
 from alerts.services import alerts_scan
+from invoicing.services import invoices_match_waiting
 from rules.services import rules_evaluate
 from scorecards.refresh import (
     scorecard_refresh_nightly,
@@ -70,6 +72,13 @@ def refresh_scorecards(run: Run) -> dict | None:
     return result.as_dict()
 
 
+def match_invoices(run: Run) -> dict | None:
+    """Invoices that waited for their goods are matched again (a receipt may have come)."""
+    if not run.refreshed and run.requested_at is not None:
+        return None  # a posting of no fact: no goods arrived
+    return invoices_match_waiting()
+
+
 def evaluate_rules(run: Run) -> dict | None:
     if not run.refreshed:
         return None  # no figure changed: the rules would decide what they decided before
@@ -90,6 +99,7 @@ def queue_emails(run: Run) -> dict | None:
 
 STEPS: list[tuple[str, Callable[[Run], dict | None]]] = [
     ("refresh scorecards", refresh_scorecards),
+    ("match invoices", match_invoices),
     ("evaluate rules", evaluate_rules),
     ("scan alerts", scan_alerts),
     ("queue emails", queue_emails),

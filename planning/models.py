@@ -1,7 +1,7 @@
 """Replenishment planning (docs/planning.md): demand plans, per part × site settings,
 the cached policy and the suggested orders.
 
-None of these models names a `supplier_field`: plans, policies and suggestions are
+Every model declares `supplier_field = None`: plans, policies and suggestions are
 internal figures that supplier contacts never see (scope_for_user returns nothing).
 Sites are referenced by their code, as inventory readings do.
 """
@@ -15,6 +15,8 @@ QUANTITY = {"max_digits": 14, "decimal_places": 3}
 
 class DemandPlan(models.Model):
     """Planned demand of one part at one site for the planning period starting on a date."""
+
+    supplier_field = None  # internal: contacts never see plans
 
     part = models.ForeignKey("parts.Part", on_delete=models.CASCADE, related_name="demand_plans")
     site = models.CharField(max_length=40)
@@ -37,6 +39,8 @@ class DemandPlan(models.Model):
 
 class PlanningSetting(models.Model):
     """Whether a part × site is planned, its service level and its auto-release limit."""
+
+    supplier_field = None  # internal: contacts never see plans
 
     part = models.ForeignKey(
         "parts.Part", on_delete=models.CASCADE, related_name="planning_settings"
@@ -63,6 +67,8 @@ class PlanningSetting(models.Model):
 
 class ReplenishmentPolicy(models.Model):
     """The policy of one part × site, cached while its inputs (fingerprint) are unchanged."""
+
+    supplier_field = None  # internal: contacts never see plans
 
     class Kind(models.TextChoices):
         EXACT = "exact", "Optimal (value iteration)"
@@ -107,6 +113,8 @@ class ReplenishmentPolicy(models.Model):
 
 class ReplenishmentSuggestion(models.Model):
     """One order the planning run suggests for this period."""
+
+    supplier_field = None  # internal: contacts never see plans
 
     class State(models.TextChoices):
         OPEN = "open", "Open"

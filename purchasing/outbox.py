@@ -106,13 +106,3 @@ def kpi_inputs_changed(*, supplier_ids: Iterable[int]) -> None:
     transaction (a rolled-back change leaves no request behind). Sorted, so concurrent
     requests for the same suppliers take their row locks in one order."""
     outbox_services.suppliers_mark(supplier_ids=supplier_ids)
-
-
-def invoice_rematch_request(*, line_ids: Iterable[int]) -> None:
-    """Goods arrived on these order lines: once this transaction commits, ask invoicing to
-    match again the invoices that wait for them. A bulk load skips it (the scheduled
-    `invoicing.match_waiting` catches up)."""
-    ids = sorted({int(i) for i in line_ids})
-    if not ids or _kpi_refresh_deferred_ids.get() is not None:
-        return
-    transaction.on_commit(lambda: task_queue_safely(task_names.INVOICE_REMATCH, ids))

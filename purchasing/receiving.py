@@ -18,7 +18,7 @@ from core.services import BatchValidationError, raise_first_error
 from parts.models import InspectionCharacteristic
 from purchasing.kpi_cells import cell, kpi_cells_of
 from purchasing.models import Inspection, PurchaseOrderLine, Receipt
-from purchasing.outbox import invoice_rematch_request, kpi_cells_mark
+from purchasing.outbox import kpi_cells_mark
 from purchasing.shipping import ship_notices_mark_received
 
 ZERO = Decimal("0")
@@ -120,7 +120,6 @@ def receipts_create(
         line_ids=lines,
     )
     over_delivery_mark(line_ids=lines)
-    invoice_rematch_request(line_ids=lines)
     return created
 
 
@@ -251,7 +250,6 @@ def receipt_update(*, receipt: Receipt, **fields) -> Receipt:
     receipt.save()
     kpi_cells_mark(cells=touched | kpi_cells_of(receipt_ids=[receipt.pk]))
     over_delivery_mark(line_ids={before, receipt.line_id})
-    invoice_rematch_request(line_ids=[receipt.line_id])
     return receipt
 
 

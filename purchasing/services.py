@@ -35,7 +35,6 @@ from purchasing.ordering import (  # noqa: F401
 )
 from purchasing.outbox import (  # noqa: F401
     alert_scan_request,
-    invoice_rematch_request,
     kpi_cells_mark,
     kpi_inputs_changed,
     kpi_refresh_deferred,

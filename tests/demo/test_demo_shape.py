@@ -192,6 +192,7 @@ def test_the_demo_has_conversations_a_certificate_and_an_administrator_contact(t
     assert with_file.get().document_content_type == "application/pdf"
 
 
+@pytest.mark.django_db
 def test_the_demo_has_invoices_in_every_state_and_one_ahead_of_its_goods(tiny):
     from invoicing.models import Invoice
 
@@ -203,6 +204,7 @@ def test_the_demo_has_invoices_in_every_state_and_one_ahead_of_its_goods(tiny):
     assert Invoice.objects.filter(corrects__status="rejected", status="approved").exists()
 
 
+@pytest.mark.django_db
 def test_demo_sources_sell_whole_packs_and_checklists_check_the_packaging(tiny):
     from parts.models import ApprovedSource, InspectionCharacteristic
 
@@ -210,6 +212,7 @@ def test_demo_sources_sell_whole_packs_and_checklists_check_the_packaging(tiny):
     assert InspectionCharacteristic.objects.filter(code="PACK").exists()
 
 
+@pytest.mark.django_db
 def test_a_newcomer_sees_planned_parts_suggestions_and_an_auto_released_order(tiny):
     from planning.models import ReplenishmentPolicy, ReplenishmentSuggestion
 

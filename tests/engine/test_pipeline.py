@@ -66,6 +66,7 @@ def counted(monkeypatch):
 def test_the_pipeline_is_one_ordered_list():
     assert [name for name, _ in pipeline.STEPS] == [
         "refresh scorecards",
+        "match invoices",
         "evaluate rules",
         "scan alerts",
         "queue emails",

@@ -80,7 +80,8 @@ def test_disqualifying_a_supplier_ends_its_contacts_logins(furnished, client):
     supplier, contact, _ = furnished
     supplier.status = Supplier.Status.APPROVED
     supplier.save(update_fields=["status"])
-    supplier_update(supplier=supplier, data={"status": Supplier.Status.DISQUALIFIED})
+    data = {"status": Supplier.Status.DISQUALIFIED, "reason": "Quality we could not fix."}
+    supplier_update(supplier=supplier, data=data)
     contact.user.refresh_from_db()
     assert not contact.user.is_active
     assert not client.login(username="gone_contact", password=PASSWORD)

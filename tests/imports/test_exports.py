@@ -37,7 +37,39 @@ RESOURCES = [
     "assessments",
     "esg-answers",
     "prediction-models",
+    "demand-plans",
+    "replenishment-policies",
+    "replenishment-suggestions",
 ]
+
+
+def _planning_rows(part, supplier) -> None:
+    """A demand plan, a cached policy and a suggested order of one planned part."""
+    from planning.models import DemandPlan, ReplenishmentPolicy, ReplenishmentSuggestion
+
+    common = {"part": part, "site": "MAIN"}
+    DemandPlan.objects.create(**common, period_start=dt.date(2026, 3, 16), quantity=40)
+    ReplenishmentPolicy.objects.create(
+        **common,
+        kind="cdi",
+        parameters={"S_e": 4, "S_r": 9, "q_r_cap": 3},
+        lot_size=10,
+        expected_cost_per_period=23.12,
+        fill_rate=0.99,
+        slow_supplier=supplier,
+        fingerprint="exports",
+        computed_at=dt.datetime(2026, 3, 20, 5, 0, tzinfo=dt.UTC),
+    )
+    ReplenishmentSuggestion.objects.create(
+        **common,
+        supplier=supplier,
+        quantity=30,
+        unit_price="12.34",
+        currency="EUR",
+        need_date=dt.date(2026, 4, 20),
+        reason="position 40 + pipeline 20 < slow level 90: 30 from ACME, 28 days",
+        run_date=dt.date(2026, 3, 20),
+    )
 
 
 def csv_rows(response) -> list[dict]:
@@ -109,6 +141,7 @@ def engine_rows(world, buyer, contact_a):
         kind="both_in_breach", part=shared, supplier=contract_b.supplier, rule=rule
     )
     seen = dt.datetime(2026, 3, 20, 7, 0, tzinfo=dt.UTC)
+    _planning_rows(shared, contract_a.supplier)
     line_a1, _, line_b1, _ = world["lines"]
     from invoicing.services import BilledLine, invoice_submit
 
@@ -422,6 +455,24 @@ EXPECTED = {
         + ["window_start", "window_end", "samples", "lines"],
         ["version", "auc", "baseline_auc", "in_use"],
         [("1", "0.8", "0.6", "model")],
+    ),
+    "demand-plans": (
+        ["id", "part", "site", "period_start", "quantity"],
+        ["part", "site", "period_start", "quantity"],
+        [("P-1", "MAIN", "2026-03-16", "40.000")],
+    ),
+    "replenishment-policies": (
+        ["id", "part", "site", "kind", "parameters", "lot_size", "expected_cost_per_period"]
+        + ["fill_rate", "share_fast", "saving_vs_single_pct", "saving_vs_split_pct"]
+        + ["single_cost", "split_cost", "fast_supplier", "slow_supplier", "inputs", "computed_at"],
+        ["part", "site", "kind", "lot_size", "slow_supplier"],
+        [("P-1", "MAIN", "cdi", "10.000", "ACME")],
+    ),
+    "replenishment-suggestions": (
+        ["id", "part", "site", "supplier", "quantity", "unit_price", "currency", "need_date"]
+        + ["reason", "state", "purchase_order", "auto_released", "run_date", "created_at"],
+        ["part", "site", "supplier", "quantity", "need_date", "state"],
+        [("P-1", "MAIN", "ACME", "30.000", "2026-04-20", "open")],
     ),
 }
 
