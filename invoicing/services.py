@@ -111,16 +111,9 @@ def invoice_submit(
         corrects=corrects,
         charges={"freight": freight, "other_charges": other_charges},
     )
-    line_errors = invoice_lines_check(supplier=supplier, lines=lines)
-    if not lines:
-        errors["lines"] = ["An invoice bills at least one order line."]
-    elif line_errors:
-        errors["lines"] = [
-            f"Line {index}: {message}"
-            for index, fields in line_errors.items()
-            for messages in fields.values()
-            for message in messages
-        ]
+    line_errors = _billed_lines_errors(supplier=supplier, lines=lines)
+    if line_errors:
+        errors["lines"] = line_errors
     if errors:
         raise ValidationError(errors)
     invoice = Invoice(
@@ -131,9 +124,7 @@ def invoice_submit(
         currency=currency,
         freight=freight,
         other_charges=other_charges,
-        total_amount=(
-            sum((b.quantity * b.unit_price for b in lines), Decimal(0)) + freight + other_charges
-        ).quantize(Decimal("0.0001")),
+        total_amount=_total(lines, freight, other_charges),
         corrects=corrects,
         submitted_by=actor,
     )
@@ -147,6 +138,25 @@ def invoice_submit(
         invoices_match(invoice_ids=[invoice.pk])
         invoice.refresh_from_db()
     return invoice
+
+
+def _billed_lines_errors(*, supplier, lines: list[BilledLine]) -> list[str]:
+    """The `lines` errors of a submission, each naming its line."""
+    line_errors = invoice_lines_check(supplier=supplier, lines=lines)
+    if not lines:
+        return ["An invoice bills at least one order line."]
+    return [
+        f"Line {index}: {message}"
+        for index, fields in line_errors.items()
+        for messages in fields.values()
+        for message in messages
+    ]
+
+
+def _total(lines: list[BilledLine], freight: Decimal, other_charges: Decimal) -> Decimal:
+    """What an invoice bills: its lines plus freight and other charges."""
+    lines_amount = sum((b.quantity * b.unit_price for b in lines), Decimal(0))
+    return (lines_amount + freight + other_charges).quantize(Decimal("0.0001"))
 
 
 def _matchable(invoice_ids: Iterable[int]):

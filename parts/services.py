@@ -232,41 +232,8 @@ def sources_validate(
     """
     errors: dict[int, dict[str, list[str]]] = {}
     for index, source in enumerate(sources):
-        low = source.min_share_pct if source.min_share_pct is not None else Decimal("0")
-        high = source.max_share_pct if source.max_share_pct is not None else HUNDRED
-        target = source.target_share_pct
-        for field, value in (("min_share_pct", low), ("max_share_pct", high)):
-            if not Decimal("0") <= value <= HUNDRED:
-                _add(errors, index, field, "A share lies between 0 and 100.")
-        if low > high:
-            _add(
-                errors, index, "min_share_pct", f"The minimum ({low}) exceeds the maximum ({high})."
-            )
-        if target is not None and not low <= target <= high:
-            _add(
-                errors,
-                index,
-                "target_share_pct",
-                f"The target share must lie between the minimum ({low}) and maximum ({high}).",
-            )
-        try:
-            source.full_clean(
-                exclude=["part", "supplier"], validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    _add(errors, index, field, message)
-        for field in ("unit_price", "moq", "monthly_capacity"):
-            value = getattr(source, field)
-            if value is not None and value < 0:
-                _add(errors, index, field, "Must not be negative.")
-        if source.pack_size is not None and source.pack_size <= 0:
-            _add(errors, index, "pack_size", "A pack holds at least some quantity.")
-        if source.part_id is None:
-            _add(errors, index, "part", "This field is required.")
-        if source.supplier_id is None:
-            _add(errors, index, "supplier", "This field is required.")
+        _source_shares_check(errors, index, source)
+        _source_fields_check(errors, index, source)
     valid = [s for s in sources if s.part_id is not None and s.supplier_id is not None]
     part_ids = {s.part_id for s in valid}
     own_pks = {s.pk for s in valid if s.pk is not None} | set(deleted_pks)
@@ -275,9 +242,55 @@ def sources_validate(
     taken_pairs = set(stored.values_list("part_id", "supplier_id"))
     # Active shares already stored, apart from the pairs this batch writes.
     taken_share = _active_shares(stored, pairs)
+    _source_pairs_check(errors, sources, taken_pairs)
+    _part_shares_check(errors, sources, taken_share)
+    return errors
+
+
+def _source_shares_check(errors: dict, index: int, source: ApprovedSource) -> None:
+    """0 ≤ min ≤ target ≤ max ≤ 100."""
+    low = source.min_share_pct if source.min_share_pct is not None else Decimal("0")
+    high = source.max_share_pct if source.max_share_pct is not None else HUNDRED
+    target = source.target_share_pct
+    for field, value in (("min_share_pct", low), ("max_share_pct", high)):
+        if not Decimal("0") <= value <= HUNDRED:
+            _add(errors, index, field, "A share lies between 0 and 100.")
+    if low > high:
+        _add(errors, index, "min_share_pct", f"The minimum ({low}) exceeds the maximum ({high}).")
+    if target is not None and not low <= target <= high:
+        _add(
+            errors,
+            index,
+            "target_share_pct",
+            f"The target share must lie between the minimum ({low}) and maximum ({high}).",
+        )
+
+
+def _source_fields_check(errors: dict, index: int, source: ApprovedSource) -> None:
+    """The model's field checks, no negative price or quantity, a part and a supplier."""
+    try:
+        source.full_clean(
+            exclude=["part", "supplier"], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                _add(errors, index, field, message)
+    for field in ("unit_price", "moq", "monthly_capacity"):
+        value = getattr(source, field)
+        if value is not None and value < 0:
+            _add(errors, index, field, "Must not be negative.")
+    if source.pack_size is not None and source.pack_size <= 0:
+        _add(errors, index, "pack_size", "A pack holds at least some quantity.")
+    if source.part_id is None:
+        _add(errors, index, "part", "This field is required.")
+    if source.supplier_id is None:
+        _add(errors, index, "supplier", "This field is required.")
+
+
+def _source_pairs_check(errors: dict, sources: list[ApprovedSource], taken_pairs: set) -> None:
+    """One source per (part, supplier): not stored already, not twice in the batch."""
     first: dict[tuple[int, int], int] = {}
-    batch_share: dict[int, Decimal] = defaultdict(Decimal)
-    last_index: dict[int, int] = {}
     for index, source in enumerate(sources):
         if source.part_id is None or source.supplier_id is None:
             continue
@@ -299,6 +312,17 @@ def sources_validate(
             )
         else:
             first[pair] = index
+
+
+def _part_shares_check(
+    errors: dict, sources: list[ApprovedSource], taken_share: dict[int, Decimal]
+) -> None:
+    """A part's active target shares, in the batch and stored, add up to at most 100%."""
+    batch_share: dict[int, Decimal] = defaultdict(Decimal)
+    last_index: dict[int, int] = {}
+    for index, source in enumerate(sources):
+        if source.part_id is None or source.supplier_id is None:
+            continue
         if source.is_active and source.target_share_pct is not None:
             batch_share[source.part_id] += source.target_share_pct
             last_index[source.part_id] = index
@@ -314,7 +338,6 @@ def sources_validate(
                 f"The active sources of {number} would take {taken + share}%, more than 100%"
                 f" ({taken}% is already taken by other sources).",
             )
-    return errors
 
 
 def _active_shares(stored, pairs: set[tuple[int, int]]) -> dict[int, Decimal]:

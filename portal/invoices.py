@@ -12,7 +12,7 @@ from invoicing.forms import InvoiceForm, line_rows
 from invoicing.models import Invoice
 from invoicing.selectors import invoice_detail_list, invoice_list, order_lines_billable
 from invoicing.services import invoice_submit
-from portal.views import PAGE_SIZE, contact_required
+from portal.access import PAGE_SIZE, contact_required
 
 
 @contact_required

@@ -6,8 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from core.forms import form_add_service_errors
+from portal.access import contact_required
 from portal.forms import EsgForm
-from portal.views import contact_required
 from suppliers.esg import esg_improvements
 from suppliers.selectors import assessments_visible, esg_assessments_visible, esg_scores
 from suppliers.services import esg_assessment_submit

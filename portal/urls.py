@@ -1,16 +1,16 @@
 from django.urls import path
 
-from portal import invoices, qualification_views, views
+from portal import invoices, order_views, qualification_views, views
 
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("lines/", views.line_list, name="lines"),
-    path("lines/acknowledge/", views.acknowledge, name="acknowledge"),
-    path("lines/<int:pk>/", views.line_detail, name="line_detail"),
-    path("ship-notices/", views.ship_notice_list, name="ship_notices"),
-    path("ship-notices/new/", views.ship_notice_new, name="ship_notice_new"),
-    path("ship-notices/<int:pk>/", views.ship_notice_detail, name="ship_notice_detail"),
+    path("lines/", order_views.line_list, name="lines"),
+    path("lines/acknowledge/", order_views.acknowledge, name="acknowledge"),
+    path("lines/<int:pk>/", order_views.line_detail, name="line_detail"),
+    path("ship-notices/", order_views.ship_notice_list, name="ship_notices"),
+    path("ship-notices/new/", order_views.ship_notice_new, name="ship_notice_new"),
+    path("ship-notices/<int:pk>/", order_views.ship_notice_detail, name="ship_notice_detail"),
     path("receipts/", views.receipt_list, name="receipts"),
     path("invoices/", invoices.invoices, name="invoices"),
     path("invoices/new/", invoices.invoice_new, name="invoice_new"),

@@ -1,56 +1,52 @@
 """The supplier contact's pages (the supplier portal, docs/roles.md). Every queryset is scoped."""
 
 import datetime as dt
-import functools
 import json
 
 from django.conf import settings
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.roles import Role, user_role
 from accounts.services import user_profile_get, user_profile_update
 from core.forms import form_add_service_errors
 from messaging.selectors import threads_for_user, unread_message_count
 from portal import slots
-from portal.filters import OrderLineFilter
+from portal.access import PAGE_SIZE, contact_required, paginate  # noqa: F401
 from portal.forms import (
-    AcknowledgeForm,
     CertificateForm,
     InvitationAcceptForm,
     InviteForm,
     ProfileForm,
-    ShipNoticeForm,
-    TransitEventForm,
+)
+
+# The order pages live in `portal.order_views`; their names stay importable from here.
+from portal.order_views import (  # noqa: F401
+    acknowledge,
+    line_detail,
+    line_list,
+    ship_notice_detail,
+    ship_notice_list,
+    ship_notice_new,
 )
 from portal.selectors import (
     inspections_visible,
     invitations_open,
-    line_revisions,
     order_lines_past_due,
-    order_lines_shippable,
-    order_lines_visible,
     order_lines_waiting,
     receipts_visible,
     ship_notices_in_transit,
-    ship_notices_visible,
 )
 from portal.services import (
     invitation_accept,
     invitation_create,
     invitation_from_token,
     invitation_revoke,
-    order_lines_acknowledge,
-    ship_notice_post,
 )
 from purchasing.filters import InspectionFilter, ReceiptFilter
-from purchasing.services import transit_event_record
 from scorecards import kpis
 from scorecards.selectors import supplier_scorecard_current, supplier_scorecard_trend
 from suppliers.selectors import (
@@ -63,30 +59,6 @@ from suppliers.services import (
     supplier_contact_deactivate,
     supplier_contact_profile_update,
 )
-
-PAGE_SIZE = 50
-
-
-def contact_required(view):
-    """Only an active supplier contact; anyone else finds nothing here (404)."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        contact = getattr(request.user, "supplier_contact", None)
-        if user_role(request.user) != Role.SUPPLIER or contact is None:
-            raise Http404
-        request.contact = contact
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _page(request, queryset):
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return page, params.urlencode()
 
 
 @contact_required
@@ -124,172 +96,11 @@ def home(request):
 
 
 @contact_required
-def line_list(request):
-    lines = order_lines_visible(user=request.user)
-    filterset = OrderLineFilter(request.GET, queryset=lines, request=request)
-    page, query = _page(request, filterset.qs)
-    return render(
-        request,
-        "portal/line_list.html",
-        {"filter": filterset, "page": page, "query": query, "today": timezone.localdate()},
-    )
-
-
-@contact_required
-def acknowledge(request):
-    """Confirm or change the dates of many lines at once (acknowledging lines, docs/orders.md)."""
-    open_lines = order_lines_visible(user=request.user).filter(status="open")
-    form = AcknowledgeForm(request.POST or None, lines=open_lines)
-    if request.method == "POST" and form.is_valid():
-        try:
-            counts = order_lines_acknowledge(
-                user=request.user,
-                entries=form.cleaned_data["entries"],
-                reason=form.cleaned_data["reason"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            flash.success(
-                request,
-                f"{counts['confirmed']} line(s) confirmed, {counts['revised']} revised"
-                + (f", {counts['unchanged']} unchanged." if counts["unchanged"] else "."),
-            )
-            return redirect("portal:acknowledge")
-    show = request.GET.get("show", "waiting")
-    rows = open_lines if show == "all" else open_lines.filter(acknowledged_at__isnull=True)
-    page, query = _page(request, rows)
-    selected = {str(v) for v in form["lines"].value() or []} if form.is_bound else set()
-    return render(
-        request,
-        "portal/acknowledge.html",
-        {"form": form, "page": page, "query": query, "show": show, "selected": selected},
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-@contact_required
-def line_detail(request, pk: int):
-    line = get_object_or_404(order_lines_visible(user=request.user), pk=pk)
-    form = AcknowledgeForm(
-        request.POST or None,
-        lines=order_lines_visible(user=request.user).filter(pk=line.pk, status="open"),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            order_lines_acknowledge(
-                user=request.user,
-                entries=form.cleaned_data["entries"],
-                reason=form.cleaned_data["reason"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            flash.success(request, f"Line {line} saved.")
-            return redirect("portal:line_detail", pk=line.pk)
-    return render(
-        request,
-        "portal/line_detail.html",
-        {
-            "line": line,
-            "form": form,
-            "revisions": line_revisions(user=request.user, line=line),
-            "shipments": line.shipments.select_related("ship_notice"),
-            "receipts": receipts_visible(user=request.user).filter(line=line),
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-@contact_required
-def ship_notice_list(request):
-    notices = ship_notices_visible(user=request.user)
-    state = request.GET.get("state", "")
-    if state == "transit":
-        notices = ship_notices_in_transit(user=request.user)
-    elif state == "delivered":
-        notices = notices.filter(is_delivered=True)
-    page, query = _page(request, notices)
-    return render(
-        request, "portal/ship_notice_list.html", {"page": page, "query": query, "state": state}
-    )
-
-
-@contact_required
-def ship_notice_new(request):
-    shippable = order_lines_shippable(user=request.user)
-    form = ShipNoticeForm(request.POST or None, lines=shippable)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            notice = ship_notice_post(
-                supplier=request.contact.supplier,
-                number=data["number"],
-                ship_date=data["ship_date"],
-                eta=data["eta"],
-                carrier=data["carrier"],
-                tracking_number=data["tracking_number"],
-                lines=data["lines"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            flash.success(request, f"Ship notice {notice.number} sent.")
-            return redirect("portal:ship_notice_detail", pk=notice.pk)
-    preselected = {str(v) for v in request.GET.getlist("line")}
-    entered = {k.removeprefix("qty_"): v for k, v in request.POST.items() if k.startswith("qty_")}
-    rows = []
-    for line in shippable:
-        left = line.quantity - line.shipped_quantity
-        value = entered.get(str(line.pk), "")
-        if not form.is_bound and str(line.pk) in preselected:
-            value = f"{left.normalize():f}"
-        rows.append({"line": line, "left": left, "value": value})
-    return render(
-        request,
-        "portal/ship_notice_new.html",
-        {"form": form, "rows": rows},
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-@contact_required
-def ship_notice_detail(request, pk: int):
-    notice = get_object_or_404(ship_notices_visible(user=request.user), pk=pk)
-    form = TransitEventForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            transit_event_record(ship_notice=notice, actor=request.user, **data)
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            flash.success(request, "Transit update saved.")
-            return redirect("portal:ship_notice_detail", pk=notice.pk)
-    return render(
-        request,
-        "portal/ship_notice_detail.html",
-        {
-            "notice": notice,
-            "lines": notice.lines.select_related("line__purchase_order", "line__part"),
-            "events": notice.events.order_by("-occurred_at"),
-            "receipts": receipts_visible(user=request.user).filter(
-                line__in=notice.lines.values("line")
-            ),
-            "form": form,
-        },
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-@contact_required
 def receipt_list(request):
     filterset = ReceiptFilter(
         request.GET, queryset=receipts_visible(user=request.user), request=request
     )
-    page, query = _page(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(
         request, "portal/receipt_list.html", {"filter": filterset, "page": page, "query": query}
     )
@@ -300,7 +111,7 @@ def inspection_list(request):
     filterset = InspectionFilter(
         request.GET, queryset=inspections_visible(user=request.user), request=request
     )
-    page, query = _page(request, filterset.qs)
+    page, query = paginate(request, filterset.qs)
     return render(
         request, "portal/inspection_list.html", {"filter": filterset, "page": page, "query": query}
     )

@@ -112,6 +112,21 @@ def demand_split(*, part: Part, quantity, need_date: dt.date) -> Split:
     )
     if not sources:
         raise ValidationError({"part": f"Part {part.number} has no approved source."})
+    lines, usable = _split_lines(part, sources, need_date)
+    if not usable:
+        raise ValidationError(
+            {"part": f"Part {part.number} has no usable source with a share to order from."}
+        )
+    split = Split(part=part, quantity=quantity, need_date=need_date, lines=lines)
+    _shares_apply(split, usable)
+    _limits_apply(split, usable)
+    return split
+
+
+def _split_lines(
+    part: Part, sources: list[ApprovedSource], need_date: dt.date
+) -> tuple[list[SplitLine], list[SplitLine]]:
+    """A line per source with its running total and free capacity; (all, usable ones)."""
     today = timezone.localdate()
     expired = expired_certificate_supplier_ids(
         supplier_ids=[s.supplier_id for s in sources], as_of=today
@@ -121,19 +136,7 @@ def demand_split(*, part: Part, quantity, need_date: dt.date) -> Split:
             "source_id", "allocated_quantity"
         )
     )
-    start, end = _month(need_date)
-    booked = {
-        row["purchase_order__supplier_id"]: row["total"]
-        for row in PurchaseOrderLine.objects.filter(
-            part=part,
-            purchase_order__supplier_id__in=[s.supplier_id for s in sources],
-            expected_date__gte=start,
-            expected_date__lt=end,
-            status=PurchaseOrderLine.Status.OPEN,
-        )
-        .values("purchase_order__supplier_id")
-        .annotate(total=Sum("quantity"))
-    }
+    booked = _booked(part, sources, need_date)
     lines, usable = [], []
     for source in sources:
         why_not = unusable_reason(
@@ -153,11 +156,29 @@ def demand_split(*, part: Part, quantity, need_date: dt.date) -> Split:
         else:
             line.reasons.append("no target share")
         lines.append(line)
-    if not usable:
-        raise ValidationError(
-            {"part": f"Part {part.number} has no usable source with a share to order from."}
+    return lines, usable
+
+
+def _booked(part: Part, sources: list[ApprovedSource], need_date: dt.date) -> dict:
+    """Open order-line quantity per supplier expected in the need date's month."""
+    start, end = _month(need_date)
+    return {
+        row["purchase_order__supplier_id"]: row["total"]
+        for row in PurchaseOrderLine.objects.filter(
+            part=part,
+            purchase_order__supplier_id__in=[s.supplier_id for s in sources],
+            expected_date__gte=start,
+            expected_date__lt=end,
+            status=PurchaseOrderLine.Status.OPEN,
         )
-    split = Split(part=part, quantity=quantity, need_date=need_date, lines=lines)
+        .values("purchase_order__supplier_id")
+        .annotate(total=Sum("quantity"))
+    }
+
+
+def _shares_apply(split: Split, usable: list[SplitLine]) -> None:
+    """Steps 1–2: shares re-normalised over the usable sources, corrected by running totals."""
+    quantity = split.quantity
     total_share = sum(line.share_pct for line in usable)
     if total_share != 100:
         split.notes.append(
@@ -175,10 +196,15 @@ def demand_split(*, part: Part, quantity, need_date: dt.date) -> Split:
                 f"running total: {line.allocated_since_rebase.normalize():f} allocated since "
                 f"the last re-base puts it {direction} its share"
             )
+
+
+def _limits_apply(split: Split, usable: list[SplitLine]) -> None:
+    """Steps 3–6: free capacity, MOQ, whole units and whole packs."""
+    start, _ = _month(split.need_date)
     split.unallocated = _capacity(usable, month=start)
     _moq(usable)
-    if part.unit in COUNTED_UNITS:
-        split.unallocated += _whole_units(usable, quantity - split.unallocated)
+    if split.part.unit in COUNTED_UNITS:
+        split.unallocated += _whole_units(usable, split.quantity - split.unallocated)
     else:
         for line in usable:
             line.quantity = line.quantity.quantize(_MILLI)
@@ -190,7 +216,6 @@ def demand_split(*, part: Part, quantity, need_date: dt.date) -> Split:
             f"Shortfall of {split.unallocated.normalize():f}: no usable source has free "
             f"capacity for it in {start:%Y-%m}."
         )
-    return split
 
 
 def _running_totals(lines: list[SplitLine], quantity: Decimal) -> dict[int, Decimal]:

@@ -196,6 +196,21 @@ class Facts:
         (a list of thousands of ids as query parameters costs more than the query)."""
         self.as_of = as_of
         self._year_start = as_of.replace(month=1, day=1).isoformat()
+        everyone = self._load_sources(rules, rules_query)
+        # Every supplier's certificates (a small table): cheaper than naming thousands of ids.
+        self.expired = expired_certificate_supplier_ids(as_of=as_of) & everyone
+        self._load_scorecards(rules, everyone)
+        self._load_ytd(rules)
+        # Predicted OTD of open lines due in 30 days (docs/prediction.md), per supplier.
+        self.predicted: dict[int, dict] = {}
+        if any(r.metric == Metric.PREDICTED_OTD_PCT for r in rules):
+            self.predicted = predicted_otd_by_supplier(supplier_ids=everyone, as_of=as_of)
+        self._load_history(rules_query)
+        self._load_tiers(rules, rules_query)
+
+    def _load_sources(self, rules: list[RuleRow], rules_query) -> set[int]:
+        """`suppliers`, `sources_by_part` and `parts_of_supplier`; returns the ids of every
+        supplier read (the rules' suppliers and the other sources of their parts)."""
         supplier_ids = {r.supplier_id for r in rules}
         # Sources of every part the rules' suppliers supply (the other sources included),
         # read as plain rows: tens of thousands of model instances would cost seconds.
@@ -233,51 +248,57 @@ class Facts:
                 SourceRow(pk, part_id, supplier_id, suppliers[supplier_id], share, low, high, price)
             )
             self.parts_of_supplier[supplier_id].append(part_id)
-        # Every supplier's certificates (a small table): cheaper than naming thousands of ids.
-        self.expired = expired_certificate_supplier_ids(as_of=as_of) & everyone
+        return everyone
+
+    def _load_scorecards(self, rules: list[RuleRow], everyone: set[int]) -> None:
+        """`supplier_rows` and `part_rows`: the stored scorecard rows the rule windows read."""
         periods = {
-            rule_window_period(window=r.window, window_days=r.window_days, as_of=as_of)
+            rule_window_period(window=r.window, window_days=r.window_days, as_of=self.as_of)
             for r in rules
         } - {None}
         self.supplier_rows: dict[tuple[int, str], dict] = {}
         self.part_rows: dict[tuple[int, int, str], dict] = {}
+        if not periods:
+            return
         base = ("id", "period", "period_start", "period_end", "computed_at", *_POPULATION_COLUMNS)
-        if periods:
-            for row in SupplierScorecard.objects.filter(
-                _among("supplier_id", everyone), period__in=periods
-            ).values("supplier_id", *base, *_SUPPLIER_COLUMNS):
-                self.supplier_rows[row["supplier_id"], row["period"]] = row
-            part_rule_parts = {r.part_id for r in rules if r.part_id and r.metric in PART_METRICS}
-            # A shift compares the sources on the part's own figure where it has one.
-            for r in rules:
-                if r.action == Action.SHIFT_SHARE and r.metric in PART_METRICS and not r.part_id:
-                    part_rule_parts.update(self.parts_of_supplier.get(r.supplier_id, ()))
-            if part_rule_parts:
-                for row in PartScorecard.objects.filter(
-                    _among("part_id", part_rule_parts), period__in=periods
-                ).values("supplier_id", "part_id", *base, *_PART_COLUMNS):
-                    self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
+        for row in SupplierScorecard.objects.filter(
+            _among("supplier_id", everyone), period__in=periods
+        ).values("supplier_id", *base, *_SUPPLIER_COLUMNS):
+            self.supplier_rows[row["supplier_id"], row["period"]] = row
+        part_rule_parts = {r.part_id for r in rules if r.part_id and r.metric in PART_METRICS}
+        # A shift compares the sources on the part's own figure where it has one.
+        for r in rules:
+            if r.action == Action.SHIFT_SHARE and r.metric in PART_METRICS and not r.part_id:
+                part_rule_parts.update(self.parts_of_supplier.get(r.supplier_id, ()))
+        if part_rule_parts:
+            for row in PartScorecard.objects.filter(
+                _among("part_id", part_rule_parts), period__in=periods
+            ).values("supplier_id", "part_id", *base, *_PART_COLUMNS):
+                self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
+
+    def _load_ytd(self, rules: list[RuleRow]) -> None:
+        """`ordered_ytd`: quantity ordered this year per (supplier, part), for volume rules."""
         self.ordered_ytd: dict[tuple[int, int], Decimal] = {}
         volume_rules = [r for r in rules if r.metric == Metric.ORDERED_QUANTITY_YTD]
-        if volume_rules:
-            lines = PurchaseOrderLine.objects.filter(
-                _among("purchase_order__supplier_id", {r.supplier_id for r in volume_rules}),
-                purchase_order__order_date__gte=as_of.replace(month=1, day=1),
-                purchase_order__order_date__lte=as_of,
-            )
-            if all(r.part_id for r in volume_rules):  # only the parts the rules name
-                lines = lines.filter(_among("part_id", {r.part_id for r in volume_rules}))
-            for supplier_id, part_id, total in (
-                lines.exclude(status=PurchaseOrderLine.Status.CANCELLED)
-                .values("purchase_order__supplier_id", "part_id")
-                .annotate(total=Sum("quantity"))
-                .values_list("purchase_order__supplier_id", "part_id", "total")
-            ):
-                self.ordered_ytd[supplier_id, part_id] = total
-        # Predicted OTD of open lines due in 30 days (docs/prediction.md), per supplier.
-        self.predicted: dict[int, dict] = {}
-        if any(r.metric == Metric.PREDICTED_OTD_PCT for r in rules):
-            self.predicted = predicted_otd_by_supplier(supplier_ids=everyone, as_of=as_of)
+        if not volume_rules:
+            return
+        lines = PurchaseOrderLine.objects.filter(
+            _among("purchase_order__supplier_id", {r.supplier_id for r in volume_rules}),
+            purchase_order__order_date__gte=self.as_of.replace(month=1, day=1),
+            purchase_order__order_date__lte=self.as_of,
+        )
+        if all(r.part_id for r in volume_rules):  # only the parts the rules name
+            lines = lines.filter(_among("part_id", {r.part_id for r in volume_rules}))
+        for supplier_id, part_id, total in (
+            lines.exclude(status=PurchaseOrderLine.Status.CANCELLED)
+            .values("purchase_order__supplier_id", "part_id")
+            .annotate(total=Sum("quantity"))
+            .values_list("purchase_order__supplier_id", "part_id", "total")
+        ):
+            self.ordered_ytd[supplier_id, part_id] = total
+
+    def _load_history(self, rules_query) -> None:
+        """`last_fired` per (rule, part) and the `open_exceptions`."""
         self.last_fired = {
             (row["rule_id"], row["part_id"]): row["last"]
             for row in RuleFiring.objects.filter(rule_id__in=rules_query.values("pk"))
@@ -290,16 +311,20 @@ class Facts:
         ).values_list("kind", "part_id", "supplier_id"):
             self.open_exceptions.add((kind, part_id, supplier_id))
             self.open_exceptions.add((kind, part_id, None))
+
+    def _load_tiers(self, rules: list[RuleRow], rules_query) -> None:
+        """`tiers`: the price tiers not applied yet of the price-tier rules' contracts."""
         self.tiers: dict[tuple[int, int], list[TierRow]] = defaultdict(list)
-        if any(r.action == Action.PRICE_TIER for r in rules):
-            tier_contracts = rules_query.filter(action=Action.PRICE_TIER).values("contract_id")
-            for row in (
-                PriceTier.objects.filter(contract_id__in=tier_contracts, is_applied=False)
-                .order_by("min_quantity")
-                .values_list("pk", "contract_id", "part_id", "min_quantity", "unit_price")
-            ):
-                tier = TierRow(*row)
-                self.tiers[tier.contract_id, tier.part_id].append(tier)
+        if not any(r.action == Action.PRICE_TIER for r in rules):
+            return
+        tier_contracts = rules_query.filter(action=Action.PRICE_TIER).values("contract_id")
+        for row in (
+            PriceTier.objects.filter(contract_id__in=tier_contracts, is_applied=False)
+            .order_by("min_quantity")
+            .values_list("pk", "contract_id", "part_id", "min_quantity", "unit_price")
+        ):
+            tier = TierRow(*row)
+            self.tiers[tier.contract_id, tier.part_id].append(tier)
 
     def usable(self, supplier: Supplier) -> bool:
         return supplier.status == Supplier.Status.APPROVED and supplier.pk not in self.expired

@@ -23,7 +23,7 @@ temporary tables) and temporary on SQLite; see `Dialect.create_staging`.
    composite score and grade from the supplier's template.
 
 The statements live by stage in `stage_facts.py` (1–3) and `stage_sums.py` (4–6), on
-the scope predicates of `staging.py`. `services.py` writes `kpi_part` and
+the scope predicates of `staging.py`. `store.py` writes `kpi_part` and
 `kpi_supplier_result` into the scorecard tables; `scoring.py` holds the landed cost
 index and composite SQL; the formulas themselves come from `kpis.py`. SQLite and
 PostgreSQL run the same statements; `dialect.py` holds the few spellings that differ.
