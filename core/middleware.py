@@ -24,3 +24,21 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"detail": message}, status=413)
             return HttpResponse(message, status=413, content_type="text/plain")
         return self.get_response(request)
+
+
+class NulCharacterRefusalMiddleware:
+    """Refuse a query string or path holding a NUL character (400): no key, code or filter
+    value contains one, and PostgreSQL cannot compare text with it (a 500 otherwise)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        values = [request.path, *request.GET.keys()]
+        values += [v for vs in request.GET.lists() for v in vs[1]]
+        if any("\x00" in value for value in values):
+            message = "A request may not contain a NUL character."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain")
+        return self.get_response(request)

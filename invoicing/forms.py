@@ -86,6 +86,8 @@ def line_rows(form: InvoiceForm, lines, *, preset: dict | None = None) -> list[d
     for line in lines:
         key = str(line.pk)
         quantity, price = preset.get(line.pk, (line.billable, line.unit_price))
+        # "35", not "35.000" (PostgreSQL keeps the column's places in the difference).
+        quantity = f"{Decimal(quantity).normalize():f}"
         if form.is_bound:
             checked = f"bill_{key}" in form.data
             quantity = form.data.get(f"qty_{key}", quantity)

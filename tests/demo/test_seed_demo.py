@@ -79,7 +79,7 @@ def _digest() -> str:
         Supplier.objects.order_by("code").values_list(
             "code", "name", "country", "region", "currency", "status", "owner__username"
         ),
-        Part.objects.order_by("number").values_list("number", "name", "unit", "category"),
+        Part.objects.order_by("number").values_list("number", "name", "unit", "category__code"),
         ApprovedSource.objects.order_by("part__number", "supplier__code").values_list(
             "part__number",
             "supplier__code",

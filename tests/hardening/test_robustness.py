@@ -108,3 +108,8 @@ def test_a_posting_is_saved_while_the_broker_is_down(
     assert queue.called  # the refresh was asked for, and failed to queue quietly
     # The cells wait in the outbox for the beat's sweep (every two minutes).
     assert PendingCell.objects.filter(supplier=supplier_a).exists()
+
+
+def test_a_nul_character_in_a_filter_is_a_400_not_a_500(db, api_for, buyer):
+    response = api_for(buyer).get("/api/v1/suppliers/", {"code": "A\x00B"})
+    assert response.status_code == 400 and "NUL" in response.json()["detail"]
