@@ -27,15 +27,17 @@ class RequestSizeLimitMiddleware:
 
 
 class NulCharacterRefusalMiddleware:
-    """Refuse a query string or path holding a NUL character (400): no key, code or filter
-    value contains one, and PostgreSQL cannot compare text with it (a 500 otherwise)."""
+    """Refuse a path, query string, cookie or header holding a NUL character (400): no key,
+    code, session or token contains one, and PostgreSQL cannot compare text with it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        values = [request.path, *request.GET.keys()]
+        values = [request.path, *request.GET.keys(), *request.COOKIES.values()]
         values += [v for vs in request.GET.lists() for v in vs[1]]
+        # Cookies and headers reach the database too (a session key, an API token).
+        values += [str(v) for k, v in request.META.items() if k.startswith("HTTP_")]
         if any("\x00" in value for value in values):
             message = "A request may not contain a NUL character."
             if request.path.startswith("/api/"):

@@ -131,8 +131,8 @@ def _digest() -> str:
             "defect_codes",
             "disposition",
         ),
-        InventoryPosition.objects.order_by("part__number", "site", "read_at").values_list(
-            "part__number", "site", "on_hand", "reorder_point", "read_at"
+        InventoryPosition.objects.order_by("part__number", "site__code", "read_at").values_list(
+            "part__number", "site__code", "on_hand", "reorder_point", "read_at"
         ),
     ]
     digest = hashlib.sha256()

@@ -113,3 +113,8 @@ def test_a_posting_is_saved_while_the_broker_is_down(
 def test_a_nul_character_in_a_filter_is_a_400_not_a_500(db, api_for, buyer):
     response = api_for(buyer).get("/api/v1/suppliers/", {"code": "A\x00B"})
     assert response.status_code == 400 and "NUL" in response.json()["detail"]
+
+
+def test_a_nul_character_in_a_session_cookie_is_a_400_not_a_500(db, client):
+    client.cookies["sessionid"] = "abc\x00def"
+    assert client.get("/api/v1/suppliers/").status_code == 400
