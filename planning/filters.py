@@ -30,7 +30,7 @@ class SuggestionFilter(django_filters.FilterSet):
     part = PartNumberFilter("part")
     site = django_filters.CharFilter(lookup_expr="iexact")
     supplier = django_filters.CharFilter(field_name="supplier__code", lookup_expr="iexact")
-    category = django_filters.CharFilter(field_name="part__category", lookup_expr="iexact")
+    category = django_filters.CharFilter(field_name="part__category__code", lookup_expr="iexact")
     state = django_filters.ChoiceFilter(choices=ReplenishmentSuggestion.State.choices)
     due_before = django_filters.DateFilter(field_name="need_date", lookup_expr="lte")
 
