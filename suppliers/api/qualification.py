@@ -15,9 +15,9 @@ from rest_framework.response import Response
 
 from accounts.api import NaturalKeyField, ScopedViewSet
 from accounts.roles import INTERNAL_ROLES, user_role
-from accounts.selectors import user_supplier_id
 from core.api import context_user
 from core.fields import SaneDateField
+from suppliers.api.suppliers import own_supplier_default
 from suppliers.filters import AssessmentFilter, EsgAnswerFilter
 from suppliers.models import EsgAssessment, QualificationAssessment, QualificationScore, Supplier
 from suppliers.selectors import esg_answers_visible, esg_result, esg_weights
@@ -281,12 +281,7 @@ class EsgAnswerSerializer(serializers.ModelSerializer):
         return self._result(answer).stale
 
     def validate(self, attrs):
-        own = user_supplier_id(context_user(self.context))
-        if own is not None:
-            attrs["supplier"] = Supplier.objects.get(pk=own)
-        elif attrs.get("supplier") is None:
-            raise serializers.ValidationError({"supplier": "This field is required."})
-        return attrs
+        return own_supplier_default(attrs, self.context)
 
     def create(self, validated_data):
         try:

@@ -37,6 +37,16 @@ def _owner_candidates():
     )
 
 
+def own_supplier_default(attrs: dict, context: dict) -> dict:
+    """A contact always writes for its own supplier; anyone else must name one."""
+    own = user_supplier_id(context_user(context))
+    if own is not None:
+        attrs["supplier"] = Supplier.objects.get(pk=own)
+    elif attrs.get("supplier") is None:
+        raise serializers.ValidationError({"supplier": "This field is required."})
+    return attrs
+
+
 class CertificateKindField(serializers.CharField):
     """A certificate kind as people write it (`ISO 9001`, `iso9001`, `IATF16949`), stored
     and answered as its code (`iso_9001`)."""
@@ -196,12 +206,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         return reverse("certificate-document", args=[certificate.pk])
 
     def validate(self, attrs):
-        own = user_supplier_id(context_user(self.context))
-        if own is not None:
-            attrs["supplier"] = Supplier.objects.get(pk=own)
-        elif attrs.get("supplier") is None:
-            raise serializers.ValidationError({"supplier": "This field is required."})
-        return attrs
+        return own_supplier_default(attrs, self.context)
 
     def create(self, validated_data):
         try:
