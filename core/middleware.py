@@ -27,14 +27,20 @@ class RequestSizeLimitMiddleware:
 
 
 class NulCharacterRefusalMiddleware:
-    """Refuse a path, query string, cookie or header holding a NUL character (400): no key,
-    code, session or token contains one, and PostgreSQL cannot compare text with it."""
+    """Refuse a query string, cookie or header holding a NUL character (400) and answer a
+    path holding one with 404: no key, code, session or token contains one, and PostgreSQL
+    cannot compare text with it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        values = [request.path, *request.GET.keys(), *request.COOKIES.values()]
+        if "\x00" in request.path:
+            # No resource is named with a NUL character: the address names nothing.
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Not found."}, status=404)
+            return HttpResponse("Not found.", status=404, content_type="text/plain")
+        values = [*request.GET.keys(), *request.COOKIES.values()]
         values += [v for vs in request.GET.lists() for v in vs[1]]
         # Cookies and headers reach the database too (a session key, an API token).
         values += [str(v) for k, v in request.META.items() if k.startswith("HTTP_")]
