@@ -1,7 +1,9 @@
-"""Serializer fields every API shares: sane dates, ISO codes, positive decimals, strict text."""
+"""Fields every API and form shares: sane dates and times, ISO codes, positive decimals,
+strict text."""
 
 import datetime as dt
 
+from django import forms
 from rest_framework import serializers
 
 from core.iso_codes import COUNTRY_CODES, CURRENCY_CODES
@@ -23,14 +25,38 @@ class SaneDateField(serializers.DateField):
         return date
 
 
+def sane_moment(moment: dt.datetime) -> dt.datetime:
+    """A time between 2000 and 2100, in UTC when it carries an offset (an offset past
+    ±15:59 is valid ISO 8601 but no database stores it). ValueError names the range."""
+    try:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(dt.UTC)
+    except OverflowError:  # year 1 minus an offset, year 9999 plus one
+        moment = dt.datetime.min
+    if not EARLIEST_DATE.year <= moment.year <= LATEST_DATE.year:
+        raise ValueError(f"Use a time between {EARLIEST_DATE.year} and {LATEST_DATE.year}.")
+    return moment
+
+
 class SaneDateTimeField(serializers.DateTimeField):
     def to_internal_value(self, value):
-        moment = super().to_internal_value(value)
-        if not EARLIEST_DATE.year <= moment.year <= LATEST_DATE.year:
-            raise serializers.ValidationError(
-                f"Use a time between {EARLIEST_DATE.year} and {LATEST_DATE.year}."
-            )
-        return moment
+        try:
+            return sane_moment(super().to_internal_value(value))
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+class SaneFormDateTimeField(forms.DateTimeField):
+    """The form twin of SaneDateTimeField, for pages and query-string filters."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return sane_moment(moment)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="out_of_range") from exc
 
 
 class CodeField(serializers.CharField):

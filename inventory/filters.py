@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import F
 
+from core.filters import SaneDateTimeFromToRangeFilter
 from inventory.models import InventoryPosition, InventoryReject
 from purchasing.filters import PartNumberFilter
 
@@ -11,7 +12,7 @@ class InventoryReadingFilter(django_filters.FilterSet):
     part = PartNumberFilter("part")
     site = django_filters.CharFilter(field_name="site__code", lookup_expr="iexact")
     source = django_filters.MultipleChoiceFilter(choices=InventoryPosition.Source.choices)
-    read_at = django_filters.IsoDateTimeFromToRangeFilter()
+    read_at = SaneDateTimeFromToRangeFilter()
     sensor = django_filters.CharFilter()
 
     class Meta:
@@ -54,7 +55,7 @@ class InventoryPositionFilter(django_filters.FilterSet):
 class RejectFilter(django_filters.FilterSet):
     topic = django_filters.CharFilter(lookup_expr="icontains")
     reason = django_filters.CharFilter(lookup_expr="icontains")
-    received_at = django_filters.IsoDateTimeFromToRangeFilter()
+    received_at = SaneDateTimeFromToRangeFilter()
 
     class Meta:
         model = InventoryReject

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from accounts.models import UserProfile
+from core.fields import SaneFormDateTimeField
 from core.validators import natural_key_validator
 from purchasing.models import PromiseRevision
 from suppliers.models import Certificate, EsgAssessment
@@ -90,7 +91,7 @@ class ShipNoticeForm(forms.Form):
 
 
 class TransitEventForm(forms.Form):
-    occurred_at = forms.DateTimeField(
+    occurred_at = SaneFormDateTimeField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="When"
     )
     location = forms.CharField(max_length=200, required=False)

@@ -118,3 +118,25 @@ def test_a_nul_character_in_a_filter_is_a_400_not_a_500(db, api_for, buyer):
 def test_a_nul_character_in_a_session_cookie_is_a_400_not_a_500(db, client):
     client.cookies["sessionid"] = "abc\x00def"
     assert client.get("/api/v1/suppliers/").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"received_at_after": "2026-04-17T21:53:41-20:02"}, 200),  # valid ISO, odd offset
+        ({"received_at_after": "0226-04-17T21:53:41-20:02"}, 400),
+        ({"received_at_before": "2026-13-01T00:00:00Z"}, 400),
+    ],
+)
+def test_a_time_filter_with_any_offset_is_an_answer_not_a_database_error(
+    db, api_for, buyer, query, status
+):
+    from django.db import connection
+
+    response = api_for(buyer).get("/api/v1/inventory-rejects/", query)
+    assert response.status_code == status, response.content
+    if status == 400:
+        assert "received_at" in response.json()
+    # The test's transaction is still usable (PostgreSQL aborts it on a database error).
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
