@@ -3,16 +3,16 @@ with the reason), one invoice's match, and submitting one (or a correction)."""
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from accounts.access import contact_required
 from core.forms import form_add_service_errors
+from core.pagination import page_of, query_without_page
 from invoicing.filters import InvoiceFilter
 from invoicing.forms import InvoiceForm, line_rows
 from invoicing.models import Invoice
 from invoicing.selectors import invoice_detail_list, invoice_list, order_lines_billable
 from invoicing.services import invoice_submit
-from portal.access import PAGE_SIZE, contact_required
 
 
 @contact_required
@@ -20,13 +20,11 @@ def invoices(request):
     filterset = InvoiceFilter(
         request.GET, queryset=invoice_list(user=request.user), request=request
     )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    page = page_of(request, filterset.qs)
     return render(
         request,
         "portal/invoice_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {"filter": filterset, "page": page, "query": query_without_page(request.GET)},
     )
 
 

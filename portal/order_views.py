@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.access import contact_required
 from core.forms import form_add_service_errors
-from portal.access import contact_required, paginate
+from core.pagination import page_of, query_without_page
 from portal.filters import OrderLineFilter
 from portal.forms import (
     AcknowledgeForm,
@@ -33,7 +34,7 @@ from purchasing.services import transit_event_record
 def line_list(request):
     lines = order_lines_visible(user=request.user)
     filterset = OrderLineFilter(request.GET, queryset=lines, request=request)
-    page, query = paginate(request, filterset.qs)
+    page, query = page_of(request, filterset.qs), query_without_page(request.GET)
     return render(
         request,
         "portal/line_list.html",
@@ -65,7 +66,7 @@ def acknowledge(request):
             return redirect("portal:acknowledge")
     show = request.GET.get("show", "waiting")
     rows = open_lines if show == "all" else open_lines.filter(acknowledged_at__isnull=True)
-    page, query = paginate(request, rows)
+    page, query = page_of(request, rows), query_without_page(request.GET)
     selected = {str(v) for v in form["lines"].value() or []} if form.is_bound else set()
     return render(
         request,
@@ -117,7 +118,7 @@ def ship_notice_list(request):
         notices = ship_notices_in_transit(user=request.user)
     elif state == "delivered":
         notices = notices.filter(is_delivered=True)
-    page, query = paginate(request, notices)
+    page, query = page_of(request, notices), query_without_page(request.GET)
     return render(
         request, "portal/ship_notice_list.html", {"page": page, "query": query, "state": state}
     )

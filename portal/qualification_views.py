@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from accounts.access import contact_required
 from core.forms import form_add_service_errors
-from portal.access import contact_required
 from portal.forms import EsgForm
 from suppliers.esg import esg_improvements
 from suppliers.selectors import assessments_visible, esg_assessments_visible, esg_scores

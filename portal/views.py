@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import contact_required
 from accounts.services import user_profile_get, user_profile_update
 from core.forms import form_add_service_errors
+from core.pagination import page_of, query_without_page
 from messaging.selectors import threads_for_user, unread_message_count
 from portal import slots
-from portal.access import PAGE_SIZE, contact_required, paginate  # noqa: F401
 from portal.forms import (
     CertificateForm,
     InvitationAcceptForm,
@@ -100,7 +101,7 @@ def receipt_list(request):
     filterset = ReceiptFilter(
         request.GET, queryset=receipts_visible(user=request.user), request=request
     )
-    page, query = paginate(request, filterset.qs)
+    page, query = page_of(request, filterset.qs), query_without_page(request.GET)
     return render(
         request, "portal/receipt_list.html", {"filter": filterset, "page": page, "query": query}
     )
@@ -111,7 +112,7 @@ def inspection_list(request):
     filterset = InspectionFilter(
         request.GET, queryset=inspections_visible(user=request.user), request=request
     )
-    page, query = paginate(request, filterset.qs)
+    page, query = page_of(request, filterset.qs), query_without_page(request.GET)
     return render(
         request, "portal/inspection_list.html", {"filter": filterset, "page": page, "query": query}
     )

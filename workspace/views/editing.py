@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
+from accounts.access import editors_only
 from accounts.selectors import scope_for_user
 from parts import services as part_services
 from parts.models import ApprovedSource, Part
@@ -25,7 +26,6 @@ from workspace.forms import (
     SupplierForm,
     errors_onto,
 )
-from workspace.views.common import editors_only
 
 SUPPLIER_DATA = ["name", "country", "region", "currency", "status", "owner"]
 

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.access import editors_only, internal_only
 from suppliers import gates
 from suppliers.certificate_kinds import certificate_kind_label
 from suppliers.models import Certificate, QualificationAssessment
@@ -24,7 +25,6 @@ from suppliers.services import assessment_create, assessment_submit, assessment_
 from workspace.forms import errors_onto
 from workspace.qualification_forms import AssessmentForm
 from workspace.selectors import assessment_criteria, assessment_scores_by_code
-from workspace.views.common import editors_only, internal_only
 
 DUE_WITHIN_DAYS = 90
 
