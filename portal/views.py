@@ -1,6 +1,5 @@
 """The supplier contact's pages (the supplier portal, docs/roles.md). Every queryset is scoped."""
 
-import datetime as dt
 import json
 
 from django.conf import settings
@@ -51,6 +50,7 @@ from purchasing.filters import InspectionFilter, ReceiptFilter
 from scorecards import kpis
 from scorecards.selectors import supplier_scorecard_current, supplier_scorecard_trend
 from suppliers.selectors import (
+    certificates_expiring,
     certificates_visible,
     esg_scores,
     supplier_contacts_visible,
@@ -68,7 +68,6 @@ def home(request):
     waiting = order_lines_waiting(user=user)
     past_due = order_lines_past_due(user=user, today=today)
     in_transit = ship_notices_in_transit(user=user)
-    warning_days = settings.CERTIFICATE_EXPIRY_WARNING_DAYS
     return render(
         request,
         "portal/home.html",
@@ -87,9 +86,7 @@ def home(request):
             "alerts_template": slots.ALERTS_TEMPLATE,
             "unread_count": unread_message_count(user=user),
             "threads": threads_for_user(user=user).filter(unread_count__gt=0)[:5],
-            "expiring": certificates_visible(user=user).filter(
-                valid_until__lte=today + dt.timedelta(days=warning_days)
-            ),
+            "expiring": certificates_expiring(user=user, today=today),
             "today": today,
             "rolling_days": kpis.ROLLING_WINDOW_DAYS,
         },
@@ -163,7 +160,6 @@ def certificate_list(request):
         else:
             flash.success(request, "Certificate uploaded.")
             return redirect("portal:certificates")
-    warning_days = settings.CERTIFICATE_EXPIRY_WARNING_DAYS
     rows = []
     certificates = list(certificates_visible(user=request.user))
     newest = {}  # a newer certificate of the same kind renews the older one
@@ -172,10 +168,10 @@ def certificate_list(request):
         if key not in newest or certificate.valid_until >= newest[key].valid_until:
             newest[key] = certificate
     for certificate in certificates:
-        days = certificate.days_to_expiry(today)
-        state = "expired" if days < 0 else "expiring" if days <= warning_days else "valid"
+        state = certificate.expiry_state(today)
         if newest[(certificate.supplier_id, certificate.kind)] is not certificate:
             state = "renewed"
+        days = certificate.days_to_expiry(today)
         rows.append({"certificate": certificate, "days": days, "state": state})
     return render(
         request,
@@ -183,7 +179,7 @@ def certificate_list(request):
         {
             "rows": rows,
             "form": form,
-            "warning_days": warning_days,
+            "warning_days": settings.CERTIFICATE_EXPIRY_WARNING_DAYS,
             "max_mb": settings.CERTIFICATE_MAX_BYTES / (1024 * 1024),
         },
         status=400 if form.is_bound and form.errors else 200,

@@ -3,7 +3,6 @@ re-qualification list, and the qualification block of the supplier page."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,7 +28,7 @@ from workspace.selectors import assessment_criteria, assessment_scores_by_code
 DUE_WITHIN_DAYS = 90
 
 
-def certificates_against_required(supplier, *, today: dt.date, warning_days: int) -> list[dict]:
+def certificates_against_required(supplier, *, today: dt.date) -> list[dict]:
     """Each certificate kind required by the categories of the parts it sources, with the
     newest certificate held (a renewal replaces the older one) and its state."""
     newest: dict[str, Certificate] = {}
@@ -41,21 +40,13 @@ def certificates_against_required(supplier, *, today: dt.date, warning_days: int
     rows = []
     for kind in sorted(set(required) | set(newest)):
         held = newest.get(kind)
-        if held is None:
-            state = "missing"
-        elif held.valid_until < today:
-            state = "expired"
-        elif held.valid_until <= today + dt.timedelta(days=warning_days):
-            state = "expiring"
-        else:
-            state = "valid"
         rows.append(
             {
                 "kind": certificate_kind_label(kind),
                 "categories": required.get(kind, []),
                 "required": kind in required,
                 "certificate": held,
-                "state": state,
+                "state": held.expiry_state(today) if held else "missing",
             }
         )
     return rows
@@ -69,9 +60,7 @@ def qualification_context(*, supplier, user, today: dt.date) -> dict:
         "no_assessment_on_file": gates.no_assessment_on_file(supplier),
         "assessments": list(assessments_visible(user=user).filter(supplier=supplier)[:20]),
         "status_history": list(gates.status_history(supplier)[:20]),
-        "certificate_rows": certificates_against_required(
-            supplier, today=today, warning_days=settings.CERTIFICATE_EXPIRY_WARNING_DAYS
-        ),
+        "certificate_rows": certificates_against_required(supplier, today=today),
         "requalification_due": due[0] if due else None,
         "requalification_overdue": bool(due and due[0] < today),
         "esg": esg_scores(supplier_ids=[supplier.pk], as_of=today).get(supplier.pk),
