@@ -26,7 +26,7 @@ from alerts.services import (
     alerts_acknowledge,
     alerts_resolve,
 )
-from core.pagination import page_of, query_without_page
+from core.pagination import page_context
 
 
 def _may(user, action: str) -> bool:
@@ -72,8 +72,7 @@ def inbox(request):
         "alerts/inbox.html",
         {
             "filter": filterset,
-            "page": page_of(request, alerts),
-            "query": query_without_page(data),
+            **page_context(request, alerts, query=data),
             "is_internal": user_is_internal(request.user),
             "may_acknowledge": _may(request.user, "acknowledge"),
             "may_resolve": _may(request.user, "resolve"),

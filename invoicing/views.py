@@ -4,11 +4,10 @@ a decision, and keying in a paper invoice. Internal roles only (contacts: 404)."
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts.access import editors_only, internal_only
-from core.forms import form_add_service_errors
-from core.pagination import page_of, query_without_page
+from core.forms import form_add_service_errors, form_status, redirect_back
+from core.pagination import filtered_list_page
 from invoicing.filters import InvoiceFilter
 from invoicing.forms import DecisionForm, InvoiceForm, line_rows
 from invoicing.selectors import invoice_detail_list, invoice_list, order_lines_billable
@@ -20,17 +19,9 @@ EDITOR_MESSAGE = "Only buyers and admins decide invoices and key them in."
 
 @internal_only
 def invoice_list_page(request):
-    filterset = InvoiceFilter(
-        request.GET, queryset=invoice_list(user=request.user), request=request
-    )
-    return render(
-        request,
-        "invoicing/invoice_list.html",
-        {
-            "filter": filterset,
-            "page": page_of(request, filterset.qs),
-            "query": query_without_page(request.GET),
-        },
+    rows = invoice_list(user=request.user)
+    return filtered_list_page(
+        request, "invoicing/invoice_list.html", filter_class=InvoiceFilter, rows=rows
     )
 
 
@@ -60,10 +51,7 @@ def invoice_decide(request, pk: int):
             messages.success(
                 request, f"Invoice {decided.number} {decided.get_status_display().lower()}."
             )
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
-    return redirect(back or "invoicing:detail", **({} if back else {"pk": invoice.pk}))
+    return redirect_back(request, "invoicing:detail", pk=invoice.pk)
 
 
 @editors_only(message=EDITOR_MESSAGE)
@@ -95,5 +83,5 @@ def invoice_new(request):
         request,
         "invoicing/invoice_new.html",
         {"supplier": supplier, "form": form, "rows": line_rows(form, lines), "code": supplier.code},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )

@@ -9,7 +9,7 @@ from accounts.access import any_role, require_role
 from accounts.roles import EDITOR_ROLES, Role, user_is_internal, user_role
 from accounts.selectors import scope_for_user
 from core.forms import form_add_service_errors
-from core.pagination import page_of, query_without_page
+from core.pagination import page_context
 from messaging.forms import MessageForm, ThreadForm
 from messaging.selectors import thread_messages, threads_for_user
 from messaging.services import message_post, thread_create, thread_existing, thread_mark_read
@@ -41,11 +41,10 @@ def thread_list(request):
         request,
         "messaging/thread_list.html",
         {
-            "page": page_of(request, threads),
+            **page_context(request, threads),
             "q": query,
             "supplier": supplier,
             "unread": bool(request.GET.get("unread")),
-            "query": query_without_page(request.GET),
             "may_write": _may_write(request.user),
             "show_supplier": user_is_internal(request.user),
         },

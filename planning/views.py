@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import editors_only, internal_only
 from accounts.roles import user_can_edit
-from core.pagination import page_of, query_without_page
+from core.pagination import page_context
 from parts.models import Part
 from planning.charts import year_figure
 from planning.filters import SuggestionFilter
@@ -23,8 +23,7 @@ def suggestions(request):
     filtered = SuggestionFilter(query, queryset=suggestion_list(user=request.user))
     context = {
         "filter": filtered,
-        "page": page_of(request, filtered.qs.order_by("need_date", "pk")),
-        "query": query_without_page(query),
+        **page_context(request, filtered.qs.order_by("need_date", "pk"), query=query),
         "can_edit": user_can_edit(request.user),
         "savings": portfolio_savings(user=request.user),
     }

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.access import contact_required
-from core.forms import form_add_service_errors
-from core.pagination import page_of, query_without_page
+from core.forms import form_add_service_errors, form_status
+from core.pagination import filtered_list_page
 from invoicing.filters import InvoiceFilter
 from invoicing.forms import InvoiceForm, line_rows
 from invoicing.models import Invoice
@@ -17,14 +17,9 @@ from invoicing.services import invoice_submit
 
 @contact_required
 def invoices(request):
-    filterset = InvoiceFilter(
-        request.GET, queryset=invoice_list(user=request.user), request=request
-    )
-    page = page_of(request, filterset.qs)
-    return render(
-        request,
-        "portal/invoice_list.html",
-        {"filter": filterset, "page": page, "query": query_without_page(request.GET)},
+    rows = invoice_list(user=request.user)
+    return filtered_list_page(
+        request, "portal/invoice_list.html", filter_class=InvoiceFilter, rows=rows
     )
 
 
@@ -75,5 +70,5 @@ def invoice_new(request):
         request,
         "portal/invoice_new.html",
         {"form": form, "rows": line_rows(form, lines, preset=preset), "corrects": corrects},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )

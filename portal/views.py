@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import contact_required
 from accounts.services import user_profile_get, user_profile_update
-from core.forms import form_add_service_errors
-from core.pagination import page_of, query_without_page
+from core.forms import form_add_service_errors, form_status
+from core.pagination import filtered_list_page
 from messaging.selectors import threads_for_user, unread_message_count
 from portal import slots
 from portal.forms import (
@@ -95,23 +95,17 @@ def home(request):
 
 @contact_required
 def receipt_list(request):
-    filterset = ReceiptFilter(
-        request.GET, queryset=receipts_visible(user=request.user), request=request
-    )
-    page, query = page_of(request, filterset.qs), query_without_page(request.GET)
-    return render(
-        request, "portal/receipt_list.html", {"filter": filterset, "page": page, "query": query}
+    rows = receipts_visible(user=request.user)
+    return filtered_list_page(
+        request, "portal/receipt_list.html", filter_class=ReceiptFilter, rows=rows
     )
 
 
 @contact_required
 def inspection_list(request):
-    filterset = InspectionFilter(
-        request.GET, queryset=inspections_visible(user=request.user), request=request
-    )
-    page, query = page_of(request, filterset.qs), query_without_page(request.GET)
-    return render(
-        request, "portal/inspection_list.html", {"filter": filterset, "page": page, "query": query}
+    rows = inspections_visible(user=request.user)
+    return filtered_list_page(
+        request, "portal/inspection_list.html", filter_class=InspectionFilter, rows=rows
     )
 
 
@@ -182,7 +176,7 @@ def certificate_list(request):
             "warning_days": settings.CERTIFICATE_EXPIRY_WARNING_DAYS,
             "max_mb": settings.CERTIFICATE_MAX_BYTES / (1024 * 1024),
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -217,7 +211,7 @@ def account(request):
         request,
         "portal/account.html",
         {"form": form, "contact": contact},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -249,7 +243,7 @@ def colleagues(request):
             else [],
             "form": form,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -318,7 +312,7 @@ def invitation_accept_view(request, token: str):
         request,
         "portal/invitation_accept.html",
         {"form": form, "invitation": invitation},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import get_object_or_404, render
 
 from accounts.access import editors_only, internal_only, require_role
 from accounts.roles import EDITOR_ROLES
-from core.pagination import PAGE_SIZE, page_of, query_without_page
+from core.forms import redirect_back
+from core.pagination import PAGE_SIZE, page_context
 from invoicing.selectors import invoice_exception_queue
 from rules.cards import exception_cards
 from rules.forms import BulkDecisionForm, DecisionForm, DemandSplitForm, ExceptionFilterForm
@@ -41,15 +41,15 @@ def exception_queue(request):
             rows = rows.filter(supplier__code__iexact=data["supplier"])
         if data["part"]:
             rows = rows.filter(part__number__iexact=data["part"])
-    page = page_of(request, rows)
+    paged = page_context(request, rows)
+    page = paged["page"]
     page.object_list = list(page.object_list)
     cards = exception_cards(exceptions=page.object_list)
     for exception in page.object_list:
         exception.card = cards.get(exception.pk)
     context = {
         "form": form,
-        "page": page,
-        "query": query_without_page(request.GET),
+        **paged,
         "rate": automation_rate(),
         "invoice_exceptions": invoice_exception_queue(user=request.user)[:PAGE_SIZE],
     }
@@ -75,14 +75,7 @@ def exception_decide(request, exception_id: int):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Exception #{decided.pk} {decided.state}.")
-    return _back(request)
-
-
-def _back(request):
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
-    return redirect(back or "rules:exceptions")
+    return redirect_back(request, "rules:exceptions")
 
 
 @editors_only(message=EDITOR_MESSAGE, methods=["POST"])
@@ -92,7 +85,7 @@ def exceptions_bulk_decide(request):
     form = BulkDecisionForm(request.POST, open_ids=list(open_ids))
     if not form.is_valid():
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
-        return _back(request)
+        return redirect_back(request, "rules:exceptions")
     data = form.cleaned_data
     decided, problems = exceptions_decide(
         exception_ids=data["ids"],
@@ -105,7 +98,7 @@ def exceptions_bulk_decide(request):
         messages.success(request, f"{len(decided)} exception(s) {' / '.join(states)}.")
     for problem in problems:
         messages.error(request, problem)
-    return _back(request)
+    return redirect_back(request, "rules:exceptions")
 
 
 @internal_only

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from accounts.access import editors_only, internal_only
+from core.forms import form_status
 from suppliers import gates
 from suppliers.certificate_kinds import certificate_kind_label
 from suppliers.models import Certificate, QualificationAssessment
@@ -136,7 +137,7 @@ def assessment_edit(request, code: str, pk: int | None = None):
         request,
         "suppliers/assessment_form.html",
         {"form": form, "supplier": supplier, "assessment": assessment},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
