@@ -296,17 +296,18 @@ def alerts_resolve(*, alerts, user) -> int:
 
 
 def alert_acknowledge(*, alert: Alert, user) -> Alert:
-    if alert.state == Alert.State.RESOLVED:
-        raise ValidationError({"state": "This alert is already resolved."})
-    alerts_acknowledge(alerts=Alert.objects.filter(pk=alert.pk), user=user)
-    alert.refresh_from_db()
-    return alert
+    return _alert_change(alerts_acknowledge, alert=alert, user=user)
 
 
 def alert_resolve(*, alert: Alert, user) -> Alert:
+    return _alert_change(alerts_resolve, alert=alert, user=user)
+
+
+def _alert_change(change, *, alert: Alert, user) -> Alert:
+    """One alert acknowledged or resolved through the bulk service; a resolved one is final."""
     if alert.state == Alert.State.RESOLVED:
         raise ValidationError({"state": "This alert is already resolved."})
-    alerts_resolve(alerts=Alert.objects.filter(pk=alert.pk), user=user)
+    change(alerts=Alert.objects.filter(pk=alert.pk), user=user)
     alert.refresh_from_db()
     return alert
 
