@@ -3,9 +3,10 @@
 Object scoping is done by the queryset selector.
 """
 
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from accounts.roles import EDITOR_ROLES, Role, user_role
+from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, Role, user_role
 
 
 class RolePermission(BasePermission):
@@ -26,3 +27,15 @@ class RolePermission(BasePermission):
         return role == Role.SUPPLIER and getattr(view, "action", None) in getattr(
             view, "supplier_actions", ()
         )
+
+
+class InternalOnly(RolePermission):
+    """Internal figures with no rows to scope (the automation rate, sourcing risk): to a
+    supplier contact the endpoint does not exist (404), as a buyer page does not."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if user_role(request.user) not in INTERNAL_ROLES:
+            raise NotFound()
+        return True

@@ -31,3 +31,13 @@ def user_role(user) -> Role | None:
         role = next((r for r in (Role.BUYER, Role.VIEWER, Role.SUPPLIER) if r.value in names), None)
     user._dualsource_role = role
     return role
+
+
+def user_is_internal(user) -> bool:
+    """Admins, buyers and viewers: they see every supplier, its shares and its figures."""
+    return user_role(user) in INTERNAL_ROLES
+
+
+def user_can_edit(user) -> bool:
+    """Admins and buyers: they change master data, orders, contracts and rules."""
+    return user_role(user) in EDITOR_ROLES

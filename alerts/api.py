@@ -11,7 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
+from accounts.roles import EDITOR_ROLES, user_is_internal, user_role
 from alerts.filters import AlertFilter
 from alerts.models import Alert
 from alerts.selectors import alerts_for_user
@@ -42,7 +42,7 @@ class AlertSerializer(serializers.ModelSerializer):
 
     def _internal(self) -> bool:
         request = self.context.get("request")
-        return request is not None and user_role(request.user) in INTERNAL_ROLES
+        return request is not None and user_is_internal(request.user)
 
     def get_owner(self, alert) -> str | None:
         owner = alert_owner(alert)

@@ -23,6 +23,7 @@ from accounts.roles import EDITOR_ROLES, user_role
 from alerts import conditions, kinds, severities
 from alerts.delivery import immediate_emails_request
 from alerts.models import Alert, AlertNote, AlertScanRun, Severity
+from core.chunks import chunked
 
 logger = logging.getLogger(__name__)
 
@@ -198,17 +199,17 @@ def _tracked_sort(
 
 def _tracked_write(tracked: _Tracked, *, now: dt.datetime) -> None:
     """Bulk writes for tracked alerts: bump last_seen, apply changes, resolve and clear."""
-    for chunk in _chunks(tracked.seen_ids):
+    for chunk in chunked(tracked.seen_ids, _CHUNK):
         Alert.objects.filter(pk__in=chunk).update(last_seen=now)
     if tracked.changed:
         Alert.objects.bulk_update(
             tracked.changed, ["severity", "variant", "message"], batch_size=_CHUNK
         )
-    for chunk in _chunks(tracked.cleared_active):
+    for chunk in chunked(tracked.cleared_active, _CHUNK):
         Alert.objects.filter(pk__in=chunk, state__in=ACTIVE).update(
             state=Alert.State.RESOLVED, resolved_at=now, resolved_by=None, cleared_at=now
         )
-    for chunk in _chunks(tracked.cleared_done):
+    for chunk in chunked(tracked.cleared_done, _CHUNK):
         Alert.objects.filter(pk__in=chunk).update(cleared_at=now)
 
 
@@ -270,14 +271,8 @@ def _alerts_insert(found: list[conditions.Condition], *, now: dt.datetime, table
         f"SELECT *, 'open', %s, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING"
     )
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 10 * _CHUNK):
-            chunk = rows[start : start + 10 * _CHUNK]
+        for chunk in chunked(rows, 10 * _CHUNK):
             cursor.execute(sql, [now, now, *[[row[n] for row in chunk] for n in names]])
-
-
-def _chunks(ids: list[int]):
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
 
 
 # --- people ---------------------------------------------------------------------------
@@ -301,17 +296,18 @@ def alerts_resolve(*, alerts, user) -> int:
 
 
 def alert_acknowledge(*, alert: Alert, user) -> Alert:
-    if alert.state == Alert.State.RESOLVED:
-        raise ValidationError({"state": "This alert is already resolved."})
-    alerts_acknowledge(alerts=Alert.objects.filter(pk=alert.pk), user=user)
-    alert.refresh_from_db()
-    return alert
+    return _alert_change(alerts_acknowledge, alert=alert, user=user)
 
 
 def alert_resolve(*, alert: Alert, user) -> Alert:
+    return _alert_change(alerts_resolve, alert=alert, user=user)
+
+
+def _alert_change(change, *, alert: Alert, user) -> Alert:
+    """One alert acknowledged or resolved through the bulk service; a resolved one is final."""
     if alert.state == Alert.State.RESOLVED:
         raise ValidationError({"state": "This alert is already resolved."})
-    alerts_resolve(alerts=Alert.objects.filter(pk=alert.pk), user=user)
+    change(alerts=Alert.objects.filter(pk=alert.pk), user=user)
     alert.refresh_from_db()
     return alert
 

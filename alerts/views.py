@@ -3,15 +3,12 @@ and each person's email setting. Querysets come from `alerts.selectors` only."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, Role, user_role
+from accounts.access import roles_only, signed_in
+from accounts.roles import EDITOR_ROLES, Role, user_is_internal, user_role
 from accounts.services import user_profile_get, user_profile_update
 from alerts.filters import AlertFilter
 from alerts.forms import (
@@ -29,8 +26,7 @@ from alerts.services import (
     alerts_acknowledge,
     alerts_resolve,
 )
-
-PAGE_SIZE = 50
+from core.pagination import page_context
 
 
 def _may(user, action: str) -> bool:
@@ -61,7 +57,7 @@ def _grouped(alerts):
     )
 
 
-@login_required
+@signed_in
 def inbox(request):
     data = request.GET.copy()
     if "state" not in data:
@@ -71,25 +67,20 @@ def inbox(request):
     alerts = filterset.qs.order_by("-last_seen", "-id") if filterset.is_valid() else visible.none()
     if data.get("grouped") != "0" and not (data.get("supplier") and data.get("kind")):
         alerts = _grouped(alerts)
-    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = data.copy()
-    query.pop("page", None)
     return render(
         request,
         "alerts/inbox.html",
         {
             "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
-            "is_internal": user_role(request.user) in INTERNAL_ROLES,
+            **page_context(request, alerts, query=data),
+            "is_internal": user_is_internal(request.user),
             "may_acknowledge": _may(request.user, "acknowledge"),
             "may_resolve": _may(request.user, "resolve"),
         },
     )
 
 
-@login_required
-@require_POST
+@signed_in(methods=["POST"])
 def bulk_action(request):
     """Acknowledge or resolve the selected alerts at once; back to the same filtered list."""
     ids = request.POST.getlist("ids")
@@ -132,10 +123,10 @@ def _buyers():
     )
 
 
-@login_required
+@signed_in
 def detail(request, pk: int):
     alert = get_object_or_404(alerts_for_user(user=request.user), pk=pk)
-    is_internal = user_role(request.user) in INTERNAL_ROLES
+    is_internal = user_is_internal(request.user)
     owner = alert_owner(alert) if is_internal else None
     return render(
         request,
@@ -156,12 +147,9 @@ def detail(request, pk: int):
     )
 
 
-@login_required
-@require_POST
+@roles_only(EDITOR_ROLES, message="Only buyers and admins write notes on alerts.", methods=["POST"])
 def note_add(request, pk: int):
     """A buyer adds a note to the alert, or reassigns it (then the note says so)."""
-    if user_role(request.user) not in EDITOR_ROLES:
-        raise PermissionDenied("Only buyers and admins write notes on alerts.")
     alert = get_object_or_404(alerts_for_user(user=request.user), pk=pk)
     if "owner" in request.POST:
         form = AlertOwnerForm(request.POST, buyers=_buyers())
@@ -180,7 +168,7 @@ def note_add(request, pk: int):
     return redirect("alerts:detail", pk=alert.pk)
 
 
-@login_required
+@signed_in
 def notifications(request):
     """The email setting the List-Unsubscribe header of every alert email points to."""
     profile = user_profile_get(user=request.user)

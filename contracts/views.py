@@ -3,14 +3,13 @@
 from functools import partial
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
-from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
+from accounts.access import editors_only, internal_only
+from accounts.roles import user_can_edit
 from contracts import services
 from contracts.filters import ContractFilter
 from contracts.forms import (
@@ -28,26 +27,15 @@ from contracts.selectors import (
     contract_rule_sentence,
 )
 
-
-def _internal(request) -> None:
-    if user_role(request.user) not in INTERNAL_ROLES:
-        raise Http404()
-
-
-def _editor(request) -> None:
-    _internal(request)
-    if user_role(request.user) not in EDITOR_ROLES:
-        raise PermissionDenied("Only buyers and admins change contracts.")
+EDITOR_MESSAGE = "Only buyers and admins change contracts."
 
 
 def _contract(request, reference: str):
-    _internal(request)
     return get_object_or_404(contract_list(user=request.user), reference=reference)
 
 
-@login_required
+@internal_only
 def contract_list_view(request):
-    _internal(request)
     filterset = ContractFilter(
         request.GET, queryset=contract_list(user=request.user), request=request
     )
@@ -61,7 +49,7 @@ def contract_list_view(request):
 def _undo(request, contract):
     """The deletion just made (`?deleted=<change id>`), when it can still be undone."""
     change_id = request.GET.get("deleted", "")
-    if not change_id.isdigit() or user_role(request.user) not in EDITOR_ROLES:
+    if not change_id.isdigit() or not user_can_edit(request.user):
         return None
     change = contract_history(contract=contract).filter(pk=int(change_id)).first()
     if change is None or not services.contract_change_restorable(change):
@@ -69,7 +57,7 @@ def _undo(request, contract):
     return {"change": change, "noun": _NOUNS.get(change.object_type, "item")}
 
 
-@login_required
+@internal_only
 def contract_detail(request, reference: str):
     contract = _contract(request, reference)
     rules = [
@@ -109,9 +97,8 @@ def _save(form, write, request):
         return None
 
 
-@login_required
+@editors_only(message=EDITOR_MESSAGE)
 def contract_create(request):
-    _editor(request)
     form = ContractForm(request.POST or None)
     if request.method == "POST":
         contract = _save(
@@ -125,9 +112,8 @@ def contract_create(request):
     return render(request, "contracts/contract_form.html", {"form": form})
 
 
-@login_required
+@editors_only(message=EDITOR_MESSAGE)
 def contract_edit(request, reference: str):
-    _editor(request)
     contract = _contract(request, reference)
     form = ContractForm(request.POST or None, instance=contract)
     if request.method == "POST":
@@ -147,9 +133,8 @@ def contract_edit(request, reference: str):
     return render(request, "contracts/contract_form.html", {"form": form, "contract": contract})
 
 
-@login_required
+@editors_only(message=EDITOR_MESSAGE)
 def rule_edit(request, reference: str, rule_id: int | None = None):
-    _editor(request)
     contract = _contract(request, reference)
     rule = get_object_or_404(contract.rules, pk=rule_id) if rule_id else None
     form = RuleForm(request.POST or None, instance=rule, contract=contract)
@@ -195,11 +180,10 @@ _UPDATE = {"tiers": services.price_tier_update, "commitments": services.volume_c
 _TITLES = {"tiers": "price tier", "commitments": "volume commitment"}
 
 
-@login_required
+@editors_only(message=EDITOR_MESSAGE)
 def child_edit(request, reference: str, kind: str, child_id: int | None = None):
     if kind not in _CREATE:
         raise Http404()
-    _editor(request)
     contract = _contract(request, reference)
     _, related, form_class, _, keyword = _CHILDREN[kind]
     obj = get_object_or_404(getattr(contract, related), pk=child_id) if child_id else None
@@ -232,12 +216,11 @@ def _describe_child(kind: str, obj) -> str:
     return f"volume commitment on part {obj.part.number}"
 
 
-@login_required
+@editors_only(message=EDITOR_MESSAGE)
 def child_delete(request, reference: str, kind: str, child_id: int):
     """Deleting asks first (this page); once confirmed it is audited and can be undone."""
     if kind not in _CHILDREN:
         raise Http404()
-    _editor(request)
     contract = _contract(request, reference)
     _, related, _, delete, keyword = _CHILDREN[kind]
     obj = get_object_or_404(getattr(contract, related), pk=child_id)
@@ -256,11 +239,9 @@ def child_delete(request, reference: str, kind: str, child_id: int):
     return redirect(f"{url}?deleted={change.pk}")
 
 
-@login_required
-@require_POST
+@editors_only(message=EDITOR_MESSAGE, methods=["POST"])
 def child_restore(request, reference: str, change_id: int):
     """Undo a deletion from the contract's history."""
-    _editor(request)
     contract = _contract(request, reference)
     change = get_object_or_404(contract_history(contract=contract), pk=change_id)
     try:

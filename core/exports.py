@@ -22,6 +22,8 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 
+from core.chunks import chunked
+
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXCEL_MAX_ROWS = 1_048_575  # one row is the header
 # Up to this many objects an export is built in memory; beyond, CSV is streamed.
@@ -177,17 +179,6 @@ def rows_of(item: dict, columns: list[Column], explode: str | None) -> Iterator[
         yield [(nested or {}).get(col.key) if col.nested else item.get(col.key) for col in columns]
 
 
-def _chunks(queryset, size: int) -> Iterator[list]:
-    chunk = []
-    for obj in queryset.iterator(chunk_size=size):
-        chunk.append(obj)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def export_rows(view) -> tuple[list[Column], Iterator[list], int]:
     """The columns, a lazy row iterator and the object count of a list view's export."""
     queryset = view.filter_queryset(view.get_queryset())
@@ -202,7 +193,7 @@ def export_rows(view) -> tuple[list[Column], Iterator[list], int]:
     count = queryset.count()
 
     def rows():
-        for chunk in _chunks(queryset, CHUNK_SIZE):
+        for chunk in chunked(queryset, CHUNK_SIZE):
             for item in serializer_class(chunk, many=True, context=context).data:
                 yield from rows_of(item, columns, explode)
 

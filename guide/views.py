@@ -1,17 +1,17 @@
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from accounts.access import signed_in
 from guide.selectors import guide_page, guide_slugs
 
 
-@login_required
+@signed_in
 def guide_index(request):
     pages = [guide_page(user=request.user, slug=slug) for slug in guide_slugs(user=request.user)]
     return render(request, "guide/index.html", {"pages": pages})
 
 
-@login_required
+@signed_in
 def guide_detail(request, slug: str):
     page = guide_page(user=request.user, slug=slug)
     if page is None:

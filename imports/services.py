@@ -14,7 +14,6 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
-from accounts.roles import Role
 from imports.kinds import KINDS, ImportKind, ImportResult, RowError
 from imports.readers import ImportFileError, import_file_read, records_read
 from imports.runners import runners
@@ -42,7 +41,6 @@ class SystemActor:
     is_superuser = True
     pk = id = None
     username = "system"
-    _dualsource_role = Role.ADMIN
 
 
 def _no_progress(stage: str, pct: int, rows: int) -> None:

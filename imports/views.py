@@ -4,14 +4,14 @@ CSV/Excel exports of every list a user may read."""
 import csv
 import io
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.access import roles_only, signed_in
 from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, Role, user_role
 from core.exports import XLSX_MEDIA_TYPE, Column, export_viewset_response, xlsx_bytes
+from core.pagination import page_of
 from imports.forms import ImportForm
 from imports.jobs import (
     export_job_create,
@@ -53,20 +53,12 @@ def exportable_resources(user) -> list[str]:
     return resources
 
 
-def _require_editor(request) -> None:
-    if user_role(request.user) not in EDITOR_ROLES:
-        raise PermissionDenied("Only buyers and admins import data.")
+importers_only = roles_only(EDITOR_ROLES, message="Only buyers and admins import data.")
 
 
-def _require_internal(request) -> None:
-    if user_role(request.user) not in INTERNAL_ROLES:
-        raise PermissionDenied("Only buyers, admins and viewers read the import history.")
-
-
-@login_required
+@importers_only
 def import_home(request):
     """Upload a file: it is kept and imported by a worker; the job page shows the progress."""
-    _require_editor(request)
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -89,16 +81,15 @@ def import_home(request):
     return render(request, "imports/import.html", context)
 
 
-@login_required
+@roles_only(INTERNAL_ROLES, message="Only buyers, admins and viewers read the import history.")
 def import_history(request):
     """Every import: who, when, what, the file, its rows and errors, and how it ended."""
-    _require_internal(request)
     jobs = file_jobs_for_user(user=request.user, direction="import")
-    page = Paginator(jobs, 50).get_page(request.GET.get("page"))
+    page = page_of(request, jobs)
     return render(request, "imports/history.html", {"jobs": page})
 
 
-@login_required
+@signed_in
 def job_detail(request, job_id: int):
     """A job's progress and outcome; an export's page offers its file once built."""
     job = file_job_for_user(user=request.user, job_id=job_id)
@@ -106,7 +97,7 @@ def job_detail(request, job_id: int):
     return render(request, template, {"job": job})
 
 
-@login_required
+@signed_in
 def job_download(request, job_id: int):
     """The file of a job: a finished export, or the file an import was given."""
     job = file_job_for_user(user=request.user, job_id=job_id)
@@ -115,10 +106,9 @@ def job_download(request, job_id: int):
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename)
 
 
-@login_required
+@importers_only
 def import_template(request, kind: str, fmt: str):
     """An empty file with the right header row for an import kind."""
-    _require_editor(request)
     if kind not in KINDS:
         raise Http404("No such import.")
     rows = import_template_rows(kind=kind)
@@ -133,7 +123,7 @@ def import_template(request, kind: str, fmt: str):
     return response
 
 
-@login_required
+@signed_in
 def export_home(request):
     """Every list the user may read, as a file: viewers all lists, contacts their own data."""
     resources = exportable_resources(request.user)
@@ -142,7 +132,7 @@ def export_home(request):
     return render(request, "imports/export.html", {"resources": resources})
 
 
-@login_required
+@signed_in
 def export_resource(request, resource: str, fmt: str):
     """The whole list of a resource as CSV or Excel, scoped and filtered like the API list.
 

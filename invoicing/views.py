@@ -2,55 +2,31 @@
 a decision, and keying in a paper invoice. Internal roles only (contacts: 404)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
-from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
-from core.forms import form_add_service_errors
+from accounts.access import editors_only, internal_only
+from core.forms import form_add_service_errors, form_status, redirect_back
+from core.pagination import filtered_list_page
 from invoicing.filters import InvoiceFilter
 from invoicing.forms import DecisionForm, InvoiceForm, line_rows
 from invoicing.selectors import invoice_detail_list, invoice_list, order_lines_billable
 from invoicing.services import invoice_approve, invoice_reject, invoice_submit
 from suppliers.selectors import visible_suppliers
 
-PAGE_SIZE = 50
+EDITOR_MESSAGE = "Only buyers and admins decide invoices and key them in."
 
 
-def _internal(request) -> None:
-    if user_role(request.user) not in INTERNAL_ROLES:
-        raise Http404("No such page.")
-
-
-def _editor(request) -> None:
-    _internal(request)
-    if user_role(request.user) not in EDITOR_ROLES:
-        raise PermissionDenied("Only buyers and admins decide invoices and key them in.")
-
-
-@login_required
+@internal_only
 def invoice_list_page(request):
-    _internal(request)
-    filterset = InvoiceFilter(
-        request.GET, queryset=invoice_list(user=request.user), request=request
-    )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "invoicing/invoice_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+    rows = invoice_list(user=request.user)
+    return filtered_list_page(
+        request, "invoicing/invoice_list.html", filter_class=InvoiceFilter, rows=rows
     )
 
 
-@login_required
+@internal_only
 def invoice_detail(request, pk: int):
-    _internal(request)
     invoice = get_object_or_404(invoice_detail_list(user=request.user), pk=pk)
     return render(
         request,
@@ -59,10 +35,8 @@ def invoice_detail(request, pk: int):
     )
 
 
-@login_required
-@require_POST
+@editors_only(message=EDITOR_MESSAGE, methods=["POST"])
 def invoice_decide(request, pk: int):
-    _editor(request)
     invoice = get_object_or_404(invoice_list(user=request.user), pk=pk)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -77,16 +51,12 @@ def invoice_decide(request, pk: int):
             messages.success(
                 request, f"Invoice {decided.number} {decided.get_status_display().lower()}."
             )
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
-    return redirect(back or "invoicing:detail", **({} if back else {"pk": invoice.pk}))
+    return redirect_back(request, "invoicing:detail", pk=invoice.pk)
 
 
-@login_required
+@editors_only(message=EDITOR_MESSAGE)
 def invoice_new(request):
     """Key in a paper invoice: pick the supplier, then the lines received and not billed."""
-    _editor(request)
     code = (request.GET.get("supplier") or request.POST.get("supplier") or "").strip()
     supplier = visible_suppliers(request.user).filter(code__iexact=code).first() if code else None
     if supplier is None:
@@ -113,5 +83,5 @@ def invoice_new(request):
         request,
         "invoicing/invoice_new.html",
         {"supplier": supplier, "form": form, "rows": line_rows(form, lines), "code": supplier.code},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )

@@ -1,42 +1,31 @@
 """Message pages, one set for both sides: buyers see every thread, a contact only its own."""
 
 from django.contrib import messages as flash
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, Role, user_role
+from accounts.access import any_role, require_role
+from accounts.roles import EDITOR_ROLES, Role, user_is_internal, user_role
 from accounts.selectors import scope_for_user
 from core.forms import form_add_service_errors
+from core.pagination import page_context
 from messaging.forms import MessageForm, ThreadForm
 from messaging.selectors import thread_messages, threads_for_user
 from messaging.services import message_post, thread_create, thread_existing, thread_mark_read
 from purchasing.models import PurchaseOrder
 
-PAGE_SIZE = 50
-
-
-def _require_role(user) -> None:
-    if user_role(user) is None:
-        raise Http404
+# Viewers read every thread but post nothing: say so (403) rather than hide the page.
+WRITER_ROLES = EDITOR_ROLES | {Role.SUPPLIER}
+READ_ONLY_MESSAGE = "Viewers read only: ask a buyer or an admin to post messages."
 
 
 def _may_write(user) -> bool:
-    return user_role(user) in EDITOR_ROLES or user_role(user) == Role.SUPPLIER
+    return user_role(user) in WRITER_ROLES
 
 
-def _require_write(user) -> None:
-    """Viewers read every thread but post nothing: say so (403) rather than hide the page."""
-    if not _may_write(user):
-        raise PermissionDenied("Viewers read only: ask a buyer or an admin to post messages.")
-
-
-@login_required
+@any_role
 def thread_list(request):
-    _require_role(request.user)
     threads = threads_for_user(user=request.user)
     query = (request.GET.get("q") or "").strip()[:100]
     if query:
@@ -48,31 +37,26 @@ def thread_list(request):
         threads = threads.filter(supplier__code=supplier)
     if request.GET.get("unread"):
         threads = threads.filter(unread_count__gt=0)
-    page = Paginator(threads, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "messaging/thread_list.html",
         {
-            "page": page,
+            **page_context(request, threads),
             "q": query,
             "supplier": supplier,
             "unread": bool(request.GET.get("unread")),
-            "query": params.urlencode(),
             "may_write": _may_write(request.user),
-            "show_supplier": user_role(request.user) in INTERNAL_ROLES,
+            "show_supplier": user_is_internal(request.user),
         },
     )
 
 
-@login_required
+@any_role
 def thread_detail(request, pk: int):
-    _require_role(request.user)
     thread = get_object_or_404(threads_for_user(user=request.user), pk=pk)
     form = MessageForm(request.POST or None)
     if request.method == "POST":
-        _require_write(request.user)
+        require_role(request, WRITER_ROLES, READ_ONLY_MESSAGE)
         if form.is_valid():
             try:
                 message_post(thread=thread, author=request.user, body=form.cleaned_data["body"])
@@ -92,15 +76,14 @@ def thread_detail(request, pk: int):
             "form": form,
             "may_write": _may_write(request.user),
             "last_read": thread.last_read,
-            "show_supplier": user_role(request.user) in INTERNAL_ROLES,
+            "show_supplier": user_is_internal(request.user),
         },
     )
 
 
-@login_required
+@any_role
 def thread_new(request):
-    _require_role(request.user)
-    _require_write(request.user)
+    require_role(request, WRITER_ROLES, READ_ONLY_MESSAGE)
     initial = {}
     number = (request.GET.get("purchase_order") or "").strip()[:40]
     if number:

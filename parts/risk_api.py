@@ -3,10 +3,9 @@ country and their concentration (docs/qualification.md). Internal roles only."""
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.settings import api_settings
 
-from accounts.roles import INTERNAL_ROLES, user_role
+from accounts.permissions import InternalOnly
 from accounts.selectors import scope_for_user
 from core.api import api_exception_handler
 from parts.models import Part
@@ -33,6 +32,8 @@ class SourcingRiskViewSet(viewsets.ViewSet):
     figures: a supplier contact finds nothing here (404). Computed per request, so it has
     no file export."""
 
+    permission_classes = [InternalOnly]
+
     def get_exception_handler(self):
         return api_exception_handler
 
@@ -49,8 +50,6 @@ class SourcingRiskViewSet(viewsets.ViewSet):
         responses=SourcingRiskSerializer(many=True),
     )
     def list(self, request):
-        if user_role(request.user) not in INTERNAL_ROLES:
-            raise NotFound()
         parts = scope_for_user(Part.objects.all(), request.user)
         params = request.query_params
         if params.get("part"):

@@ -3,54 +3,35 @@ planning page (inputs with their origin, the policy, its figures and a simulated
 Internal only: contacts get 404."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
 
-from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
+from accounts.access import editors_only, internal_only
+from accounts.roles import user_can_edit
+from core.pagination import page_context
 from parts.models import Part
 from planning.charts import year_figure
 from planning.filters import SuggestionFilter
 from planning.selectors import policy_list, portfolio_savings, suggestion_list
 from planning.services import suggestions_release
 
-PAGE_SIZE = 50
 
-
-def _internal(request) -> None:
-    if user_role(request.user) not in INTERNAL_ROLES:
-        raise Http404()
-
-
-@login_required
+@internal_only
 def suggestions(request):
-    _internal(request)
     query = request.GET.copy()
     query.setdefault("state", "open")
     filtered = SuggestionFilter(query, queryset=suggestion_list(user=request.user))
-    page = Paginator(filtered.qs.order_by("need_date", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    query.pop("page", None)
     context = {
         "filter": filtered,
-        "page": page,
-        "query": query.urlencode(),
-        "can_edit": user_role(request.user) in EDITOR_ROLES,
+        **page_context(request, filtered.qs.order_by("need_date", "pk"), query=query),
+        "can_edit": user_can_edit(request.user),
         "savings": portfolio_savings(user=request.user),
     }
     return render(request, "planning/suggestions.html", context)
 
 
-@login_required
-@require_POST
+@editors_only(message="Only buyers and admins release orders.", methods=["POST"])
 def release(request):
-    _internal(request)
-    if user_role(request.user) not in EDITOR_ROLES:
-        raise PermissionDenied("Only buyers and admins release orders.")
     ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit()]
     chosen = list(suggestion_list(user=request.user).filter(pk__in=ids, state="open"))
     if not chosen:
@@ -66,9 +47,8 @@ def release(request):
     return redirect("planning:suggestions")
 
 
-@login_required
+@internal_only
 def part_planning(request, part_number: str):
-    _internal(request)
     part = get_object_or_404(Part, number=part_number)
     policies = list(policy_list(user=request.user).filter(part=part).order_by("site"))
     site = request.GET.get("site") or (policies[0].site if policies else "")

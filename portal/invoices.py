@@ -3,30 +3,23 @@ with the reason), one invoice's match, and submitting one (or a correction)."""
 
 from django.contrib import messages as flash
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.forms import form_add_service_errors
+from accounts.access import contact_required
+from core.forms import form_add_service_errors, form_status
+from core.pagination import filtered_list_page
 from invoicing.filters import InvoiceFilter
 from invoicing.forms import InvoiceForm, line_rows
 from invoicing.models import Invoice
 from invoicing.selectors import invoice_detail_list, invoice_list, order_lines_billable
 from invoicing.services import invoice_submit
-from portal.access import PAGE_SIZE, contact_required
 
 
 @contact_required
 def invoices(request):
-    filterset = InvoiceFilter(
-        request.GET, queryset=invoice_list(user=request.user), request=request
-    )
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "portal/invoice_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+    rows = invoice_list(user=request.user)
+    return filtered_list_page(
+        request, "portal/invoice_list.html", filter_class=InvoiceFilter, rows=rows
     )
 
 
@@ -77,5 +70,5 @@ def invoice_new(request):
         request,
         "portal/invoice_new.html",
         {"form": form, "rows": line_rows(form, lines, preset=preset), "corrects": corrects},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )

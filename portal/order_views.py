@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from core.forms import form_add_service_errors
-from portal.access import contact_required, paginate
+from accounts.access import contact_required
+from core.forms import form_add_service_errors, form_status
+from core.pagination import filtered_list_page, page_context
 from portal.filters import OrderLineFilter
 from portal.forms import (
     AcknowledgeForm,
@@ -31,14 +32,25 @@ from purchasing.services import transit_event_record
 
 @contact_required
 def line_list(request):
-    lines = order_lines_visible(user=request.user)
-    filterset = OrderLineFilter(request.GET, queryset=lines, request=request)
-    page, query = paginate(request, filterset.qs)
-    return render(
+    return filtered_list_page(
         request,
         "portal/line_list.html",
-        {"filter": filterset, "page": page, "query": query, "today": timezone.localdate()},
+        filter_class=OrderLineFilter,
+        rows=order_lines_visible(user=request.user),
+        today=timezone.localdate(),
     )
+
+
+def _acknowledged(request, form) -> dict | None:
+    """The lines of a valid acknowledge form confirmed or re-dated (how many of each), or
+    None with the service's objections shown on the form."""
+    try:
+        return order_lines_acknowledge(
+            user=request.user, **{k: form.cleaned_data[k] for k in ("entries", "reason", "comment")}
+        )
+    except ValidationError as exc:
+        form_add_service_errors(form, exc)
+        return None
 
 
 @contact_required
@@ -47,16 +59,8 @@ def acknowledge(request):
     open_lines = order_lines_visible(user=request.user).filter(status="open")
     form = AcknowledgeForm(request.POST or None, lines=open_lines)
     if request.method == "POST" and form.is_valid():
-        try:
-            counts = order_lines_acknowledge(
-                user=request.user,
-                entries=form.cleaned_data["entries"],
-                reason=form.cleaned_data["reason"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
+        counts = _acknowledged(request, form)
+        if counts is not None:
             flash.success(
                 request,
                 f"{counts['confirmed']} line(s) confirmed, {counts['revised']} revised"
@@ -65,13 +69,12 @@ def acknowledge(request):
             return redirect("portal:acknowledge")
     show = request.GET.get("show", "waiting")
     rows = open_lines if show == "all" else open_lines.filter(acknowledged_at__isnull=True)
-    page, query = paginate(request, rows)
     selected = {str(v) for v in form["lines"].value() or []} if form.is_bound else set()
     return render(
         request,
         "portal/acknowledge.html",
-        {"form": form, "page": page, "query": query, "show": show, "selected": selected},
-        status=400 if form.is_bound and form.errors else 200,
+        {"form": form, **page_context(request, rows), "show": show, "selected": selected},
+        status=form_status(form),
     )
 
 
@@ -82,19 +85,9 @@ def line_detail(request, pk: int):
         request.POST or None,
         lines=order_lines_visible(user=request.user).filter(pk=line.pk, status="open"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            order_lines_acknowledge(
-                user=request.user,
-                entries=form.cleaned_data["entries"],
-                reason=form.cleaned_data["reason"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            form_add_service_errors(form, exc)
-        else:
-            flash.success(request, f"Line {line} saved.")
-            return redirect("portal:line_detail", pk=line.pk)
+    if request.method == "POST" and form.is_valid() and _acknowledged(request, form) is not None:
+        flash.success(request, f"Line {line} saved.")
+        return redirect("portal:line_detail", pk=line.pk)
     return render(
         request,
         "portal/line_detail.html",
@@ -105,7 +98,7 @@ def line_detail(request, pk: int):
             "shipments": line.shipments.select_related("ship_notice"),
             "receipts": receipts_visible(user=request.user).filter(line=line),
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -117,9 +110,10 @@ def ship_notice_list(request):
         notices = ship_notices_in_transit(user=request.user)
     elif state == "delivered":
         notices = notices.filter(is_delivered=True)
-    page, query = paginate(request, notices)
     return render(
-        request, "portal/ship_notice_list.html", {"page": page, "query": query, "state": state}
+        request,
+        "portal/ship_notice_list.html",
+        {**page_context(request, notices), "state": state},
     )
 
 
@@ -157,7 +151,7 @@ def ship_notice_new(request):
         request,
         "portal/ship_notice_new.html",
         {"form": form, "rows": rows},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -186,5 +180,5 @@ def ship_notice_detail(request, pk: int):
             ),
             "form": form,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )

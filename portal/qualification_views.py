@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from core.forms import form_add_service_errors
-from portal.access import contact_required
+from accounts.access import contact_required
+from core.forms import form_add_service_errors, form_status
 from portal.forms import EsgForm
 from suppliers.esg import esg_improvements
 from suppliers.selectors import assessments_visible, esg_assessments_visible, esg_scores
@@ -47,7 +47,7 @@ def esg(request):
             "esg": result,
             "improvements": esg_improvements(result) if result is not None else [],
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -1,6 +1,5 @@
 """The supplier contact's pages (the supplier portal, docs/roles.md). Every queryset is scoped."""
 
-import datetime as dt
 import json
 
 from django.conf import settings
@@ -11,11 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from accounts.access import contact_required
 from accounts.services import user_profile_get, user_profile_update
-from core.forms import form_add_service_errors
+from core.forms import form_add_service_errors, form_status
+from core.pagination import filtered_list_page
 from messaging.selectors import threads_for_user, unread_message_count
 from portal import slots
-from portal.access import PAGE_SIZE, contact_required, paginate  # noqa: F401
 from portal.forms import (
     CertificateForm,
     InvitationAcceptForm,
@@ -50,6 +50,7 @@ from purchasing.filters import InspectionFilter, ReceiptFilter
 from scorecards import kpis
 from scorecards.selectors import supplier_scorecard_current, supplier_scorecard_trend
 from suppliers.selectors import (
+    certificates_expiring,
     certificates_visible,
     esg_scores,
     supplier_contacts_visible,
@@ -67,7 +68,6 @@ def home(request):
     waiting = order_lines_waiting(user=user)
     past_due = order_lines_past_due(user=user, today=today)
     in_transit = ship_notices_in_transit(user=user)
-    warning_days = settings.CERTIFICATE_EXPIRY_WARNING_DAYS
     return render(
         request,
         "portal/home.html",
@@ -86,9 +86,7 @@ def home(request):
             "alerts_template": slots.ALERTS_TEMPLATE,
             "unread_count": unread_message_count(user=user),
             "threads": threads_for_user(user=user).filter(unread_count__gt=0)[:5],
-            "expiring": certificates_visible(user=user).filter(
-                valid_until__lte=today + dt.timedelta(days=warning_days)
-            ),
+            "expiring": certificates_expiring(user=user, today=today),
             "today": today,
             "rolling_days": kpis.ROLLING_WINDOW_DAYS,
         },
@@ -97,23 +95,17 @@ def home(request):
 
 @contact_required
 def receipt_list(request):
-    filterset = ReceiptFilter(
-        request.GET, queryset=receipts_visible(user=request.user), request=request
-    )
-    page, query = paginate(request, filterset.qs)
-    return render(
-        request, "portal/receipt_list.html", {"filter": filterset, "page": page, "query": query}
+    rows = receipts_visible(user=request.user)
+    return filtered_list_page(
+        request, "portal/receipt_list.html", filter_class=ReceiptFilter, rows=rows
     )
 
 
 @contact_required
 def inspection_list(request):
-    filterset = InspectionFilter(
-        request.GET, queryset=inspections_visible(user=request.user), request=request
-    )
-    page, query = paginate(request, filterset.qs)
-    return render(
-        request, "portal/inspection_list.html", {"filter": filterset, "page": page, "query": query}
+    rows = inspections_visible(user=request.user)
+    return filtered_list_page(
+        request, "portal/inspection_list.html", filter_class=InspectionFilter, rows=rows
     )
 
 
@@ -162,7 +154,6 @@ def certificate_list(request):
         else:
             flash.success(request, "Certificate uploaded.")
             return redirect("portal:certificates")
-    warning_days = settings.CERTIFICATE_EXPIRY_WARNING_DAYS
     rows = []
     certificates = list(certificates_visible(user=request.user))
     newest = {}  # a newer certificate of the same kind renews the older one
@@ -171,10 +162,10 @@ def certificate_list(request):
         if key not in newest or certificate.valid_until >= newest[key].valid_until:
             newest[key] = certificate
     for certificate in certificates:
-        days = certificate.days_to_expiry(today)
-        state = "expired" if days < 0 else "expiring" if days <= warning_days else "valid"
+        state = certificate.expiry_state(today)
         if newest[(certificate.supplier_id, certificate.kind)] is not certificate:
             state = "renewed"
+        days = certificate.days_to_expiry(today)
         rows.append({"certificate": certificate, "days": days, "state": state})
     return render(
         request,
@@ -182,10 +173,10 @@ def certificate_list(request):
         {
             "rows": rows,
             "form": form,
-            "warning_days": warning_days,
+            "warning_days": settings.CERTIFICATE_EXPIRY_WARNING_DAYS,
             "max_mb": settings.CERTIFICATE_MAX_BYTES / (1024 * 1024),
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -220,7 +211,7 @@ def account(request):
         request,
         "portal/account.html",
         {"form": form, "contact": contact},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -252,7 +243,7 @@ def colleagues(request):
             else [],
             "form": form,
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -321,7 +312,7 @@ def invitation_accept_view(request, token: str):
         request,
         "portal/invitation_accept.html",
         {"form": form, "invitation": invitation},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api import ScopedViewSet
-from accounts.roles import INTERNAL_ROLES, user_role
+from accounts.roles import user_is_internal
 from prediction.models import PredictionModel
 from purchasing.api.orders import (
     LINE_PARAMETER,
@@ -89,10 +89,6 @@ class RiskPurchaseOrderSerializer(PurchaseOrderSerializer):
     lines = RiskLineSerializer(many=True, allow_empty=False)
 
 
-def _internal(request) -> bool:
-    return user_role(request.user) in INTERNAL_ROLES
-
-
 class RiskPurchaseOrderViewSet(PurchaseOrderViewSet):
     """Purchase orders as in purchasing; internal roles also read each line's late risk."""
 
@@ -106,7 +102,7 @@ class RiskPurchaseOrderViewSet(PurchaseOrderViewSet):
     )
 
     def get_serializer_class(self):
-        if _internal(self.request):
+        if user_is_internal(self.request.user):
             return RiskPurchaseOrderSerializer
         return super().get_serializer_class()
 
@@ -115,6 +111,6 @@ class RiskPurchaseOrderViewSet(PurchaseOrderViewSet):
     def line(self, request, number=None, line=None):
         """One line with its promise revisions (and its late risk, for internal roles)."""
         order_line = self._line(line)
-        if _internal(request):
+        if user_is_internal(request.user):
             return Response(RiskLineDetailSerializer(order_line).data)
         return Response(PurchaseOrderLineDetailSerializer(order_line).data)

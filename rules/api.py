@@ -14,7 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.api import NaturalKeyField, ScopedViewSet
-from accounts.roles import INTERNAL_ROLES, user_role
+from accounts.permissions import InternalOnly
 from core.api import api_exception_handler
 from core.fields import PositiveDecimalField, SaneDateField
 from parts.models import Part
@@ -219,6 +219,8 @@ class AutomationRateSerializer(serializers.Serializer):
 class AutomationRateViewSet(viewsets.ViewSet):
     """`GET /api/v1/automation-rate/?period=YYYY-MM` (default this month)."""
 
+    permission_classes = [InternalOnly]
+
     def get_exception_handler(self):
         return api_exception_handler
 
@@ -227,8 +229,6 @@ class AutomationRateViewSet(viewsets.ViewSet):
         responses=AutomationRateSerializer,
     )
     def list(self, request):
-        if user_role(request.user) not in INTERNAL_ROLES:
-            raise exceptions.NotFound()
         period = request.query_params.get("period") or None
         if period is not None and not PERIOD_RE.match(period):
             raise exceptions.ValidationError({"period": "Use YYYY-MM, e.g. 2026-03."})

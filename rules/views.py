@@ -1,15 +1,13 @@
 """Engine pages: the exceptions queue and split-a-demand. Internal only (contacts: 404)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, render
 
-from accounts.roles import EDITOR_ROLES, INTERNAL_ROLES, user_role
+from accounts.access import editors_only, internal_only, require_role
+from accounts.roles import EDITOR_ROLES
+from core.forms import redirect_back
+from core.pagination import PAGE_SIZE, page_context
 from invoicing.selectors import invoice_exception_queue
 from rules.cards import exception_cards
 from rules.forms import BulkDecisionForm, DecisionForm, DemandSplitForm, ExceptionFilterForm
@@ -23,23 +21,11 @@ from rules.services import (
     exceptions_refresh,
 )
 
-PAGE_SIZE = 50
+EDITOR_MESSAGE = "Only buyers and admins decide exceptions and place orders."
 
 
-def _internal(request) -> None:
-    if user_role(request.user) not in INTERNAL_ROLES:
-        raise Http404()
-
-
-def _editor(request) -> None:
-    _internal(request)
-    if user_role(request.user) not in EDITOR_ROLES:
-        raise PermissionDenied("Only buyers and admins decide exceptions and place orders.")
-
-
-@login_required
+@internal_only
 def exception_queue(request):
-    _internal(request)
     # Shares may have moved since the last evaluation (a buyer's edit): re-propose or close
     # stale proposals before showing them, so every open one can be approved.
     exceptions_refresh()
@@ -55,27 +41,23 @@ def exception_queue(request):
             rows = rows.filter(supplier__code__iexact=data["supplier"])
         if data["part"]:
             rows = rows.filter(part__number__iexact=data["part"])
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    paged = page_context(request, rows)
+    page = paged["page"]
     page.object_list = list(page.object_list)
     cards = exception_cards(exceptions=page.object_list)
     for exception in page.object_list:
         exception.card = cards.get(exception.pk)
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "form": form,
-        "page": page,
-        "query": query.urlencode(),
+        **paged,
         "rate": automation_rate(),
         "invoice_exceptions": invoice_exception_queue(user=request.user)[:PAGE_SIZE],
     }
     return render(request, "rules/exception_list.html", context)
 
 
-@login_required
-@require_POST
+@editors_only(message=EDITOR_MESSAGE, methods=["POST"])
 def exception_decide(request, exception_id: int):
-    _editor(request)
     exception = get_object_or_404(exception_list(user=request.user), pk=exception_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
@@ -93,26 +75,17 @@ def exception_decide(request, exception_id: int):
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, f"Exception #{decided.pk} {decided.state}.")
-    return _back(request)
+    return redirect_back(request, "rules:exceptions")
 
 
-def _back(request):
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        back = ""
-    return redirect(back or "rules:exceptions")
-
-
-@login_required
-@require_POST
+@editors_only(message=EDITOR_MESSAGE, methods=["POST"])
 def exceptions_bulk_decide(request):
     """Approve or reject every ticked exception with one click (each decided on its own)."""
-    _editor(request)
     open_ids = exception_list(user=request.user).filter(state="open").values_list("pk", flat=True)
     form = BulkDecisionForm(request.POST, open_ids=list(open_ids))
     if not form.is_valid():
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
-        return _back(request)
+        return redirect_back(request, "rules:exceptions")
     data = form.cleaned_data
     decided, problems = exceptions_decide(
         exception_ids=data["ids"],
@@ -125,19 +98,18 @@ def exceptions_bulk_decide(request):
         messages.success(request, f"{len(decided)} exception(s) {' / '.join(states)}.")
     for problem in problems:
         messages.error(request, problem)
-    return _back(request)
+    return redirect_back(request, "rules:exceptions")
 
 
-@login_required
+@internal_only
 def split_demand(request):
-    _internal(request)
     form = DemandSplitForm(request.POST or request.GET or None)
     split, orders = None, []
     if form.is_bound and form.is_valid():
         arguments = {k: form.cleaned_data[k] for k in ("part", "quantity", "need_date")}
         try:
             if request.method == "POST" and "place_orders" in request.POST:
-                _editor(request)
+                require_role(request, EDITOR_ROLES, EDITOR_MESSAGE)
                 split, orders = demand_split_order(**arguments, user=request.user)
                 messages.success(
                     request,

@@ -13,6 +13,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from contracts.models import ContractChange, ContractRule, PriceTier
+from core.chunks import chunked
 from core.services import model_snapshot
 from parts.models import ApprovedSource
 from rules.models import AllocationBalance, RuleFiring
@@ -159,8 +160,7 @@ def column_update(model, column: str, values: list[tuple[int, Decimal]], batch: 
                 [pg_array(pk for pk, _ in values), pg_array(value for _, value in values)],
             )
             return
-        for start in range(0, len(values), batch):
-            chunk = values[start : start + batch]
+        for chunk in chunked(values, batch):
             params = [v for pair in chunk for v in (pair[0], str(pair[1]))]
             rows = ", ".join(["(%s, %s)"] * len(chunk))
             cursor.execute(
@@ -194,8 +194,7 @@ def balances_rebase(*, part_ids, at=None) -> None:
                 [at, pg_array(part_ids)],
             )
             return
-        for start in range(0, len(part_ids), 1000):
-            chunk = part_ids[start : start + 1000]
+        for chunk in chunked(part_ids, 1000):
             cursor.execute(
                 f'INSERT INTO "{balances}" (source_id, allocated_quantity, rebased_at) '
                 f'SELECT id, 0, %s FROM "{sources}" WHERE part_id IN '

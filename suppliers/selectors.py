@@ -29,11 +29,9 @@ def certificates_visible(*, user) -> QuerySet[Certificate]:
     )
 
 
-def certificates_expiring(*, user, today: dt.date, within_days: int) -> QuerySet[Certificate]:
-    """Certificates that have expired or expire within `within_days` of `today`."""
-    return certificates_visible(user=user).filter(
-        valid_until__lte=today + dt.timedelta(days=within_days)
-    )
+def certificates_expiring(*, user, today: dt.date) -> QuerySet[Certificate]:
+    """Certificates that have expired or expire within the warning period."""
+    return certificates_visible(user=user).filter(valid_until__lte=Certificate.warning_until(today))
 
 
 def esg_assessments_visible(*, user, supplier_id: int) -> QuerySet[EsgAssessment]:

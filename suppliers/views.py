@@ -1,15 +1,15 @@
 """Certificate documents: served only through this scoped view, never from a public URL."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.access import signed_in
 from suppliers.selectors import certificates_visible
 
 SAFE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
-@login_required
+@signed_in
 def certificate_document(request, pk: int):
     certificate = get_object_or_404(certificates_visible(user=request.user), pk=pk)
     return certificate_document_response(certificate)

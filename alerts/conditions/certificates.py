@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.db.models import (
     Exists,
     OuterRef,
@@ -25,9 +24,7 @@ def certificate_conditions(*, now: dt.datetime, today: dt.date) -> list[Conditio
     )
     rows = (
         Certificate.objects.exclude(supplier__status=Supplier.Status.DISQUALIFIED)
-        .filter(
-            valid_until__lte=today + dt.timedelta(days=settings.CERTIFICATE_EXPIRY_WARNING_DAYS)
-        )
+        .filter(valid_until__lte=Certificate.warning_until(today))
         .exclude(Exists(renewed))
         .order_by()
         .values_list("pk", "supplier_id", "supplier__code", "kind", "number", "valid_until")

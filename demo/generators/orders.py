@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from core.chunks import chunked
 from demo.generators.catalogue import CARRIERS, TRANSIT_ROUTES
 from demo.generators.fx import FxTable
 from demo.generators.plan import DemoPlan, PartPlan, SourcePlan, SupplierPlan, add_months
@@ -160,16 +161,16 @@ class OrderHistory:
         if not orders:
             return counts
         with recorded_at_kept(PurchaseOrder, PromiseRevision, ShipNotice, Receipt, Inspection):
-            for start in range(0, len(orders), SERVICE_SLICE // 4):
-                purchase_orders_create(orders=orders[start : start + SERVICE_SLICE // 4])
+            for chunk in chunked(orders, SERVICE_SLICE // 4):
+                purchase_orders_create(orders=chunk)
             PromiseRevision.objects.bulk_create(revisions, batch_size=2000)
             ship_notices = self._ship_notices_create(rng, lots)
             receipts = self._receipts_build(rng, lots, ship_notices)
-            for start in range(0, len(receipts), SERVICE_SLICE):
-                receipts_create(receipts=receipts[start : start + SERVICE_SLICE])
+            for chunk in chunked(receipts, SERVICE_SLICE):
+                receipts_create(receipts=chunk)
             inspections = self._inspections_build(rng, receipts)
-            for start in range(0, len(inspections), SERVICE_SLICE):
-                inspections_create(inspections=inspections[start : start + SERVICE_SLICE])
+            for chunk in chunked(inspections, SERVICE_SLICE):
+                inspections_create(inspections=chunk)
         counts.orders = len(orders)
         counts.lines = sum(len(lines) for _, lines in orders)
         counts.revisions = len(revisions)

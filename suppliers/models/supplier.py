@@ -1,3 +1,4 @@
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -188,3 +189,15 @@ class Certificate(models.Model):
 
     def days_to_expiry(self, today) -> int:
         return (self.valid_until - today).days
+
+    @staticmethod
+    def warning_until(today: dt.date) -> dt.date:
+        """The last expiry date flagged as expiring: the one warning period of the portal,
+        the buyer pages and the alerts (CERTIFICATE_EXPIRY_WARNING_DAYS, 30 days)."""
+        return today + dt.timedelta(days=settings.CERTIFICATE_EXPIRY_WARNING_DAYS)
+
+    def expiry_state(self, today: dt.date) -> str:
+        """`expired`, `expiring` (within the warning period) or `valid`."""
+        if self.valid_until < today:
+            return "expired"
+        return "expiring" if self.valid_until <= self.warning_until(today) else "valid"

@@ -1,9 +1,9 @@
 """The landing page: the portfolio dashboard for buyers, the portal for supplier contacts."""
 
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from accounts.roles import INTERNAL_ROLES, user_role
+from accounts.access import signed_in
+from accounts.roles import user_is_internal
 from scorecards import portfolio
 from suppliers.selectors import visible_suppliers
 from workspace import charts, slots
@@ -13,9 +13,9 @@ TREND_MONTHS = 12
 LIST_LIMIT = 10
 
 
-@login_required
+@signed_in
 def home(request):
-    if user_role(request.user) in INTERNAL_ROLES:
+    if user_is_internal(request.user):
         return dashboard(request)
     if visible_suppliers(request.user).exists():
         return redirect("portal:home")  # a supplier contact: its own portal

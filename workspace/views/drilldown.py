@@ -8,16 +8,18 @@ their own rows only (scope_for_user); another supplier's code is a 404.
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.http import urlencode
 
+from accounts.access import signed_in
 from accounts.selectors import user_supplier_id
+from core.chunks import chunked
+from core.pagination import page_of
 from purchasing.filters import InspectionFilter, PurchaseOrderLineFilter, ReceiptFilter
 from scorecards import drilldown, kpis
 from workspace.selectors import scorecard_stored_population
-from workspace.views.common import chunked, export, export_format, page_of
+from workspace.views.common import export, export_format
 
 LINE_COLUMNS = [
     ("supplier", "text"),
@@ -202,7 +204,7 @@ def _base_context(request, *, kind: str, spec, filterset, period: str, supplier,
     }
 
 
-@login_required
+@signed_in
 def rows_behind(request, kind: str):
     spec = KINDS[kind]
     period = request.GET.get("period") or kpis.ROLLING_PERIOD

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 
+from accounts.access import editors_only
 from accounts.selectors import scope_for_user
+from core.forms import form_status
 from parts import services as part_services
 from parts.models import ApprovedSource, Part
 from parts.packs import pack_rounding_note, pack_sizes, whole_packs
@@ -25,7 +27,6 @@ from workspace.forms import (
     SupplierForm,
     errors_onto,
 )
-from workspace.views.common import editors_only
 
 SUPPLIER_DATA = ["name", "country", "region", "currency", "status", "owner"]
 
@@ -70,7 +71,7 @@ def supplier_edit(request, code: str | None = None):
         request,
         "workspace/forms/supplier_form.html",
         {"form": form, "supplier": supplier},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -190,7 +191,7 @@ def source_edit(request, number: str, code: str | None = None):
         request,
         "workspace/forms/source_form.html",
         {"form": form, "part": part, "source": source},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

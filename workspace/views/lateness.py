@@ -4,10 +4,11 @@ from django.db.models import F
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.access import internal_only
+from core.pagination import page_of
 from prediction.models import PredictionModel
 from prediction.selectors import lines_with_risk, model_current, risk_alert_threshold
 from workspace import risk_charts
-from workspace.views.common import internal_only, page_of
 
 SORTS = {
     "risk": (F("late_risk").desc(), "line__promised_date"),

@@ -1,13 +1,14 @@
 """Purchase-order list and purchase-order page."""
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, IntegerField, Min, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from accounts.roles import INTERNAL_ROLES, user_role
+from accounts.access import internal_only, signed_in
+from accounts.roles import user_is_internal
 from accounts.selectors import scope_for_user
+from core.pagination import page_of
 from invoicing.selectors import purchase_order_billing
 from purchasing.filters import PurchaseOrderFilter
 from purchasing.models import PurchaseOrder, PurchaseOrderLine
@@ -16,7 +17,6 @@ from workspace.selectors import (
     purchase_order_lines_detail,
     purchase_order_ship_notices,
 )
-from workspace.views.common import internal_only, page_of
 
 
 def _per_order(queryset):
@@ -68,7 +68,7 @@ def order_list(request):
     )
 
 
-@login_required
+@signed_in
 def order_detail(request, number: str):
     order = get_object_or_404(
         scope_for_user(
@@ -76,7 +76,7 @@ def order_detail(request, number: str):
         ),
         number=number,
     )
-    is_internal = user_role(request.user) in INTERNAL_ROLES
+    is_internal = user_is_internal(request.user)
     lines = purchase_order_lines_detail(order=order, is_internal=is_internal)
     notices = purchase_order_ship_notices(order=order)
     today = timezone.localdate()

@@ -4,14 +4,15 @@ import datetime as dt
 from collections import defaultdict
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from accounts.roles import INTERNAL_ROLES, user_role
+from accounts.access import internal_only, signed_in
+from accounts.roles import user_is_internal
 from accounts.selectors import scope_for_user
+from core.pagination import page_of
 from parts.filters import PartFilter
 from parts.models import ApprovedSource, Part
 from parts.risk import sourcing_risk
@@ -24,7 +25,6 @@ from workspace.selectors import (
     part_sources_with_open_orders,
 )
 from workspace.views import stock
-from workspace.views.common import internal_only, page_of
 
 TREND_MONTHS = 24
 LEAD_TIME_DAYS = 365
@@ -110,11 +110,11 @@ def _part_charts(*, monthly: list[dict], lead_times: dict[str, list[int]], base:
     ]
 
 
-@login_required
+@signed_in
 def part_detail(request, number: str):
     user = request.user
     part = get_object_or_404(scope_for_user(Part.objects.all(), user), number=number)
-    is_internal = user_role(user) in INTERNAL_ROLES
+    is_internal = user_is_internal(user)
     today = timezone.localdate()
     month_start, month_end = kpis.month_bounds(kpis.period_of(today))
     sources = part_sources_with_open_orders(

@@ -3,13 +3,14 @@ re-qualification list, and the qualification block of the supplier page."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from accounts.access import editors_only, internal_only
+from core.forms import form_status
 from suppliers import gates
 from suppliers.certificate_kinds import certificate_kind_label
 from suppliers.models import Certificate, QualificationAssessment
@@ -24,12 +25,11 @@ from suppliers.services import assessment_create, assessment_submit, assessment_
 from workspace.forms import errors_onto
 from workspace.qualification_forms import AssessmentForm
 from workspace.selectors import assessment_criteria, assessment_scores_by_code
-from workspace.views.common import editors_only, internal_only
 
 DUE_WITHIN_DAYS = 90
 
 
-def certificates_against_required(supplier, *, today: dt.date, warning_days: int) -> list[dict]:
+def certificates_against_required(supplier, *, today: dt.date) -> list[dict]:
     """Each certificate kind required by the categories of the parts it sources, with the
     newest certificate held (a renewal replaces the older one) and its state."""
     newest: dict[str, Certificate] = {}
@@ -41,21 +41,13 @@ def certificates_against_required(supplier, *, today: dt.date, warning_days: int
     rows = []
     for kind in sorted(set(required) | set(newest)):
         held = newest.get(kind)
-        if held is None:
-            state = "missing"
-        elif held.valid_until < today:
-            state = "expired"
-        elif held.valid_until <= today + dt.timedelta(days=warning_days):
-            state = "expiring"
-        else:
-            state = "valid"
         rows.append(
             {
                 "kind": certificate_kind_label(kind),
                 "categories": required.get(kind, []),
                 "required": kind in required,
                 "certificate": held,
-                "state": state,
+                "state": held.expiry_state(today) if held else "missing",
             }
         )
     return rows
@@ -69,9 +61,7 @@ def qualification_context(*, supplier, user, today: dt.date) -> dict:
         "no_assessment_on_file": gates.no_assessment_on_file(supplier),
         "assessments": list(assessments_visible(user=user).filter(supplier=supplier)[:20]),
         "status_history": list(gates.status_history(supplier)[:20]),
-        "certificate_rows": certificates_against_required(
-            supplier, today=today, warning_days=settings.CERTIFICATE_EXPIRY_WARNING_DAYS
-        ),
+        "certificate_rows": certificates_against_required(supplier, today=today),
         "requalification_due": due[0] if due else None,
         "requalification_overdue": bool(due and due[0] < today),
         "esg": esg_scores(supplier_ids=[supplier.pk], as_of=today).get(supplier.pk),
@@ -147,7 +137,7 @@ def assessment_edit(request, code: str, pk: int | None = None):
         request,
         "suppliers/assessment_form.html",
         {"form": form, "supplier": supplier, "assessment": assessment},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -10,12 +10,13 @@ from django.db.models import F, Sum
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.access import internal_only
 from accounts.selectors import scope_for_user
+from core.pagination import page_of
 from parts.models import Part, PartCategory
 from parts.risk import NO_REGION, sourcing_risk_filtered
 from purchasing.models import FxRate, PurchaseOrderLine
 from workspace import charts
-from workspace.views.common import internal_only, page_of
 
 SPEND_DAYS = 365
 

@@ -8,7 +8,9 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from accounts.access import internal_only
 from accounts.selectors import scope_for_user
+from core.pagination import page_of
 from inventory.filters import InventoryPositionFilter, RejectFilter
 from inventory.models import InventoryPosition
 from inventory.selectors import (
@@ -22,7 +24,6 @@ from parts.models import Part, PartCategory
 from purchasing.models import Receipt, ShipNoticeLine
 from sites.models import Site
 from workspace import charts
-from workspace.views.common import internal_only, page_of
 
 HISTORY_DAYS = 90
 HISTORY_POINTS_MAX = 5000

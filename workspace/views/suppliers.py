@@ -3,14 +3,15 @@
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from accounts.roles import INTERNAL_ROLES, user_role
+from accounts.access import internal_only, signed_in
+from accounts.roles import user_is_internal
 from accounts.selectors import user_supplier_id
 from contracts.models import Contract
+from core.pagination import page_of
 from prediction.selectors import supplier_expected_otd
 from scorecards import kpis
 from scorecards.models import SupplierScorecard
@@ -29,7 +30,7 @@ from workspace.selectors import (
     supplier_over_delivered_lines,
     supplier_sources_first,
 )
-from workspace.views.common import export, export_format, internal_only, page_of
+from workspace.views.common import export, export_format
 from workspace.views.qualification import qualification_context
 
 SPARKLINE_MONTHS = 12
@@ -226,14 +227,14 @@ def _internal_context(*, supplier, user, today) -> dict:
     }
 
 
-@login_required
+@signed_in
 def supplier_detail(request, code: str):
     user = request.user
     supplier = get_object_or_404(
         visible_suppliers(user).select_related("owner", "primary_contact__user"),
         code=code,
     )
-    is_internal = user_role(user) in INTERNAL_ROLES
+    is_internal = user_is_internal(user)
     current = supplier_scorecard_current(user=user, supplier_id=supplier.pk)
     trend = supplier_scorecard_trend(user=user, supplier_id=supplier.pk, months=24)
     contracts = supplier_contracts(user=user, supplier=supplier)
