@@ -17,10 +17,12 @@ from threadpoolctl import threadpool_limits
 from prediction.facts import Facts, day_number
 from prediction.features import FEATURES
 from prediction.training import (
+    TRAINING_MONTHS,
     Samples,
     holdout_samples,
     model_fit,
     outcomes_as_of,
+    training_facts,
     training_samples,
 )
 
@@ -32,6 +34,13 @@ IMPORTANCE_ROWS = 2000
 def _month_start(day: dt.date, back: int = 0) -> dt.date:
     index = day.year * 12 + day.month - 1 - back
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def backtest_facts(*, today: dt.date, months: int = MONTHS) -> Facts:
+    """The facts a backtest (and the training after it) reads: lines promised after the
+    first scoring time of the earliest month's training."""
+    first = _month_start(today, months + TRAINING_MONTHS + 1) - dt.timedelta(days=1)
+    return training_facts(first_day=first, today=today)
 
 
 @dataclass
@@ -99,7 +108,9 @@ def backtest_folds(
         if len(ids) == 0:
             continue
         train = training_samples(facts, cutoff=cutoff, exclude=ids, cache=cache)
-        test = holdout_samples(facts, line_ids=ids, as_of=cutoff - 1, outcomes=outcomes)
+        test = holdout_samples(
+            facts, line_ids=ids, as_of=cutoff - 1, outcomes=outcomes, cache=cache
+        )
         folds.append(Fold(month=f"{start:%Y-%m}", cutoff=start, train=train, test=test))
     folds.reverse()
     return folds

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from prediction.backtest import MONTHS, BacktestResult, backtest_run
-from prediction.facts import HISTORY_DAYS, day_number, facts_load
+from prediction.aggregates import trailing_as_of
+from prediction.backtest import MONTHS, BacktestResult, backtest_facts, backtest_run
+from prediction.facts import day_number, facts_load
 from prediction.features import features_as_of
 from prediction.models import LineRisk, PredictionModel
 from prediction.selectors import model_current
@@ -41,7 +42,7 @@ def lateness_train(
     """Backtest, fit on every outcome known today, store, and re-score the open lines."""
     started = time.perf_counter()
     today = today or timezone.localdate()
-    facts = facts_load()
+    facts = backtest_facts(today=today, months=months)
     cache: dict = {}  # scoring times' features, shared by the backtest and the final fit
     result = backtest_run(facts, today=today, months=months, cache=cache)
     samples = training_samples(facts, cutoff=day_number(today) + 1, cache=cache)
@@ -120,18 +121,23 @@ def lines_score(*, line_ids=None, today: dt.date | None = None) -> ScoreResult:
     """Score every open line (or these lines) as of today with whatever is in use."""
     started = time.perf_counter()
     today = today or timezone.localdate()
-    lines = PurchaseOrderLine.objects.all()
+    where = Q(status=PurchaseOrderLine.Status.OPEN, purchase_order__order_date__lte=today)
     supplier_ids = None
     if line_ids is not None:
         line_ids = sorted({int(i) for i in line_ids})
-        lines = lines.filter(pk__in=line_ids)
-        supplier_ids = set(lines.values_list("purchase_order__supplier_id", flat=True))
-    facts = facts_load(since=today - dt.timedelta(days=HISTORY_DAYS), supplier_ids=supplier_ids)
+        where &= Q(pk__in=line_ids)
+        supplier_ids = set(
+            PurchaseOrderLine.objects.filter(pk__in=line_ids).values_list(
+                "purchase_order__supplier_id", flat=True
+            )
+        )
+    facts = facts_load(where=where)
     as_of = day_number(today)
-    candidates = facts.lines[facts.lines["is_open"] & (facts.lines["order_day"] <= as_of)]
-    if line_ids is not None:
-        candidates = candidates[candidates["id"].isin(line_ids)]
-    frame = features_as_of(facts, candidates["id"], as_of)
+    candidates = facts.lines["id"]
+    promises = facts.lines[["requested_day", "promised_day"]].to_numpy()
+    since = int(np.nanmin(promises)) if len(candidates) else None
+    trailing = trailing_as_of(as_of, since=since, supplier_ids=supplier_ids)
+    frame = features_as_of(facts, candidates, as_of, trailing)
     frame = frame[frame["received_share"] < 1]
     model = model_current()
     risk, days, source = _predict(model, frame)
