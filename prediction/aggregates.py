@@ -179,54 +179,63 @@ def _due(as_of: int, segments, only: str) -> pd.DataFrame:
     return _query(sql, params, ["supplier_id", "part_id", *names])
 
 
-def _quantiles(sql: str, params: dict, keys: list[str], q: float, flag: str | None = None):
-    """`value` quantile (linear interpolation) per key, over the rows `sql` selects (keys,
-    value and, with `flag`, a 0/1 column): on PostgreSQL in the database, on SQLite (small
-    data) in pandas. Returns one column per subset: all rows, and the flagged ones."""
+PAIR = ("supplier_id", "part_id")
+
+
+def _quantiles(sql: str, params: dict, q: float, flag: str | None = None, whole=False):
+    """Mean and `value` quantile (linear interpolation) per (supplier, part) and, with
+    `whole`, per supplier, over the rows `sql` selects (supplier_id, part_id, value and,
+    with `flag`, a 0/1 column): on PostgreSQL in the database (one statement, grouping
+    sets), on SQLite (small data) in pandas. One column per subset: all rows, flagged ones."""
     subsets = {"all": "TRUE", **({flag: f"{flag} = 1"} if flag else {})}
+    names = [f"{kind}_{name}" for name in subsets for kind in ("mean", "quantile")]
     if connection.vendor == "postgresql":
         figures = ", ".join(
             f"AVG(value) FILTER (WHERE {cond}), "
             f"percentile_cont({q}) WITHIN GROUP (ORDER BY value) FILTER (WHERE {cond})"
             for cond in subsets.values()
         )
-        key_list = ", ".join(keys)
-        grouped = f"SELECT {key_list}, {figures} FROM ({sql}) s GROUP BY {key_list}"
-        names = [f"{kind}_{name}" for name in subsets for kind in ("mean", "quantile")]
-        return _query(grouped, params, [*keys, *names]).set_index(keys)
-    rows = _query(sql, params, [*keys, "value", *([flag] if flag else [])])
-    out = {}
-    for name in subsets:
-        chosen = rows if name == "all" else rows[rows[name] == 1]
-        grouped = chosen.groupby(keys)["value"]
-        out[f"mean_{name}"], out[f"quantile_{name}"] = grouped.mean(), grouped.quantile(q)
-    return pd.DataFrame(out)
+        sets = "(supplier_id, part_id), (supplier_id)" if whole else "(supplier_id, part_id)"
+        grouped = f"""SELECT supplier_id, COALESCE(part_id, 0), GROUPING(part_id), {figures}
+                      FROM ({sql}) s GROUP BY GROUPING SETS ({sets})"""
+        found = _query(grouped, params, [*PAIR, "level_id", *names])
+        pairs = found[found["level_id"] == 0].set_index(list(PAIR))[names]
+        suppliers = found[found["level_id"] == 1].set_index("supplier_id")[names]
+        return pairs, suppliers
+    rows = _query(sql, params, [*PAIR, "value", *([flag] if flag else [])])
+    levels = []
+    for keys in (list(PAIR), ["supplier_id"]):
+        out = {}
+        for name in subsets:
+            chosen = rows if name == "all" else rows[rows[name] == 1]
+            grouped = chosen.groupby(keys)["value"]
+            out[f"mean_{name}"], out[f"quantile_{name}"] = grouped.mean(), grouped.quantile(q)
+        levels.append(pd.DataFrame(out, columns=names))
+    return tuple(levels)
 
 
-def _lead_times(as_of: int, keys: list[str], only: str) -> pd.DataFrame:
-    """Lead time (receipt − order date) of the receipts dated in the trailing windows."""
+def _lead_times(as_of: int, only: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Lead time (receipt − order date) of the receipts dated in the trailing windows, per
+    (supplier, part) and per supplier."""
     shorter = min(WINDOWS)
     sql = f"""
-        SELECT {", ".join(f"k.{k}" for k in keys)}, k.value, k.recent FROM (
-            SELECT po.supplier_id, l.part_id,
-                   {_sql_day("r.receipt_date")} - {_sql_day("po.order_date")} AS value,
-                   CASE WHEN r.receipt_date > %(recent)s THEN 1 ELSE 0 END AS recent
-            FROM purchasing_receipt r
-            JOIN purchasing_purchaseorderline l ON l.id = r.line_id
-            JOIN purchasing_purchaseorder po ON po.id = l.purchase_order_id
-            WHERE r.receipt_date > %(since)s AND r.receipt_date <= %(day)s
-              AND l.status <> 'cancelled' AND po.order_date <= %(day)s{only}
-        ) k"""
+        SELECT po.supplier_id, l.part_id,
+               {_sql_day("r.receipt_date")} - {_sql_day("po.order_date")} AS value,
+               CASE WHEN r.receipt_date > %(recent)s THEN 1 ELSE 0 END AS recent
+        FROM purchasing_receipt r
+        JOIN purchasing_purchaseorderline l ON l.id = r.line_id
+        JOIN purchasing_purchaseorder po ON po.id = l.purchase_order_id
+        WHERE r.receipt_date > %(since)s AND r.receipt_date <= %(day)s
+          AND l.status <> 'cancelled' AND po.order_date <= %(day)s{only}"""
     params = _params(as_of, since=day_of(as_of - max(WINDOWS)), recent=day_of(as_of - shorter))
-    found = _quantiles(sql, params, keys, 0.9, flag="recent")
-    return pd.DataFrame(
-        {
-            f"lt_mean_{shorter}": found["mean_recent"],
-            f"lt_p90_{shorter}": found["quantile_recent"],
-            f"lt_mean_{max(WINDOWS)}": found["mean_all"],
-            f"lt_p90_{max(WINDOWS)}": found["quantile_all"],
-        }
-    )
+    names = {
+        "mean_recent": f"lt_mean_{shorter}",
+        "quantile_recent": f"lt_p90_{shorter}",
+        "mean_all": f"lt_mean_{max(WINDOWS)}",
+        "quantile_all": f"lt_p90_{max(WINDOWS)}",
+    }
+    pairs, suppliers = _quantiles(sql, params, 0.9, flag="recent", whole=True)
+    return pairs.rename(columns=names), suppliers.rename(columns=names)
 
 
 def _median_quantity(as_of: int, only: str) -> pd.Series:
@@ -238,7 +247,7 @@ def _median_quantity(as_of: int, only: str) -> pd.Series:
         WHERE l.status <> 'cancelled' AND po.order_date <= %(day)s
           AND po.order_date > %(since)s{only}"""
     params = _params(as_of, since=day_of(as_of - 365))
-    return _quantiles(sql, params, ["supplier_id", "part_id"], 0.5)["quantile_all"]
+    return _quantiles(sql, params, 0.5)[0]["quantile_all"]
 
 
 def _load(as_of: int, since: int, only: str) -> pd.DataFrame:
@@ -275,12 +284,11 @@ def trailing_as_of(
     due = _due(as_of, segments, only)
     pairs_due = due.set_index(["supplier_id", "part_id"])
     suppliers_due = due.drop(columns="part_id").groupby("supplier_id").sum()
-    pairs = _rates(pairs_due, "part").join(
-        _lead_times(as_of, ["supplier_id", "part_id"], only).add_prefix("part_"), how="outer"
-    )
+    pair_leads, supplier_leads = _lead_times(as_of, only)
+    pairs = _rates(pairs_due, "part").join(pair_leads.add_prefix("part_"), how="outer")
     pairs = pairs.join(_median_quantity(as_of, only).rename("median_quantity"), how="outer")
     suppliers = _rates(suppliers_due, "supplier").join(
-        _lead_times(as_of, ["supplier_id"], only).add_prefix("supplier_"), how="outer"
+        supplier_leads.add_prefix("supplier_"), how="outer"
     )
     short = min(WINDOWS)
     late = suppliers_due[f"lines_{short}"] - suppliers_due[f"full_{short}"]

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -144,37 +144,55 @@ def lines_score(*, line_ids=None, today: dt.date | None = None) -> ScoreResult:
     result = ScoreResult(scored=len(frame), source=source)
     now = timezone.now()
     version = model.version if model is not None else None
-    rows = [
-        LineRisk(
-            line_id=int(pk),
-            late_risk=round(float(r), 4),
-            expected_days_late=round(float(d), 2),
-            source=source,
-            model_version=version,
-            scored_at=now,
-        )
-        for pk, r, d in zip(frame.index, risk, days, strict=True)
-    ]
     with transaction.atomic():
-        LineRisk.objects.bulk_create(
-            rows,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["line"],
-            update_fields=[
-                "late_risk",
-                "expected_days_late",
-                "source",
-                "model_version",
-                "scored_at",
-            ],
-        )
+        _risks_write(frame.index, risk, days, source=source, version=version, now=now)
         stale = LineRisk.objects.exclude(scored_at=now)
         if line_ids is not None:
             stale = stale.filter(line_id__in=line_ids)
         result.removed = stale.delete()[0]
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+_RISK_UPDATE = ("late_risk", "expected_days_late", "source", "model_version", "scored_at")
+
+
+def _risks_write(line_ids, risk, days, *, source: str, version, now) -> None:
+    """Upsert each line's risk: on PostgreSQL one INSERT … ON CONFLICT with one array per
+    column (no statement built per row), elsewhere Django's bulk upsert."""
+    ids = [int(pk) for pk in line_ids]
+    risks = np.round(np.asarray(risk, dtype=float), 4).tolist()
+    expected = np.round(np.asarray(days, dtype=float), 2).tolist()
+    if connection.vendor == "postgresql":
+        table = LineRisk._meta.db_table
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _RISK_UPDATE)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (line_id, {', '.join(_RISK_UPDATE)}) "
+                "SELECT i, r, d, %s, %s::integer, %s::timestamptz "
+                "FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS u(i, r, d) "
+                f"ON CONFLICT (line_id) DO UPDATE SET {updates}",
+                [source, version, now, ids, risks, expected],
+            )
+        return
+    rows = [
+        LineRisk(
+            line_id=pk,
+            late_risk=r,
+            expected_days_late=d,
+            source=source,
+            model_version=version,
+            scored_at=now,
+        )
+        for pk, r, d in zip(ids, risks, expected, strict=True)
+    ]
+    LineRisk.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["line"],
+        update_fields=list(_RISK_UPDATE),
+    )
 
 
 def _predict(model: PredictionModel | None, frame) -> tuple[np.ndarray, np.ndarray, str]:
