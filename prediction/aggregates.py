@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from contracts.models import Contract
 from prediction.facts import day_number, day_of
@@ -123,8 +123,16 @@ def _known_lines(since: str, only: str) -> str:
           AND (l.promised_date > %({since})s OR l.requested_date > %({since})s){only}"""
 
 
+# PostgreSQL session settings for these statements: room for their hash aggregates and
+# sorts in memory, and no JIT compilation (it costs more than it saves on them).
+SESSION = {"work_mem": "'256MB'", "jit": "off"}
+
+
 def _query(sql: str, params: dict, columns: list[str]) -> pd.DataFrame:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for setting, value in SESSION.items():
+                cursor.execute(f"SET LOCAL {setting} = {value}")
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     frame = pd.DataFrame(rows, columns=columns)
