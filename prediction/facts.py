@@ -28,6 +28,7 @@ from purchasing.models import (
     TransitEvent,
 )
 from scorecards import kpis
+from suppliers.models import Supplier
 
 EPOCH = dt.date(1970, 1, 1)
 
@@ -64,16 +65,18 @@ class Facts:
     notices: pd.DataFrame  # line_id, ship_notice_id, day (posted), eta_day
     events: pd.DataFrame  # ship_notice_id, day, eta_day
     sources: pd.DataFrame  # part_id, supplier_id, lead_time_days, monthly_capacity
+    # The suppliers a training sample is drawn from (None: every supplier).
+    supplier_ids: list[int] | None = None
 
 
 def facts_load(*, where: Q | None = None, stride: int = 1) -> Facts:
     """Load the facts of every non-cancelled line matching `where` (all by default), or of
-    one line in `stride` of them (by id: a sample blind to any outcome)."""
+    the lines of one supplier in `stride` (by id: a sample blind to any outcome)."""
     lines_q = PurchaseOrderLine.objects.exclude(status=PurchaseOrderLine.Status.CANCELLED)
     if where is not None:
         lines_q = lines_q.filter(where)
     if stride > 1:
-        lines_q = lines_q.alias(slot=F("pk") % stride).filter(slot=0)
+        lines_q = lines_q.alias(slot=F("purchase_order__supplier_id") % stride).filter(slot=0)
     lines = _lines_frame(lines_q)
     in_lines = {"line__in": lines_q.values("pk")}
     receipts = list(
@@ -100,7 +103,12 @@ def facts_load(*, where: Q | None = None, stride: int = 1) -> Facts:
             "part_id", "supplier_id", "lead_time_days", "monthly_capacity"
         )
     )
+    chosen = None
+    if stride > 1:
+        suppliers = Supplier.objects.alias(slot=F("pk") % stride).filter(slot=0)
+        chosen = sorted(suppliers.values_list("pk", flat=True))
     return Facts(
+        supplier_ids=chosen,
         lines=lines,
         receipts=_frame(receipts, line_id=("int", 0), day=("date", 1), quantity=("float", 2)),
         revisions=_frame(revisions, line_id=("int", 0), day=("local", 1), new_day=("date", 2)),

@@ -4,8 +4,9 @@ A line whose outcome was known before a cut-off (received in full, or past the e
 its tolerance window) is a training line; it is seen as of the last day of the month
 before the one it is promised in (as a backtest scores its test lines), with the features
 known then and the outcome known at the cut-off. Scoring times reach back
-`TRAINING_MONTHS` months; on a large history one line in `stride` is used (by id, blind to
-any outcome) so a training reads at most about `MAX_TRAINING_LINES` lines.
+`TRAINING_MONTHS` months; on a large history the lines of one supplier in `stride` are used
+(by id, blind to any outcome) so a training reads about `MAX_TRAINING_LINES` lines, and the
+database figures are computed for those suppliers only.
 """
 
 import datetime as dt
@@ -90,19 +91,23 @@ def month_ends(last_day: int, count: int) -> list[int]:
     return ends
 
 
-def trailing_cached(cache: dict, as_of: int) -> Trailing:
-    """The database's trailing figures as of a day, computed once per training."""
+def trailing_cached(cache: dict, as_of: int, facts: Facts) -> Trailing:
+    """The database's trailing figures as of a day (of the sample's suppliers), computed
+    once per training."""
     if "segments" not in cache:
         cache["segments"] = tolerance_segments()
     key = ("trailing", as_of)
     if key not in cache:
-        cache[key] = trailing_as_of(as_of, segments=cache["segments"])
+        cache[key] = trailing_as_of(
+            as_of, segments=cache["segments"], supplier_ids=facts.supplier_ids
+        )
     return cache[key]
 
 
 def training_facts(*, first_day: dt.date, today: dt.date) -> Facts:
     """The facts of the lines a training may read: ordered by today and promised (either
-    date) after `first_day`; one in `stride` when they are more than `MAX_TRAINING_LINES`."""
+    date) after `first_day`; those of one supplier in `stride` when they are more than
+    `MAX_TRAINING_LINES`."""
     where = Q(purchase_order__order_date__lte=today) & (
         Q(promised_date__gt=first_day) | Q(requested_date__gt=first_day)
     )
@@ -148,7 +153,7 @@ def _snapshot(facts: Facts, as_of: int, cache: dict) -> pd.DataFrame:
     chosen = ordered[(promise > as_of) & (promise - as_of <= HORIZON_DAYS)]
     if chosen.empty:
         return pd.DataFrame()
-    frame = features_as_of(facts, chosen["id"], as_of, trailing_cached(cache, as_of))
+    frame = features_as_of(facts, chosen["id"], as_of, trailing_cached(cache, as_of, facts))
     frame["as_of"] = as_of
     return frame
 
@@ -156,7 +161,7 @@ def _snapshot(facts: Facts, as_of: int, cache: dict) -> pd.DataFrame:
 def holdout_samples(
     facts: Facts, *, line_ids, as_of: int, outcomes: pd.DataFrame, cache: dict | None = None
 ) -> Samples:
-    trailing = trailing_cached(cache, as_of) if cache is not None else None
+    trailing = trailing_cached(cache, as_of, facts) if cache is not None else None
     frame = features_as_of(facts, line_ids, as_of, trailing)
     frame["as_of"] = as_of
     return _samples([frame], outcomes)
