@@ -61,10 +61,23 @@ def main() -> None:
     print(f"floor (raw GROUP BY supplier, month): median {floor:.3f} s over {len(raw)} runs")
     scored = LineRisk.objects.count()
     print(f"scoring {scored:,} open lines: median {statistics.median(score):.3f} s")
-    print(f"training v{model.version} ({model.samples:,} samples, with backtest): {train:.2f} s")
+    print(
+        f"training v{model.version} ({model.samples:,} samples of {model.lines:,} lines, "
+        f"with backtest): {train:.2f} s"
+    )
     print(f"peak memory: {peak_mb:.0f} MB (budget {MEMORY_BUDGET_MB} MB)")
     print(f"ratio scoring / floor: {statistics.median(score) / floor:.2f} (budget {SCORE_BUDGET})")
     print(f"ratio training / floor: {train / floor:.2f} (budget {TRAIN_BUDGET})")
+    for row in model.metrics.get("months", []):
+        figures = " ".join(
+            f"{key}={row[key]:.4f}"
+            for key in ("auc", "baseline_auc", "brier", "baseline_brier")
+            if row.get(key) is not None
+        )
+        print(
+            f"{row['month']}: {row['test_lines']} test lines, "
+            f"{row['train_samples']} samples {figures}"
+        )
     print(f"in use: {model.in_use}")
     for name, value in (
         ("auc", model.auc),

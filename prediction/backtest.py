@@ -9,29 +9,40 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from sklearn.calibration import calibration_curve
-from sklearn.inspection import permutation_importance
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
 
 from prediction.facts import Facts, day_number
 from prediction.features import FEATURES
 from prediction.training import (
+    TRAINING_MONTHS,
     Samples,
+    _matrix,
     holdout_samples,
     model_fit,
     outcomes_as_of,
+    training_facts,
     training_samples,
 )
 
 MONTHS = 6
 RELIABILITY_BINS = 10
 IMPORTANCE_ROWS = 2000
+REPEATS = 2
 
 
 def _month_start(day: dt.date, back: int = 0) -> dt.date:
     index = day.year * 12 + day.month - 1 - back
     return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def backtest_facts(*, today: dt.date, months: int = MONTHS) -> Facts:
+    """The facts a backtest (and the training after it) reads: lines promised after the
+    first scoring time of the earliest month's training."""
+    first = _month_start(today, months + TRAINING_MONTHS + 1) - dt.timedelta(days=1)
+    return training_facts(first_day=first, today=today)
 
 
 @dataclass
@@ -99,7 +110,9 @@ def backtest_folds(
         if len(ids) == 0:
             continue
         train = training_samples(facts, cutoff=cutoff, exclude=ids, cache=cache)
-        test = holdout_samples(facts, line_ids=ids, as_of=cutoff - 1, outcomes=outcomes)
+        test = holdout_samples(
+            facts, line_ids=ids, as_of=cutoff - 1, outcomes=outcomes, cache=cache
+        )
         folds.append(Fold(month=f"{start:%Y-%m}", cutoff=start, train=train, test=test))
     folds.reverse()
     return folds
@@ -158,18 +171,23 @@ def _reliability(y, p) -> dict:
 
 
 def _importances(fold: Fold) -> dict[str, float]:
-    """Permutation importance (drop in AUC) on the last month's test lines."""
+    """Permutation importance (drop in AUC, mean of `REPEATS` shuffles) on the last month's
+    test lines; every shuffled copy is scored in one call."""
     test = fold.test
     if not 0 < test.late.sum() < len(test):
         return {}
-    rows = np.random.default_rng(0).permutation(len(test))[:IMPORTANCE_ROWS]
-    found = permutation_importance(
-        fold.fitted.classifier,
-        test.X.iloc[rows],
-        test.late[rows],
-        scoring="roc_auc",
-        n_repeats=2,
-        random_state=0,
-    )
-    pairs = sorted(zip(FEATURES, found.importances_mean, strict=True), key=lambda p: -p[1])
+    rng = np.random.default_rng(0)
+    rows = rng.permutation(len(test))[:IMPORTANCE_ROWS]
+    X, y = test.X.iloc[rows].reset_index(drop=True), test.late[rows]
+    copies = [X]
+    for name in FEATURES:
+        for _ in range(REPEATS):
+            shuffled = X.copy()
+            shuffled[name] = rng.permutation(shuffled[name].to_numpy())
+            copies.append(shuffled)
+    risk = fold.fitted.classifier.predict_proba(_matrix(pd.concat(copies, ignore_index=True)))
+    risk = risk[:, 1]
+    scores = [roc_auc_score(y, block) for block in np.split(risk, len(copies))]
+    drops = (scores[0] - np.array(scores[1:])).reshape(len(FEATURES), REPEATS).mean(axis=1)
+    pairs = sorted(zip(FEATURES, drops, strict=True), key=lambda p: -p[1])
     return {name: round(float(value), 5) for name, value in pairs}

@@ -1,9 +1,12 @@
-"""The facts the late-risk features rest on, loaded set-based into pandas frames.
+"""The facts of the lines being scored (or trained on), loaded set-based into pandas frames.
 
 One query per kind of fact (lines, receipts, revisions, ship notices, transit events,
-sources, contracts), never one per line. Every date becomes a whole day number (days
-since 1970-01-01, in the organisation's time zone for date-times), so an as-of cut is
-one integer comparison. What each fact's date is, is listed in docs/prediction.md.
+sources, contracts), never one per line. Only the lines asked for are loaded (the open
+ones when scoring, a sample when training); the figures over every line (trailing OTD,
+lead times, load) are computed in the database (`prediction.aggregates`). Every date
+becomes a whole day number (days since 1970-01-01, in the organisation's time zone for
+date-times), so an as-of cut is one integer comparison. What each fact's date is, is
+listed in docs/prediction.md.
 """
 
 import datetime as dt
@@ -13,7 +16,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 
 from contracts.models import Contract
 from parts.models import ApprovedSource
@@ -25,11 +28,9 @@ from purchasing.models import (
     TransitEvent,
 )
 from scorecards import kpis
+from suppliers.models import Supplier
 
 EPOCH = dt.date(1970, 1, 1)
-# History read before the as-of date when only current figures are needed (scoring):
-# the longest trailing window plus the lines still open from before it.
-HISTORY_DAYS = 365 + 30
 
 
 def day_number(day: dt.date) -> int:
@@ -64,20 +65,18 @@ class Facts:
     notices: pd.DataFrame  # line_id, ship_notice_id, day (posted), eta_day
     events: pd.DataFrame  # ship_notice_id, day, eta_day
     sources: pd.DataFrame  # part_id, supplier_id, lead_time_days, monthly_capacity
+    # The suppliers a training sample is drawn from (None: every supplier).
+    supplier_ids: list[int] | None = None
 
 
-def facts_load(*, since: dt.date | None = None, supplier_ids=None) -> Facts:
-    """Load the facts: every non-cancelled line (of these suppliers), or those promised or
-    ordered on or after `since` plus the ones still open."""
+def facts_load(*, where: Q | None = None, stride: int = 1) -> Facts:
+    """Load the facts of every non-cancelled line matching `where` (all by default), or of
+    the lines of one supplier in `stride` (by id: a sample blind to any outcome)."""
     lines_q = PurchaseOrderLine.objects.exclude(status=PurchaseOrderLine.Status.CANCELLED)
-    if supplier_ids is not None:
-        lines_q = lines_q.filter(purchase_order__supplier_id__in=sorted(supplier_ids))
-    if since is not None:
-        lines_q = lines_q.filter(
-            Q(promised_date__gte=since)
-            | Q(purchase_order__order_date__gte=since)
-            | Q(status=PurchaseOrderLine.Status.OPEN)
-        )
+    if where is not None:
+        lines_q = lines_q.filter(where)
+    if stride > 1:
+        lines_q = lines_q.alias(slot=F("purchase_order__supplier_id") % stride).filter(slot=0)
     lines = _lines_frame(lines_q)
     in_lines = {"line__in": lines_q.values("pk")}
     receipts = list(
@@ -104,7 +103,12 @@ def facts_load(*, since: dt.date | None = None, supplier_ids=None) -> Facts:
             "part_id", "supplier_id", "lead_time_days", "monthly_capacity"
         )
     )
+    chosen = None
+    if stride > 1:
+        suppliers = Supplier.objects.alias(slot=F("pk") % stride).filter(slot=0)
+        chosen = sorted(suppliers.values_list("pk", flat=True))
     return Facts(
+        supplier_ids=chosen,
         lines=lines,
         receipts=_frame(receipts, line_id=("int", 0), day=("date", 1), quantity=("float", 2)),
         revisions=_frame(revisions, line_id=("int", 0), day=("local", 1), new_day=("date", 2)),

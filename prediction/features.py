@@ -1,15 +1,18 @@
 """A line's late-risk features as of a scoring time, from facts dated on or before it.
 
 `features_as_of` is the one place features are built, for training, backtests and
-scoring alike: it first cuts every frame to the facts dated on or before the as-of day
-(lines ordered by then, receipts received by then, revisions, ship notices and transit
-events recorded by then, acknowledgements given by then), then computes from the cut
-frames only. Adding a fact dated later cannot change a feature. See docs/prediction.md.
+scoring alike. The lines' own facts are cut, in pandas, to those dated on or before the
+as-of day (lines ordered by then, receipts received by then, revisions, ship notices and
+transit events recorded by then, acknowledgements given by then); every supplier's and
+(part, supplier)'s trailing figures come from set-based SQL over the facts dated by then
+(`prediction.aggregates`). Adding a fact dated later cannot change a feature. See
+docs/prediction.md.
 """
 
 import numpy as np
 import pandas as pd
 
+from prediction.aggregates import Trailing, trailing_as_of
 from prediction.facts import Facts
 
 TRAILING = (90, 365)
@@ -34,8 +37,7 @@ FEATURES = (
     "days_to_promise",
     "month",
 )
-# Open lines promised longer ago than this no longer count as load on the supplier.
-OPEN_LOAD_DAYS = 60
+TRAILING_FEATURES = FEATURES[: 8 * len(TRAILING)]
 
 
 def _known(facts: Facts, as_of: int) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -65,63 +67,39 @@ def _known(facts: Facts, as_of: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     return lines, receipts
 
 
-def _trailing(lines, receipts, as_of: int, days: int, keys: list[str], prefix: str):
-    """OTD, OTIF and lead time (mean, p90) over the `days` ending on `as_of`, per key."""
-    due = lines[(lines["promise"] > as_of - days) & (lines["promise"] <= as_of)]
-    sums = (
-        due.assign(in_full=due["on_time"] >= due["quantity"])
-        .groupby(keys)
-        .agg(on_time=("on_time", "sum"), ordered=("quantity", "sum"), otif=("in_full", "mean"))
-    )
-    out = pd.DataFrame(index=sums.index)
-    out[f"{prefix}_otd_{days}"] = 100.0 * sums["on_time"] / sums["ordered"]
-    out[f"{prefix}_otif_{days}"] = 100.0 * sums["otif"]
-    recent = receipts[receipts["day"] > as_of - days]
-    lead = (recent["day"] - recent["order_day"]).groupby([recent[k] for k in keys])
-    times = pd.DataFrame(
-        {f"{prefix}_lt_mean_{days}": lead.mean(), f"{prefix}_lt_p90_{days}": lead.quantile(0.9)}
-    )
-    return out.join(times, how="outer")
-
-
-def supplier_late_rate(lines: pd.DataFrame, as_of: int, days: int = 90) -> tuple[pd.Series, float]:
-    """The baseline: each supplier's share of lines due in the trailing window that were not
-    on time in full, and the same over every supplier (for a supplier without lines)."""
-    due = lines[(lines["promise"] > as_of - days) & (lines["promise"] <= as_of)]
-    late = due["on_time"] < due["quantity"]
-    overall = float(late.mean()) if len(due) else np.nan
-    return late.groupby(due["supplier_id"]).mean(), overall
-
-
-def features_as_of(facts: Facts, line_ids, as_of: int) -> pd.DataFrame:
+def features_as_of(facts: Facts, line_ids, as_of: int, trailing: Trailing | None = None):
     """Features of these lines (ordered on or before `as_of`) as of day number `as_of`,
-    one row per line id, plus `baseline_risk` and the line's `supplier_id`."""
-    lines, receipts = _known(facts, as_of)
+    one row per line id, plus `baseline_risk` and the line's `supplier_id`.
+
+    The lines' own facts come from `facts`; every supplier's and (part, supplier)'s
+    trailing figures from the database as of the same day (`trailing`, computed when not
+    given)."""
+    lines, _ = _known(facts, as_of)
     target = lines.loc[np.asarray(line_ids, dtype=np.int64)].copy()
+    if trailing is None:
+        since = int(target["promise"].min()) if len(target) else None
+        trailing = trailing_as_of(as_of, since=since)
+    suppliers = trailing.suppliers.reindex(target["supplier_id"]).set_axis(target.index)
+    pairs_keys = pd.MultiIndex.from_arrays([target["supplier_id"], target["part_id"]])
+    pairs = trailing.pairs.reindex(pairs_keys).set_axis(target.index)
     frame = pd.DataFrame(index=target.index)
-    for days in TRAILING:
-        by_supplier = _trailing(lines, receipts, as_of, days, ["supplier_id"], "supplier")
-        frame = frame.join(by_supplier.reindex(target["supplier_id"]).set_axis(target.index))
-        by_part = _trailing(lines, receipts, as_of, days, ["part_id", "supplier_id"], "part")
-        keys = pd.MultiIndex.from_arrays([target["part_id"], target["supplier_id"]])
-        frame = frame.join(by_part.reindex(keys).set_axis(target.index))
-    _order_features(frame, target, lines, facts, as_of)
+    for column in TRAILING_FEATURES:
+        source = suppliers if column.startswith("supplier_") else pairs
+        frame[column] = source.get(column, np.nan)
+    _order_features(frame, target, pairs, facts, as_of)
     _progress_features(frame, target, facts, as_of)
-    _load_features(frame, target, lines, facts, as_of)
-    rates, overall = supplier_late_rate(lines, as_of)
-    baseline = rates.reindex(target["supplier_id"]).to_numpy()
-    frame["baseline_risk"] = np.where(np.isnan(baseline), overall, baseline)
+    _load_features(frame, target, suppliers, trailing, facts)
+    baseline = suppliers["late_rate"].to_numpy(dtype=float)
+    frame["baseline_risk"] = np.where(np.isnan(baseline), trailing.overall_late, baseline)
     frame["baseline_risk"] = frame["baseline_risk"].fillna(0.0)
     frame["supplier_id"] = target["supplier_id"]
     frame["promise"] = target["promise"]
     return frame
 
 
-def _order_features(frame, target, lines, facts: Facts, as_of: int) -> None:
-    recent = lines[lines["order_day"] > as_of - 365]
-    median = recent.groupby(["part_id", "supplier_id"])["quantity"].median()
+def _order_features(frame, target, pairs, facts: Facts, as_of: int) -> None:
     keys = pd.MultiIndex.from_arrays([target["part_id"], target["supplier_id"]])
-    frame["quantity_vs_median"] = target["quantity"] / median.reindex(keys).to_numpy()
+    frame["quantity_vs_median"] = target["quantity"] / pairs["median_quantity"]
     frame["lead_asked_days"] = target["promise"] - target["order_day"]
     contracted = facts.sources.set_index(["part_id", "supplier_id"])["lead_time_days"]
     frame["lead_asked_vs_contract"] = frame["lead_asked_days"] - contracted.reindex(keys).to_numpy()
@@ -167,28 +145,22 @@ def _progress_features(frame, target, facts: Facts, as_of: int) -> None:
     frame["days_since_transit_event"] = as_of - per_notice["last_event"].reindex(target.index)
 
 
-def _load_features(frame, target, lines, facts: Facts, as_of: int) -> None:
-    """The supplier's open quantity as of `as_of` against its capacity, and the quantity
+def _load_features(frame, target, suppliers, trailing: Trailing, facts: Facts) -> None:
+    """The supplier's open quantity as of the day against its capacity, and the quantity
     of the part already ordered from it for the line's month against its monthly capacity."""
-    open_lines = lines[
-        (lines["received"] < lines["quantity"]) & (lines["promise"] > as_of - OPEN_LOAD_DAYS)
-    ]
-    remaining = open_lines["quantity"] - open_lines["received"]
     sources = facts.sources
     capacity = sources.groupby("supplier_id")["monthly_capacity"].sum(min_count=1)
-    by_supplier = remaining.groupby(open_lines["supplier_id"]).sum()
-    ratio = by_supplier / capacity.replace(0, np.nan)
-    frame["supplier_open_vs_capacity"] = ratio.reindex(target["supplier_id"]).to_numpy()
+    capacity = capacity.replace(0, np.nan).reindex(target["supplier_id"]).to_numpy()
+    frame["supplier_open_vs_capacity"] = suppliers["open_quantity"].to_numpy() / capacity
     # The part's load in the line's month: what is already ordered for it then.
-    month = _month_index(lines["promise"])
-    booked = lines["quantity"].groupby([lines["part_id"], lines["supplier_id"], month]).sum()
     keys = pd.MultiIndex.from_arrays(
-        [target["part_id"], target["supplier_id"], _month_index(target["promise"])]
+        [target["supplier_id"], target["part_id"], _month_index(target["promise"])]
     )
     part_capacity = sources.set_index(["part_id", "supplier_id"])["monthly_capacity"]
     pairs = pd.MultiIndex.from_arrays([target["part_id"], target["supplier_id"]])
     frame["part_month_load_vs_capacity"] = (
-        booked.reindex(keys).to_numpy() / part_capacity.reindex(pairs).replace(0, np.nan).to_numpy()
+        trailing.booked.reindex(keys).to_numpy()
+        / part_capacity.reindex(pairs).replace(0, np.nan).to_numpy()
     )
 
 

@@ -11,12 +11,13 @@ import time
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 
-from prediction.backtest import MONTHS, BacktestResult, backtest_run
-from prediction.facts import HISTORY_DAYS, day_number, facts_load
+from prediction.aggregates import trailing_as_of
+from prediction.backtest import MONTHS, BacktestResult, backtest_facts, backtest_run
+from prediction.facts import day_number, facts_load
 from prediction.features import features_as_of
 from prediction.models import LineRisk, PredictionModel
 from prediction.selectors import model_current
@@ -41,7 +42,7 @@ def lateness_train(
     """Backtest, fit on every outcome known today, store, and re-score the open lines."""
     started = time.perf_counter()
     today = today or timezone.localdate()
-    facts = facts_load()
+    facts = backtest_facts(today=today, months=months)
     cache: dict = {}  # scoring times' features, shared by the backtest and the final fit
     result = backtest_run(facts, today=today, months=months, cache=cache)
     samples = training_samples(facts, cutoff=day_number(today) + 1, cache=cache)
@@ -120,55 +121,78 @@ def lines_score(*, line_ids=None, today: dt.date | None = None) -> ScoreResult:
     """Score every open line (or these lines) as of today with whatever is in use."""
     started = time.perf_counter()
     today = today or timezone.localdate()
-    lines = PurchaseOrderLine.objects.all()
+    where = Q(status=PurchaseOrderLine.Status.OPEN, purchase_order__order_date__lte=today)
     supplier_ids = None
     if line_ids is not None:
         line_ids = sorted({int(i) for i in line_ids})
-        lines = lines.filter(pk__in=line_ids)
-        supplier_ids = set(lines.values_list("purchase_order__supplier_id", flat=True))
-    facts = facts_load(since=today - dt.timedelta(days=HISTORY_DAYS), supplier_ids=supplier_ids)
+        where &= Q(pk__in=line_ids)
+        supplier_ids = set(
+            PurchaseOrderLine.objects.filter(pk__in=line_ids).values_list(
+                "purchase_order__supplier_id", flat=True
+            )
+        )
+    facts = facts_load(where=where)
     as_of = day_number(today)
-    candidates = facts.lines[facts.lines["is_open"] & (facts.lines["order_day"] <= as_of)]
-    if line_ids is not None:
-        candidates = candidates[candidates["id"].isin(line_ids)]
-    frame = features_as_of(facts, candidates["id"], as_of)
+    candidates = facts.lines["id"]
+    promises = facts.lines[["requested_day", "promised_day"]].to_numpy()
+    since = int(np.nanmin(promises)) if len(candidates) else None
+    trailing = trailing_as_of(as_of, since=since, supplier_ids=supplier_ids)
+    frame = features_as_of(facts, candidates, as_of, trailing)
     frame = frame[frame["received_share"] < 1]
     model = model_current()
     risk, days, source = _predict(model, frame)
     result = ScoreResult(scored=len(frame), source=source)
     now = timezone.now()
     version = model.version if model is not None else None
-    rows = [
-        LineRisk(
-            line_id=int(pk),
-            late_risk=round(float(r), 4),
-            expected_days_late=round(float(d), 2),
-            source=source,
-            model_version=version,
-            scored_at=now,
-        )
-        for pk, r, d in zip(frame.index, risk, days, strict=True)
-    ]
     with transaction.atomic():
-        LineRisk.objects.bulk_create(
-            rows,
-            batch_size=2000,
-            update_conflicts=True,
-            unique_fields=["line"],
-            update_fields=[
-                "late_risk",
-                "expected_days_late",
-                "source",
-                "model_version",
-                "scored_at",
-            ],
-        )
+        _risks_write(frame.index, risk, days, source=source, version=version, now=now)
         stale = LineRisk.objects.exclude(scored_at=now)
         if line_ids is not None:
             stale = stale.filter(line_id__in=line_ids)
         result.removed = stale.delete()[0]
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+_RISK_UPDATE = ("late_risk", "expected_days_late", "source", "model_version", "scored_at")
+
+
+def _risks_write(line_ids, risk, days, *, source: str, version, now) -> None:
+    """Upsert each line's risk: on PostgreSQL one INSERT … ON CONFLICT with one array per
+    column (no statement built per row), elsewhere Django's bulk upsert."""
+    ids = [int(pk) for pk in line_ids]
+    risks = np.round(np.asarray(risk, dtype=float), 4).tolist()
+    expected = np.round(np.asarray(days, dtype=float), 2).tolist()
+    if connection.vendor == "postgresql":
+        table = LineRisk._meta.db_table
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in _RISK_UPDATE)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (line_id, {', '.join(_RISK_UPDATE)}) "
+                "SELECT i, r, d, %s, %s::integer, %s::timestamptz "
+                "FROM unnest(%s::bigint[], %s::float8[], %s::float8[]) AS u(i, r, d) "
+                f"ON CONFLICT (line_id) DO UPDATE SET {updates}",
+                [source, version, now, ids, risks, expected],
+            )
+        return
+    rows = [
+        LineRisk(
+            line_id=pk,
+            late_risk=r,
+            expected_days_late=d,
+            source=source,
+            model_version=version,
+            scored_at=now,
+        )
+        for pk, r, d in zip(ids, risks, expected, strict=True)
+    ]
+    LineRisk.objects.bulk_create(
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["line"],
+        update_fields=list(_RISK_UPDATE),
+    )
 
 
 def _predict(model: PredictionModel | None, frame) -> tuple[np.ndarray, np.ndarray, str]:

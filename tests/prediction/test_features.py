@@ -50,6 +50,10 @@ def _features(line) -> pd.DataFrame:
 
 def test_facts_dated_after_the_scoring_time_change_no_feature(history):
     supplier, part, scored = history
+    # A line due on the scoring day, received the day after: inside its 1-day tolerance.
+    due = line_add(
+        supplier=supplier, part=part, ordered=AS_OF - dt.timedelta(days=20), promised=AS_OF
+    )
     before = _features(scored)
     assert before.loc[scored.pk, "supplier_otd_365"] > 0
     assert before.loc[scored.pk, "acknowledged"] == 0
@@ -80,6 +84,7 @@ def test_facts_dated_after_the_scoring_time_change_no_feature(history):
         eta=dt.date(2026, 7, 5),
     )
     receipt_add(line=scored, day=later, quantity=100)
+    receipt_add(line=due, day=later, quantity=100)
     # ...other lines are received late after it, and new orders come in.
     line_add(
         supplier=supplier,

@@ -1,17 +1,28 @@
 """The backtest split, calibration on a known probability, and the baseline fallback."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 import pytest
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
 
 from prediction.backtest import backtest_folds
-from prediction.facts import Facts, day_number, facts_load
+from prediction.facts import day_number, day_of, facts_load
 from prediction.features import FEATURES
 from prediction.models import LineRisk, PredictionModel
 from prediction.services import lines_score
 from prediction.training import Samples, model_fit, training_samples
+from purchasing.models import (
+    PromiseRevision,
+    PurchaseOrderLine,
+    Receipt,
+    ShipNotice,
+    TransitEvent,
+)
 from tests.factories import ApprovedSourceFactory, PartFactory, SupplierFactory
 from tests.prediction.builders import line_add
 
@@ -45,18 +56,23 @@ def months_of_history(db):
     return suppliers
 
 
-def _cut(facts: Facts, last_day: int) -> Facts:
-    """The same facts without anything dated after `last_day`."""
-    lines = facts.lines[facts.lines["order_day"] <= last_day].copy()
-    lines.loc[lines["acknowledged_day"] > last_day, "acknowledged_day"] = np.nan
-    return Facts(
-        lines=lines,
-        receipts=facts.receipts[facts.receipts["day"] <= last_day],
-        revisions=facts.revisions[facts.revisions["day"] <= last_day],
-        notices=facts.notices[facts.notices["day"] <= last_day],
-        events=facts.events[facts.events["day"] <= last_day],
-        sources=facts.sources,
-    )
+def _blind_samples(cutoff: int, exclude) -> Samples:
+    """Training samples computed with every fact dated on or after day `cutoff` removed
+    from the database (rolled back afterwards)."""
+    first = day_of(cutoff)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=ZoneInfo(settings.TIME_ZONE))
+    with transaction.atomic():
+        later = PurchaseOrderLine.objects.filter(purchase_order__order_date__gte=first)
+        Receipt.objects.filter(Q(receipt_date__gte=first) | Q(line__in=later)).delete()
+        PromiseRevision.objects.filter(created_at__gte=start).delete()
+        TransitEvent.objects.filter(occurred_at__gte=start).delete()
+        ShipNotice.objects.filter(created_at__gte=start).delete()
+        LineRisk.objects.filter(line__in=later).delete()
+        later.delete()
+        PurchaseOrderLine.objects.filter(acknowledged_at__gte=start).update(acknowledged_at=None)
+        samples = training_samples(facts_load(), cutoff=cutoff, exclude=exclude)
+        transaction.set_rollback(True)
+    return samples
 
 
 def test_backtest_trains_on_nothing_from_the_test_month(months_of_history):
@@ -78,7 +94,7 @@ def test_backtest_trains_on_nothing_from_the_test_month(months_of_history):
         assert fold.train.as_of.max() < cutoff
         assert set(fold.test.as_of.tolist()) == {cutoff - 1}
         # Training without any fact dated on or after the cut-off gives the same samples.
-        blind = training_samples(_cut(facts, cutoff - 1), cutoff=cutoff, exclude=test_ids)
+        blind = _blind_samples(cutoff, test_ids)
         pd.testing.assert_frame_equal(blind.X, fold.train.X)
         assert (blind.late == fold.train.late).all()
 

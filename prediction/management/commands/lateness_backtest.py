@@ -1,8 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from prediction.backtest import MONTHS, backtest_run
-from prediction.facts import facts_load
+from prediction.backtest import MONTHS, backtest_facts, backtest_run
 from prediction.management.commands._common import as_of_argument, as_of_parse
 from prediction.services import backtest_record
 
@@ -24,7 +23,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, months=MONTHS, dry_run=False, **options):
         today = as_of_parse(as_of) or timezone.localdate()
-        result = backtest_run(facts_load(), today=today, months=months)
+        facts = backtest_facts(today=today, months=months)
+        result = backtest_run(facts, today=today, months=months)
         for row in result.months:
             figures = " ".join(
                 f"{key}={row[key]:.4f}"
