@@ -27,6 +27,8 @@ class PolicyOutcome:
     split_cost: float | None
     table: bytes | None
     notes: list[str]
+    exact: bool = True  # False: ``cost`` is a simulated estimate with standard error ``stderr``
+    stderr: float | None = None
 
     def saving_pct(self, baseline: float | None) -> float | None:
         if baseline is None or baseline <= 0:
@@ -70,6 +72,11 @@ def compute_policy(inputs: PlanInputs, days: int) -> PolicyOutcome:
         choice = choose(model)
         notes.append("no policy keeps both share bounds: the cheapest is shown")
     chosen = choice.chosen
+    if not chosen.exact:
+        notes.append(
+            f"cost estimated by simulation (standard error {chosen.stderr:.4f}): "
+            "the policy's chain is too large to solve exactly"
+        )
     singles = [c for c in (heuristics.single_slow(model), heuristics.single_fast(model)) if c]
     single = min((c.cost for c in singles), default=None)
     split = _split_cost(model, fast, slow)
@@ -84,6 +91,8 @@ def compute_policy(inputs: PlanInputs, days: int) -> PolicyOutcome:
         split_cost=split,
         table=_pack(choice.exact_result) if chosen.kind == "exact" else None,
         notes=notes,
+        exact=chosen.exact,
+        stderr=chosen.stderr,
     )
 
 
