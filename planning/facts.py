@@ -101,12 +101,13 @@ def _plans(part_ids, sites, as_of) -> dict[Key, list[float]]:
     from planning.models import DemandPlan
 
     window = dt.timedelta(days=period_days() * HISTORY_PERIODS)
+    current = period_start(as_of)
     rows = (
         DemandPlan.objects.filter(
             part_id__in=part_ids,
             site__in=sites,
-            period_start__gte=as_of - window,
-            period_start__lt=as_of + window,
+            period_start__gte=current - window,
+            period_start__lt=current + window,
         )
         .order_by("part_id", "site", "period_start")
         .values_list("part_id", "site", "quantity")
