@@ -99,6 +99,7 @@ def part(runs):
         times.append(time.perf_counter() - started)
         print(
             f"k={k:>2} l_r={model.lead_slow} -> {chosen.kind:<6} {chosen.cost:.4f}"
+            f"{'' if chosen.exact else f' ± {chosen.stderr:.4f} (simulated)'}"
             f" in {times[-1]:.2f} s",
             flush=True,
         )

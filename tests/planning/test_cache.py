@@ -224,3 +224,25 @@ def test_past_the_chain_limit_the_search_simulates_within_its_standard_error(mon
     exact = heuristics.exact_evaluation(m, estimate)
     assert exact is not None
     assert abs(estimate.cost - exact.cost) < 4 * estimate.stderr
+
+
+def test_without_a_plan_demand_is_the_consumption_between_period_end_readings(planned):
+    from planning.facts import history_starts
+    from planning.models import DemandPlan
+
+    DemandPlan.objects.all().delete()
+    site = Site.objects.get(code="MAIN")
+    starts = history_starts(AS_OF)
+    assert starts[-1] + dt.timedelta(days=7) == AS_OF  # AS_OF is a Monday: a period start
+    levels = [100, 90, 75, 70, 50, 45]
+    for j, level in enumerate(levels):
+        day = starts[20 + j]
+        noon = dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC)
+        # An earlier reading of the same period does not count: the last one does.
+        InventoryPositionFactory(part=planned, site=site, on_hand=999, read_at=noon)
+        later = noon + dt.timedelta(days=2)
+        InventoryPositionFactory(part=planned, site=site, on_hand=level, read_at=later)
+    planning_run(as_of=AS_OF)
+    inputs = ReplenishmentPolicy.objects.get().inputs
+    assert inputs["demand_from"] == "consumption (readings and receipts)"
+    assert inputs["demand_per_period"] == [10.0, 15.0, 5.0, 20.0, 5.0]
