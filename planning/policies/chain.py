@@ -143,10 +143,11 @@ def _decode(codes: np.ndarray, width: int, radix: int):
 
 
 def _enumerate(model, decide, start, radix, max_states):
+    """Every state reachable from ``start``, breadth first; the codes sorted."""
     width = model.lead_slow - 1
     support = np.arange(len(model.demand))
-    known = np.unique(_encode(np.array([start[0]]), np.asarray(start[1])[None, :], radix))
-    frontier = known
+    frontier = np.unique(_encode(np.array([start[0]]), np.asarray(start[1])[None, :], radix))
+    known = set(frontier.tolist())  # a set: membership stays O(1) however deep the chain
     depth = 0
     while frontier.size:
         depth += 1
@@ -156,16 +157,13 @@ def _enumerate(model, decide, start, radix, max_states):
         q_e, q_r = decide(x, pipe)
         if np.any(q_r >= radix) or np.any(q_r < 0) or np.any(q_e < 0):
             raise ChainTooLarge("a slow order leaves the encoded range")
-        nxt = []
-        for d in support:
-            nx, npipe = step(model, x, pipe, q_e, q_r, d)
-            nxt.append(_encode(nx, npipe, radix))
-        cand = np.unique(np.concatenate(nxt))
-        frontier = np.setdiff1d(cand, known, assume_unique=True)
-        known = np.union1d(known, frontier)
-        if known.size > max_states:
+        nxt = [_encode(*step(model, x, pipe, q_e, q_r, d), radix) for d in support]
+        new = [code for code in np.unique(np.concatenate(nxt)).tolist() if code not in known]
+        known.update(new)
+        if len(known) > max_states:
             raise ChainTooLarge(f"more than {max_states} states")
-    return known
+        frontier = np.asarray(new, dtype=np.int64)
+    return np.sort(np.fromiter(known, dtype=np.int64, count=len(known)))
 
 
 def evaluate(

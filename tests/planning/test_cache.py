@@ -246,3 +246,16 @@ def test_without_a_plan_demand_is_the_consumption_between_period_end_readings(pl
     inputs = ReplenishmentPolicy.objects.get().inputs
     assert inputs["demand_from"] == "consumption (readings and receipts)"
     assert inputs["demand_per_period"] == [10.0, 15.0, 5.0, 20.0, 5.0]
+
+
+def test_capacity_that_cannot_carry_the_demand_is_planned_uncapped_with_a_note(planned):
+    from parts.models import ApprovedSource
+
+    # 20 units a month each: under one lot of 10 a week from either source.
+    ApprovedSource.objects.filter(part=planned).update(monthly_capacity=Decimal("20"))
+    result = planning_run(as_of=AS_OF)
+    assert result.computed == 1
+    notes = ReplenishmentPolicy.objects.get().inputs["notes"]
+    assert any("cannot carry the mean demand" in note for note in notes)
+    # Each order is still capped: less than one lot a period from either source.
+    assert not ReplenishmentSuggestion.objects.exists()
