@@ -13,10 +13,21 @@
 
     python bench/planning.py part --runs 20
 
-`run` (needs the database with the demo): a whole planning run for every planned part,
-  then a second run with unchanged inputs (policies served from the cache).
+`run` (PostgreSQL copy of the large demo): against the budget of docs/performance.md,
+  the planning run for every planned part within 0.5x the floor (the raw SQL GROUP BY
+  supplier, month of bench/kpi_recompute.py, timed in the same run), policies cached
+  while their inputs are unchanged. Times, alternating with the floor:
+  * the daily run with unchanged inputs (every policy from the cache; asserts that it
+    computes none and writes nothing);
+  * the first run, which computes every policy whose inputs changed since the stored one
+    (on a fresh copy after an upgrade: all), with the time to choose each part's policy
+    (budget 2 s median); with --full-runs N also N full runs computing every policy (the
+    stored policies deleted first, rolled back after each run).
 
-    python bench/planning.py run
+    createdb -h 127.0.0.1 -U postgres -T bench_large bench_planning
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_planning python manage.py migrate
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_planning \
+        python bench/planning.py run --runs 3
 """
 
 import argparse
@@ -38,15 +49,17 @@ FAMILIES = ("cdi", "di", "tbs", "single")
 
 
 def _cost(model, kind):
+    """The family's best cost; a trailing ~ marks a simulated estimate."""
     try:
-        return choose(model, kind=kind).chosen.cost
+        best = choose(model, kind=kind).chosen
     except NoPolicy:
-        return float("nan")
+        return f"{'-':>9} "
+    return f"{best.cost:9.4f}{' ' if best.exact else '~'}"
 
 
 def grid():
     header = f"{'l_r':>3} {'c_e':>3} {'h':>3} {'b':>4} {'D':>6} | {'chosen':>14} "
-    header += " ".join(f"{k:>9}" for k in FAMILIES) + f" | {'seconds':>7}"
+    header += "".join(f"{k:>9} " for k in FAMILIES) + f"| {'seconds':>7}"
     print(header)
     for k in (4, 8):
         for hb in ((5, 95), (5, 495), (15, 85)):
@@ -62,10 +75,10 @@ def grid():
                     started = time.perf_counter()
                     chosen = choose(model).chosen
                     seconds = time.perf_counter() - started
-                    others = " ".join(f"{_cost(model, f):9.4f}" for f in FAMILIES)
+                    others = "".join(_cost(model, f) for f in FAMILIES)
                     print(
                         f"{lead:>3} {premium:>3} {hb[0]:>3} {hb[1]:>4} {'U0-' + str(k):>6} | "
-                        f"{chosen.kind:>5} {chosen.cost:8.4f} {others} | {seconds:7.2f}",
+                        f"{chosen.kind:>5} {chosen.cost:8.4f} {others}| {seconds:7.2f}",
                         flush=True,
                     )
 
@@ -88,6 +101,7 @@ def part(runs):
         times.append(time.perf_counter() - started)
         print(
             f"k={k:>2} l_r={model.lead_slow} -> {chosen.kind:<6} {chosen.cost:.4f}"
+            f"{'' if chosen.exact else f' ± {chosen.stderr:.4f} (simulated)'}"
             f" in {times[-1]:.2f} s",
             flush=True,
         )
@@ -97,30 +111,131 @@ def part(runs):
     )
 
 
-def run():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dualsource.settings")
-    import django
+BUDGET = 0.5
 
-    django.setup()
-    from planning.services import planning_run
 
-    for label in ("first run", "unchanged inputs"):
-        started = time.perf_counter()
-        result = planning_run()
-        print(f"{label}: {result} in {time.perf_counter() - started:.2f} s", flush=True)
+class _Rollback(Exception):
+    pass
+
+
+def _full_run(planning_run, policy_model, results):
+    """Every policy computed: the stored ones deleted, everything rolled back after."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            policy_model.objects.all().delete()
+            results.append(planning_run())
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+def _writes(queries):
+    verbs = ("INSERT", "UPDATE", "DELETE")
+    return [q for q in queries if q["sql"].lstrip().upper().startswith(verbs)]
+
+
+def run(runs, full_runs):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from kpi_recompute import raw_aggregate, timed  # sets Django up
+
+    from planning import services
+    from planning.models import PlanningSetting, ReplenishmentPolicy
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("Run against a PostgreSQL copy of the large demo (DATABASE_URL).")
+    planned = PlanningSetting.objects.filter(is_planned=True).count()
+    print(f"Database {connection.settings_dict['NAME']}: {planned} planned part × site")
+    load = os.getloadavg()
+    print(f"Load: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} CPUs")
+    per_part = []
+    real = services.compute_policy
+
+    def timing(inputs, days):
+        t0 = time.perf_counter()
+        outcome = real(inputs, days)
+        per_part.append((time.perf_counter() - t0, outcome.kind, outcome.exact))
+        return outcome
+
+    services.compute_policy = timing
+    raw = timed(raw_aggregate, 1)
+    started = time.perf_counter()
+    first = services.planning_run()
+    first_seconds = time.perf_counter() - started
+    print(f"first run (policies of changed inputs computed): {first} in {first_seconds:.2f} s")
+    daily, full, results, full_results = [], [], [], []
+    for _ in range(runs):
+        raw += timed(raw_aggregate, 1)
+        with CaptureQueriesContext(connection) as queries:
+            daily += timed(lambda: results.append(services.planning_run()), 1)
+        if results[-1].computed or _writes(queries.captured_queries):
+            raise SystemExit(f"unchanged inputs recomputed or wrote: {results[-1]}")
+    print(
+        f"unchanged inputs: {results[-1]}; {len(queries.captured_queries)} queries, no write",
+        flush=True,
+    )
+    for _ in range(full_runs):
+        raw += timed(raw_aggregate, 1)
+        full += timed(
+            lambda: _full_run(services.planning_run, ReplenishmentPolicy, full_results), 1
+        )
+        print(f"full run: {full_results[-1]} in {full[-1]:.2f} s", flush=True)
+    services.compute_policy = real
+    _report(raw, daily, full, per_part)
+    print(
+        f"ratio first run ({first.computed} policies computed) / floor: "
+        f"{first_seconds / statistics.median(raw):.2f}"
+    )
+
+
+def _report(raw, daily, full, per_part):
+    floor = statistics.median(raw)
+    for name, times in (
+        ("floor: raw GROUP BY supplier, month", raw),
+        ("daily run, unchanged inputs (cached)", daily),
+        ("full run, every policy computed", full),
+    ):
+        if times:
+            print(f"{name:<40} median {statistics.median(times):8.3f} s ({len(times)} runs)")
+    ratio = statistics.median(daily) / floor
+    verdict = "within" if ratio <= BUDGET else "OVER"
+    print(f"ratio daily planning run (cached) / floor: {ratio:.3f} (budget <= {BUDGET}: {verdict})")
+    if full:
+        print(
+            f"ratio full planning run (every policy) / floor: {statistics.median(full) / floor:.2f}"
+        )
+    if per_part:
+        seconds = [t for t, _, _ in per_part]
+        kinds = {}
+        for _, kind, exact in per_part:
+            label = kind if exact else f"{kind} (simulated)"
+            kinds[label] = kinds.get(label, 0) + 1
+        print(
+            f"one part's policy: median {statistics.median(seconds):.3f} s, "
+            f"p90 {sorted(seconds)[int(0.9 * (len(seconds) - 1))]:.3f} s, "
+            f"max {max(seconds):.2f} s over {len(seconds)} (budget 2 s median); kinds {kinds}"
+        )
+    load = os.getloadavg()
+    print(f"Load after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("mode", nargs="?", default="grid", choices=["grid", "part", "run"])
-    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--runs", type=int, help="default: 20 for part, 3 for run")
+    parser.add_argument(
+        "--full-runs", type=int, default=0, help="run: full runs (rolled back) to time"
+    )
     args = parser.parse_args()
     if args.mode == "grid":
         grid()
     elif args.mode == "part":
-        part(args.runs)
+        part(args.runs or 20)
     else:
-        run()
+        run(args.runs or 3, args.full_runs)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,17 @@ steps, in this order:
 2. **match invoices** that waited for their goods (a receipt may have come);
 3. **evaluate rules** for the suppliers the refresh rebuilt (nightly and rebuild: every
    supplier), applying the obvious decisions and raising exceptions;
-4. **scan alerts**: raise, refresh and resolve every alert kind of `alerts/kinds.py`;
-5. **queue emails**: send the critical alerts the scan raised to whoever wants them now
+4. **plan replenishment** (nightly and rebuild runs only): the daily planning run, the
+   policy of every planned part × site (recomputed only when its inputs changed) and this
+   period's suggested orders, the obvious ones released alone;
+5. **scan alerts**: raise, refresh and resolve every alert kind of `alerts/kinds.py`;
+6. **queue emails**: send the critical alerts the scan raised to whoever wants them now
    (the rest wait for the 07:00 digest).
 
 Each step is a function of the run so far; a step that has nothing to do returns at once.
 """
 
+import dataclasses
 import datetime as dt
 import logging
 import time
@@ -27,6 +31,7 @@ from django.utils import timezone
 from alerts.delivery import deliveries_queue
 from alerts.services import alerts_scan
 from invoicing.services import invoices_match_waiting
+from planning.services import planning_run
 from rules.services import rules_evaluate
 from scorecards.refresh import (
     scorecard_refresh_nightly,
@@ -85,6 +90,15 @@ def evaluate_rules(run: Run) -> dict | None:
     return rules_evaluate(supplier_ids=run.supplier_ids).as_dict()
 
 
+def plan_replenishment(run: Run) -> dict | None:
+    """Once a day (the nightly run; the weekly rebuild too, as landed costs may move):
+    after the rules, so a supplier they held gets no order, and before the scan, so
+    suggestions left waiting raise their alert."""
+    if run.mode == POSTING:
+        return None
+    return dataclasses.asdict(planning_run())
+
+
 def scan_alerts(run: Run) -> dict | None:
     result = alerts_scan(requested_at=run.requested_at, queue_sends=False)
     run.delivery_ids = result.delivery_ids
@@ -101,6 +115,7 @@ STEPS: list[tuple[str, Callable[[Run], dict | None]]] = [
     ("refresh scorecards", refresh_scorecards),
     ("match invoices", match_invoices),
     ("evaluate rules", evaluate_rules),
+    ("plan replenishment", plan_replenishment),
     ("scan alerts", scan_alerts),
     ("queue emails", queue_emails),
 ]

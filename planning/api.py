@@ -22,6 +22,7 @@ from planning.filters import DemandPlanFilter, PolicyFilter, SuggestionFilter
 from planning.models import DemandPlan, ReplenishmentPolicy, ReplenishmentSuggestion
 from planning.selectors import demand_plan_list, policy_list, suggestion_list
 from planning.services import demand_plans_upsert, suggestions_release
+from sites.models import Site
 
 
 class DemandPlanSerializer(BatchItemSerializer):
@@ -40,7 +41,7 @@ class DemandPlanSerializer(BatchItemSerializer):
     def instance_values(self, plan):
         return {
             "part_number": plan.part.number,
-            "site": plan.site,
+            "site": plan.site_id,
             "period_start": plan.period_start,
             "quantity": plan.quantity,
         }
@@ -52,10 +53,17 @@ class DemandPlanSerializer(BatchItemSerializer):
                 Part.objects.filter(number__in=wanted), context_user(self.context)
             ).values_list("number", "pk")
         )
+        sites = set(
+            Site.objects.filter(
+                code__in={item["site"] for item in items if item is not None}
+            ).values_list("code", flat=True)
+        )
         seen = {}
         for index, item in enumerate(items):
             if item is None:
                 continue
+            if item["site"] not in sites:
+                add_error(errors, index, "site", f"No site {item['site']}.")
             pk = parts.get(item["part_number"])
             if pk is None:
                 add_error(errors, index, "part", f"No part {item['part_number']}.")
@@ -111,6 +119,7 @@ class DemandPlanViewSet(BulkCreateMixin, ScopedViewSet):
 
 class PolicySerializer(serializers.ModelSerializer):
     part = serializers.CharField(source="part.number")
+    site = serializers.CharField(source="site_id", help_text="Site code.")
     fast_supplier = serializers.CharField(source="fast_supplier.code", default=None)
     slow_supplier = serializers.CharField(source="slow_supplier.code", default=None)
 
@@ -139,6 +148,7 @@ class PolicyViewSet(ScopedViewSet):
 
 class SuggestionSerializer(serializers.ModelSerializer):
     part = serializers.CharField(source="part.number")
+    site = serializers.CharField(source="site_id", help_text="Site code.")
     supplier = serializers.CharField(source="supplier.code")
     purchase_order = serializers.CharField(source="purchase_order.number", default=None)
 

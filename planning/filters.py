@@ -8,7 +8,7 @@ from purchasing.filters import PartNumberFilter
 
 class DemandPlanFilter(django_filters.FilterSet):
     part = PartNumberFilter("part")
-    site = django_filters.CharFilter(lookup_expr="iexact")
+    site = django_filters.CharFilter(field_name="site__code", lookup_expr="iexact")
     period_start = django_filters.DateFromToRangeFilter()
 
     class Meta:
@@ -18,7 +18,7 @@ class DemandPlanFilter(django_filters.FilterSet):
 
 class PolicyFilter(django_filters.FilterSet):
     part = PartNumberFilter("part")
-    site = django_filters.CharFilter(lookup_expr="iexact")
+    site = django_filters.CharFilter(field_name="site__code", lookup_expr="iexact")
     kind = django_filters.ChoiceFilter(choices=ReplenishmentPolicy.Kind.choices)
 
     class Meta:
@@ -28,7 +28,7 @@ class PolicyFilter(django_filters.FilterSet):
 
 class SuggestionFilter(django_filters.FilterSet):
     part = PartNumberFilter("part")
-    site = django_filters.CharFilter(lookup_expr="iexact")
+    site = django_filters.CharFilter(field_name="site__code", lookup_expr="iexact")
     supplier = django_filters.CharFilter(field_name="supplier__code", lookup_expr="iexact")
     category = django_filters.CharFilter(field_name="part__category__code", lookup_expr="iexact")
     state = django_filters.ChoiceFilter(choices=ReplenishmentSuggestion.State.choices)

@@ -1,5 +1,6 @@
 """The planning model's inputs for one part × site, each with where it came from
-(docs/planning.md, "Inputs"). Reads only; the run in services.py writes."""
+(docs/planning.md, "Inputs"), built from the facts `facts.py` loaded for the whole run.
+No queries here; the run in services.py writes."""
 
 from __future__ import annotations
 
@@ -12,20 +13,13 @@ from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Sum
 
-from inventory.models import InventoryPosition
 from parts.models import ApprovedSource
-from purchasing.models import FxRate, PurchaseOrderLine, Receipt
-from scorecards.models import PartScorecard
-from suppliers.models import Supplier
+from planning.facts import Facts, Key, period_days
 
-HISTORY_PERIODS = 26
 MAX_DEMAND_VALUES = 30
-
-
-def period_days() -> int:
-    return int(getattr(settings, "DUALSOURCE_PLANNING_PERIOD_DAYS", 7))
+# Part of every fingerprint: a change to how policies are computed recomputes them all.
+MODEL_VERSION = 2
 
 
 @dataclass
@@ -98,77 +92,33 @@ class PlanInputs:
         }
 
     def fingerprint(self) -> str:
-        return hashlib.sha256(json.dumps(self.as_json(), sort_keys=True).encode()).hexdigest()
+        """The cache key: a hash of every input the policy depends on."""
+        payload = dict(self.as_json(), model_version=MODEL_VERSION)
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
 def _num(value):
     return None if value is None else float(value)
 
 
-def _periods(as_of: dt.date, count: int) -> list[dt.date]:
-    """Starts of the ``count`` whole periods before the one holding ``as_of``."""
-    days = period_days()
-    start = as_of - dt.timedelta(days=days * count)
-    return [start + dt.timedelta(days=days * i) for i in range(count)]
-
-
-def demand_history(part_id: int, site: str, as_of: dt.date) -> tuple[list[float], str]:
+def demand_history(key: Key, facts: Facts) -> tuple[list[float], str]:
     """Demand per period: the plan, else consumption (readings and receipts), else receipts."""
-    days = period_days()
-    window = dt.timedelta(days=days * HISTORY_PERIODS)
-    plan = list(
-        _plan_rows(part_id, site, as_of - window, as_of + window).values_list("quantity", flat=True)
-    )
+    plan = facts.plans.get(key)
     if plan:
-        return [float(q) for q in plan[-HISTORY_PERIODS:]], "demand plan"
-    starts = _periods(as_of, HISTORY_PERIODS)
-    receipts = _receipts_per_period(part_id, starts)
-    consumption = _consumption(part_id, site, starts, receipts)
+        return plan, "demand plan"
+    receipts = facts.receipts.get(key[0], [0.0] * len(facts.starts))
+    consumption = _consumption(facts.closing.get(key, {}), receipts, len(facts.starts))
     if consumption:
         return consumption, "consumption (readings and receipts)"
     if any(receipts):
-        return receipts, "receipts"
+        return list(receipts), "receipts"
     return [], "no history"
 
 
-def _plan_rows(part_id, site, start, end):
-    from planning.models import DemandPlan
-
-    return DemandPlan.objects.filter(
-        part_id=part_id, site=site, period_start__gte=start, period_start__lt=end
-    ).order_by("period_start")
-
-
-def _receipts_per_period(part_id: int, starts: list[dt.date]) -> list[float]:
-    days = period_days()
-    rows = (
-        Receipt.objects.filter(
-            line__part_id=part_id,
-            receipt_date__gte=starts[0],
-            receipt_date__lt=starts[-1] + dt.timedelta(days=days),
-        )
-        .values("receipt_date")
-        .annotate(total=Sum("quantity"))
-    )
-    out = [0.0] * len(starts)
-    for row in rows:
-        out[(row["receipt_date"] - starts[0]).days // days] += float(row["total"])
-    return out
-
-
-def _consumption(part_id, site, starts, receipts) -> list[float]:
+def _consumption(last: dict[int, float], receipts: list[float], count: int) -> list[float]:
     """on hand at a period's start + its receipts - on hand at its end, where both are read."""
-    days = period_days()
-    readings = InventoryPosition.objects.filter(
-        part_id=part_id, site__code=site, read_at__date__gte=starts[0]
-    ).values_list("read_at", "on_hand")
-    last: dict[int, float] = {}
-    for read_at, on_hand in sorted(readings):
-        index = (read_at.date() - starts[0]).days // days
-        if 0 <= index <= len(starts):
-            last[index] = float(on_hand)
     out = []
-    for i in range(1, len(starts)):
+    for i in range(1, count):
         if i - 1 in last and i in last:
             out.append(max(last[i - 1] + receipts[i] - last[i], 0.0))
     return out if len(out) >= 4 else []
@@ -187,59 +137,26 @@ def demand_pmf(demand: list[float], lot: int) -> tuple[float, ...]:
     return tuple(counts / counts.sum())
 
 
-def landed_unit_cost(source: ApprovedSource, as_of: dt.date) -> tuple[float, str]:
-    """Rolling landed cost (latest part scorecard within 90 days), else price × FX."""
-    since = (as_of - dt.timedelta(days=90)).strftime("%Y-%m")
-    row = (
-        PartScorecard.objects.filter(
-            part_id=source.part_id,
-            supplier_id=source.supplier_id,
-            period__gte=since,
-            landed_unit_cost__isnull=False,
-        )
-        .order_by("-period")
-        .values_list("landed_unit_cost", "period")
-        .first()
-    )
-    if row:
-        return float(row[0]), f"landed cost {row[1]} (rolling 90 days)"
-    rate, label = fx_rate(source.currency, as_of)
+def landed_unit_cost(source: ApprovedSource, facts: Facts) -> tuple[float, str]:
+    """Rolling landed cost (part scorecard within 90 days), else price × FX."""
+    found = facts.landed.get((source.part_id, source.supplier_id))
+    if found:
+        return found[0], f"landed cost {found[1]} (rolling 90 days)"
+    rate, label = facts.fx.get(source.currency.upper(), (1.0, source.currency))
     return float(source.unit_price) * rate, f"price × FX ({label})"
 
 
-def fx_rate(currency: str, as_of: dt.date) -> tuple[float, str]:
-    if currency.upper() == settings.BASE_CURRENCY:
-        return 1.0, settings.BASE_CURRENCY
-    rate = (
-        FxRate.objects.filter(currency=currency, date__lte=as_of)
-        .order_by("-date")
-        .values_list("rate", "date")
-        .first()
-    )
-    if not rate:
-        return 1.0, f"no {currency} rate, taken as 1"
-    return float(rate[0]), f"{currency} {rate[1]}"
-
-
-def usable_sources(part_id: int, as_of: dt.date) -> list[ApprovedSource]:
-    usable = Supplier.objects.usable(as_of).values("pk")
-    return list(
-        ApprovedSource.objects.filter(part_id=part_id, is_active=True, supplier__in=usable)
-        .select_related("supplier")
-        .order_by("lead_time_days", "supplier__code")
-    )
-
-
-def plan_inputs(part_id: int, site: str, service_level: float, as_of: dt.date):
+def plan_inputs(key: Key, service_level: float, facts: Facts) -> PlanInputs | None:
     """Everything the model needs, or None with nothing to plan (no source or no demand)."""
-    sources = usable_sources(part_id, as_of)
-    demand, demand_from = demand_history(part_id, site, as_of)
+    part_id, site = key
+    sources = facts.sources.get(part_id, [])
+    demand, demand_from = demand_history(key, facts)
     if not sources or not demand or not any(demand):
         return None
     days = period_days()
     priced = []
     for source in sources:
-        landed, landed_from = landed_unit_cost(source, as_of)
+        landed, landed_from = landed_unit_cost(source, facts)
         lead = max(math.ceil(source.lead_time_days / days), 0)
         pack = int(getattr(source, "pack_size", 1) or 1)
         priced.append(SourceInputs(source, landed, landed_from, lead, pack))
@@ -283,35 +200,20 @@ class StockState:
     pipeline_slow: list[Decimal]  # slow units arriving in 1, 2, ... periods
 
 
-def stock_state(inputs: PlanInputs, as_of: dt.date) -> StockState:
-    reading = (
-        InventoryPosition.objects.filter(part_id=inputs.part_id, site__code=inputs.site)
-        .order_by("-read_at")
-        .values_list("on_hand", "read_at")
-        .first()
-    )
-    on_hand, read_at = reading if reading else (Decimal(0), None)
-    supplier_ids = [s.source.supplier_id for s in inputs.sources]
-    open_lines = (
-        PurchaseOrderLine.objects.filter(
-            part_id=inputs.part_id,
-            status=PurchaseOrderLine.Status.OPEN,
-            purchase_order__supplier_id__in=supplier_ids,
-            purchase_order__site__code=inputs.site,
-        )
-        .annotate(received=Sum("receipts__quantity"))
-        .values_list("purchase_order__supplier_id", "quantity", "received", "expected_date")
-    )
+def stock_state(inputs: PlanInputs, facts: Facts) -> StockState:
+    """On hand (the current reading), fast on order and the slow pipeline by period."""
+    key = (inputs.part_id, inputs.site)
+    on_hand, read_at = facts.on_hand.get(key, (Decimal(0), None))
+    supplier_ids = {s.source.supplier_id for s in inputs.sources}
     days = period_days()
     width = max(inputs.slow.lead_periods - (inputs.fast.lead_periods if inputs.fast else 0), 1)
     pipeline = [Decimal(0)] * max(width - 1, 0)
     fast_on_order = Decimal(0)
     fast_id = inputs.fast.source.supplier_id if inputs.fast else None
-    for supplier_id, quantity, received, expected in open_lines:
-        left = quantity - (received or 0)
-        if left <= 0:
+    for supplier_id, left, expected in facts.open_lines.get(key, []):
+        if supplier_id not in supplier_ids:
             continue
-        periods_out = max((expected - as_of).days, 0) // days
+        periods_out = max((expected - facts.as_of).days, 0) // days
         if supplier_id == fast_id or periods_out == 0 or not pipeline:
             fast_on_order += left
         else:

@@ -3,14 +3,41 @@ the cached policy and the suggested orders.
 
 Every model declares `supplier_field = None`: plans, policies and suggestions are
 internal figures that supplier contacts never see (scope_for_user returns nothing).
-Sites are referenced by their code, as inventory readings do.
+Each row names its site by a foreign key to the site's code: `row.site` is the Site,
+`row.site_id` its code, and filters and exports keep reading the code.
 """
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.related_descriptors import ForwardManyToOneDescriptor
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
+
+
+class _SiteOrCode(ForwardManyToOneDescriptor):
+    """Accepts a Site or its code: a code sets the reference without a query."""
+
+    def __set__(self, instance, value):
+        if isinstance(value, str):
+            instance._state.fields_cache.pop(self.field.cache_name, None)
+            setattr(instance, self.field.attname, value)
+            return
+        super().__set__(instance, value)
+
+
+class SiteField(models.ForeignKey):
+    """The site of a planning row, by code (a site's code is its natural key)."""
+
+    forward_related_accessor_class = _SiteOrCode
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to", "sites.Site")
+        kwargs.setdefault("to_field", "code")
+        kwargs.setdefault("on_delete", models.PROTECT)
+        kwargs.setdefault("db_column", "site")
+        kwargs.setdefault("related_name", "+")
+        super().__init__(*args, **kwargs)
 
 
 class DemandPlan(models.Model):
@@ -19,7 +46,7 @@ class DemandPlan(models.Model):
     supplier_field = None  # internal: contacts never see plans
 
     part = models.ForeignKey("parts.Part", on_delete=models.CASCADE, related_name="demand_plans")
-    site = models.CharField(max_length=40)
+    site = SiteField()
     period_start = models.DateField()
     quantity = models.DecimalField(**QUANTITY)
     updated_at = models.DateTimeField(auto_now=True)
@@ -34,7 +61,7 @@ class DemandPlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.part.number}@{self.site} {self.period_start}: {self.quantity}"
+        return f"{self.part.number}@{self.site_id} {self.period_start}: {self.quantity}"
 
 
 class PlanningSetting(models.Model):
@@ -45,7 +72,7 @@ class PlanningSetting(models.Model):
     part = models.ForeignKey(
         "parts.Part", on_delete=models.CASCADE, related_name="planning_settings"
     )
-    site = models.CharField(max_length=40)
+    site = SiteField()
     is_planned = models.BooleanField(default=True)
     service_level = models.DecimalField(max_digits=5, decimal_places=4, default="0.95")
     # Value per order (base currency) the engine may release alone; 0 releases nothing.
@@ -62,7 +89,7 @@ class PlanningSetting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.part.number}@{self.site}"
+        return f"{self.part.number}@{self.site_id}"
 
 
 class ReplenishmentPolicy(models.Model):
@@ -79,7 +106,7 @@ class ReplenishmentPolicy(models.Model):
         BASE_STOCK = "base_stock", "Base stock (one source)"
 
     part = models.ForeignKey("parts.Part", on_delete=models.CASCADE, related_name="policies")
-    site = models.CharField(max_length=40)
+    site = SiteField()
     kind = models.CharField(max_length=12, choices=Kind.choices)
     parameters = models.JSONField(default=dict)
     lot_size = models.DecimalField(**QUANTITY)
@@ -98,6 +125,11 @@ class ReplenishmentPolicy(models.Model):
     )
     # The model's inputs with where each came from (shown on the part's planning page).
     inputs = models.JSONField(default=dict)
+    # Exact: the long-run cost of the policy's Markov chain; else a simulated estimate
+    # (its chain too large to solve) with the standard error of that estimate.
+    cost_exact = models.BooleanField(default=True)
+    cost_stderr = models.FloatField(null=True, blank=True)
+    # SHA-256 of the inputs above: the policy is recomputed only when it changes.
     fingerprint = models.CharField(max_length=64)
     table = models.BinaryField(null=True, editable=False)  # the optimal policy's order table
     computed_at = models.DateTimeField()
@@ -108,7 +140,7 @@ class ReplenishmentPolicy(models.Model):
         constraints = [models.UniqueConstraint(fields=["part", "site"], name="one_policy")]
 
     def __str__(self) -> str:
-        return f"{self.part.number}@{self.site}: {self.kind}"
+        return f"{self.part.number}@{self.site_id}: {self.kind}"
 
 
 class ReplenishmentSuggestion(models.Model):
@@ -122,7 +154,7 @@ class ReplenishmentSuggestion(models.Model):
         SUPERSEDED = "superseded", "Superseded"
 
     part = models.ForeignKey("parts.Part", on_delete=models.CASCADE, related_name="suggestions")
-    site = models.CharField(max_length=40)
+    site = SiteField()
     supplier = models.ForeignKey(
         "suppliers.Supplier", on_delete=models.CASCADE, related_name="suggestions"
     )
@@ -156,4 +188,4 @@ class ReplenishmentSuggestion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.part.number}@{self.site}: {self.quantity} from {self.supplier.code}"
+        return f"{self.part.number}@{self.site_id}: {self.quantity} from {self.supplier.code}"

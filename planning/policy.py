@@ -27,6 +27,8 @@ class PolicyOutcome:
     split_cost: float | None
     table: bytes | None
     notes: list[str]
+    exact: bool = True  # False: ``cost`` is a simulated estimate with standard error ``stderr``
+    stderr: float | None = None
 
     def saving_pct(self, baseline: float | None) -> float | None:
         if baseline is None or baseline <= 0:
@@ -41,35 +43,55 @@ def per_period_cap(source, inputs: PlanInputs, days: int) -> int | None:
     return int(float(monthly) * days / 30.44 // inputs.lot)
 
 
-def build_model(inputs: PlanInputs, days: int) -> DualSourcingModel:
+# Capacity that cannot carry the mean demand with this margin leaves no stable policy (the
+# backlog grows without bound, and the chains with it): the model then ignores capacity.
+CAPACITY_MARGIN = 1.1
+
+
+def build_model(inputs: PlanInputs, days: int, notes: list | None = None) -> DualSourcingModel:
     fast, slow = inputs.fast, inputs.slow
+    caps = (per_period_cap(fast, inputs, days), per_period_cap(slow, inputs, days))
+    mean = float(np.dot(np.arange(len(inputs.pmf)), inputs.pmf))
+    if None not in caps and sum(caps) < CAPACITY_MARGIN * mean:
+        if notes is not None:
+            notes.append(
+                f"capacity ({caps[0]} fast + {caps[1]} slow lots a period) cannot carry the "
+                f"mean demand of {mean:.2f} lots: planned without capacity limits, each "
+                "order still capped"
+            )
+        caps = (None, None)
     return DualSourcingModel(
         lead_slow=max(slow.lead_periods - fast.lead_periods, 1),
         premium=max(inputs.premium, 0.0),
         holding=inputs.holding,
         backlog=inputs.backlog,
         demand=inputs.pmf,
-        cap_fast=per_period_cap(fast, inputs, days),
-        cap_slow=per_period_cap(slow, inputs, days),
+        cap_fast=caps[0],
+        cap_slow=caps[1],
     )
 
 
 def compute_policy(inputs: PlanInputs, days: int) -> PolicyOutcome:
     if inputs.fast is None:
         return _one_source(inputs)
-    model = build_model(inputs, days)
+    notes = list(inputs.notes)
+    model = build_model(inputs, days, notes)
     fast, slow = inputs.fast, inputs.slow
     bounds = fast_share_bounds(
         fast=(float(fast.source.min_share_pct) / 100, float(fast.source.max_share_pct) / 100),
         slow=(float(slow.source.min_share_pct) / 100, float(slow.source.max_share_pct) / 100),
     )
-    notes = list(inputs.notes)
     try:
         choice = choose(model, bounds=bounds)
     except NoPolicy:
         choice = choose(model)
         notes.append("no policy keeps both share bounds: the cheapest is shown")
     chosen = choice.chosen
+    if not chosen.exact:
+        notes.append(
+            f"cost estimated by simulation (standard error {chosen.stderr:.4f}): "
+            "the policy's chain is too large to solve exactly"
+        )
     singles = [c for c in (heuristics.single_slow(model), heuristics.single_fast(model)) if c]
     single = min((c.cost for c in singles), default=None)
     split = _split_cost(model, fast, slow)
@@ -84,6 +106,8 @@ def compute_policy(inputs: PlanInputs, days: int) -> PolicyOutcome:
         split_cost=split,
         table=_pack(choice.exact_result) if chosen.kind == "exact" else None,
         notes=notes,
+        exact=chosen.exact,
+        stderr=chosen.stderr,
     )
 
 

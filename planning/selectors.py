@@ -23,7 +23,7 @@ def policy_list(*, user) -> QuerySet[ReplenishmentPolicy]:
 
 
 def demand_plan_list(*, user) -> QuerySet[DemandPlan]:
-    return scope_for_user(DemandPlan.objects.select_related("part"), user)
+    return scope_for_user(DemandPlan.objects.select_related("part", "site"), user)
 
 
 def auto_released_count(*, start: dt.datetime, end: dt.datetime) -> int:

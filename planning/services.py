@@ -12,22 +12,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from planning.inputs import period_days, plan_inputs, stock_state
+from planning.facts import facts_load, period_days
+from planning.inputs import plan_inputs, stock_state
 from planning.models import DemandPlan, PlanningSetting, ReplenishmentPolicy
 from planning.models import ReplenishmentSuggestion as Suggestion
 from planning.policy import compute_policy, lots_state, orders_now, per_period_cap
 from purchasing.models import PurchaseOrder
 from purchasing.services import purchase_order_create, purchase_order_line_build
-from sites.models import Site
 
 log = logging.getLogger(__name__)
 
 
 @transaction.atomic
 def demand_plans_upsert(*, rows: list[dict]) -> list[DemandPlan]:
-    """Create or update plans on (part, site, period_start), all or nothing."""
+    """Create or update plans on (part, site, period_start), all or nothing.
+
+    ``site`` in a row: the site or its code."""
+    rows = [dict(row, site=_code(row["site"])) for row in rows]
     existing = {
-        (p.part_id, p.site, p.period_start): p
+        (p.part_id, p.site_id, p.period_start): p
         for p in DemandPlan.objects.filter(
             part_id__in={r["part_id"] for r in rows}, site__in={r["site"] for r in rows}
         )
@@ -49,8 +52,15 @@ def demand_plans_upsert(*, rows: list[dict]) -> list[DemandPlan]:
     return out
 
 
-def planning_setting_set(*, part, site: str, **fields) -> PlanningSetting:
-    setting, _ = PlanningSetting.objects.update_or_create(part=part, site=site, defaults=fields)
+def _code(site) -> str:
+    return site if isinstance(site, str) else site.code
+
+
+def planning_setting_set(*, part, site, **fields) -> PlanningSetting:
+    """Plan (or not) a part at a site (the site or its code)."""
+    setting, _ = PlanningSetting.objects.update_or_create(
+        part=part, site=_code(site), defaults=fields
+    )
     return setting
 
 
@@ -75,28 +85,50 @@ class RunResult:
 
 
 def planning_run(*, as_of: dt.date | None = None) -> RunResult:
-    """The daily run: per planned part × site, policy (cached) and this period's orders."""
+    """The daily run: per planned part × site, policy (cached) and this period's orders.
+
+    Every input comes from one pass of set-based queries (`facts.py`); a policy is
+    recomputed only when the hash of its inputs changed, and a part whose suggestions
+    stand as they are writes nothing: the same facts twice change nothing.
+    """
     as_of = as_of or timezone.localdate()
     result = RunResult()
-    settings_qs = PlanningSetting.objects.filter(is_planned=True).select_related("part")
-    for setting in settings_qs:
-        result.planned += 1
+    planned = list(
+        PlanningSetting.objects.filter(is_planned=True)
+        .select_related("part")
+        .order_by("part_id", "site")
+    )
+    result.planned = len(planned)
+    if not planned:
+        return result
+    keys = [(s.part_id, s.site_id) for s in planned]
+    part_ids = sorted({part for part, _ in keys})
+    facts = facts_load(keys, as_of)
+    cached = {
+        (p.part_id, p.site_id): p
+        for p in ReplenishmentPolicy.objects.filter(part_id__in=part_ids).select_related(
+            "slow_supplier", "fast_supplier"
+        )
+    }
+    still_open: dict[tuple, list[Suggestion]] = {}
+    for s in Suggestion.objects.filter(part_id__in=part_ids, state=Suggestion.State.OPEN):
+        still_open.setdefault((s.part_id, s.site_id), []).append(s)
+    for setting, key in zip(planned, keys, strict=True):
         try:
-            _plan_one(setting, as_of, result)
+            _plan_one(setting, facts, cached.get(key), still_open.get(key, []), result)
         except ValidationError as exc:
-            log.warning("planning %s@%s: %s", setting.part.number, setting.site, exc)
+            log.warning("planning %s@%s: %s", setting.part.number, setting.site_id, exc)
             result.skipped += 1
     return result
 
 
-@transaction.atomic
-def _plan_one(setting: PlanningSetting, as_of: dt.date, result: RunResult) -> None:
-    inputs = plan_inputs(setting.part_id, setting.site, float(setting.service_level), as_of)
+def _plan_one(setting, facts, cached, still_open, result: RunResult) -> None:
+    inputs = plan_inputs((setting.part_id, setting.site_id), float(setting.service_level), facts)
     if inputs is None:
         result.skipped += 1
         return
-    policy = policy_refresh(inputs=inputs, result=result)
-    state = stock_state(inputs, as_of)
+    policy = policy_refresh(inputs=inputs, result=result, cached=cached)
+    state = stock_state(inputs, facts)
     q_fast, q_slow = orders_now(
         policy.kind, policy.parameters, policy.table, lots_state(inputs, state)
     )
@@ -108,23 +140,43 @@ def _plan_one(setting: PlanningSetting, as_of: dt.date, result: RunResult) -> No
             continue
         quantity = Decimal(lots * inputs.lot)
         wanted.append((source, quantity, _reason(policy, inputs, state, source, lots)))
-    _write_suggestions(setting, wanted, as_of, result)
+    _write_suggestions(setting, wanted, still_open, facts.as_of, result)
 
 
-def policy_refresh(*, inputs, result: RunResult | None = None) -> ReplenishmentPolicy:
-    """The stored policy when its inputs are unchanged, else a fresh one."""
+def policy_refresh(*, inputs, result: RunResult | None = None, cached=None):
+    """The stored policy when the hash of its inputs is unchanged, else a fresh one.
+
+    ``cached``: the stored policy of this part × site when the caller loaded it already.
+    """
     fingerprint = inputs.fingerprint()
-    policy = ReplenishmentPolicy.objects.filter(part_id=inputs.part_id, site=inputs.site).first()
+    policy = cached
+    if policy is None:
+        policy = ReplenishmentPolicy.objects.filter(
+            part_id=inputs.part_id, site=inputs.site
+        ).first()
     if policy is not None and policy.fingerprint == fingerprint:
         if result:
             result.cached += 1
         return policy
     outcome = compute_policy(inputs, period_days())
-    fields = {
+    policy, _ = ReplenishmentPolicy.objects.update_or_create(
+        part_id=inputs.part_id,
+        site=inputs.site,
+        defaults=_policy_fields(inputs, outcome, fingerprint),
+    )
+    if result:
+        result.computed += 1
+    return policy
+
+
+def _policy_fields(inputs, outcome, fingerprint: str) -> dict:
+    return {
         "kind": outcome.kind,
         "parameters": outcome.parameters,
         "lot_size": Decimal(inputs.lot),
         "expected_cost_per_period": outcome.cost,
+        "cost_exact": outcome.exact,
+        "cost_stderr": outcome.stderr,
         "fill_rate": outcome.fill_rate,
         "share_fast": outcome.share_fast,
         "single_cost": outcome.single_cost,
@@ -138,12 +190,6 @@ def policy_refresh(*, inputs, result: RunResult | None = None) -> ReplenishmentP
         "table": outcome.table,
         "computed_at": timezone.now(),
     }
-    policy, _ = ReplenishmentPolicy.objects.update_or_create(
-        part_id=inputs.part_id, site=inputs.site, defaults=fields
-    )
-    if result:
-        result.computed += 1
-    return policy
 
 
 def _reason(policy, inputs, state, source, lots) -> str:
@@ -164,38 +210,48 @@ def _reason(policy, inputs, state, source, lots) -> str:
     return f"position {x} + pipeline {pipe}: the optimal policy orders {tail}"
 
 
-def _write_suggestions(setting, wanted, as_of: dt.date, result: RunResult) -> None:
-    open_qs = Suggestion.objects.filter(
-        part_id=setting.part_id, site=setting.site, state=Suggestion.State.OPEN
-    )
-    still_open = {(s.supplier_id, s.quantity, s.need_date): s for s in open_qs}
-    keep = set()
+def _write_suggestions(setting, wanted, still_open, as_of: dt.date, result: RunResult):
+    """Keep the open suggestions that stand, add the new ones, supersede the rest."""
+    standing = {(s.supplier_id, s.quantity, s.need_date): s for s in still_open}
+    keep, new = set(), []
     for source, quantity, reason in wanted:
         need = as_of + dt.timedelta(days=source.source.lead_time_days)
-        key = (source.source.supplier_id, quantity, need)
-        if key in still_open:
-            keep.add(still_open[key].pk)
+        found = standing.get((source.source.supplier_id, quantity, need))
+        if found is not None:
+            keep.add(found.pk)
             result.kept += 1
             continue
-        suggestion = Suggestion.objects.create(
-            part_id=setting.part_id,
-            site=setting.site,
-            supplier=source.source.supplier,
-            quantity=quantity,
-            unit_price=source.source.unit_price,
-            currency=source.source.currency,
-            need_date=need,
-            reason=reason[:300],
-            run_date=as_of,
-        )
-        keep.add(suggestion.pk)
-        result.suggested += 1
-        value = quantity * Decimal(str(source.landed))
-        limit = setting.auto_release_limit
-        if limit > 0 and value <= limit:
-            suggestions_release(suggestions=[suggestion], user=None, auto=True)
-            result.auto_released += 1
-    result.superseded += open_qs.exclude(pk__in=keep).update(state=Suggestion.State.SUPERSEDED)
+        new.append((source, quantity, need, reason))
+    gone = [s.pk for s in still_open if s.pk not in keep]
+    if not new and not gone:
+        return  # the same facts: nothing to write
+    with transaction.atomic():
+        if gone:
+            result.superseded += Suggestion.objects.filter(
+                pk__in=gone, state=Suggestion.State.OPEN
+            ).update(state=Suggestion.State.SUPERSEDED)
+        for source, quantity, need, reason in new:
+            _suggest(setting, source, quantity, need, reason, as_of, result)
+
+
+def _suggest(setting, source, quantity, need, reason, as_of, result: RunResult) -> None:
+    suggestion = Suggestion.objects.create(
+        part_id=setting.part_id,
+        site=setting.site_id,
+        supplier=source.source.supplier,
+        quantity=quantity,
+        unit_price=source.source.unit_price,
+        currency=source.source.currency,
+        need_date=need,
+        reason=reason[:300],
+        run_date=as_of,
+    )
+    result.suggested += 1
+    value = quantity * Decimal(str(source.landed))
+    limit = setting.auto_release_limit
+    if limit > 0 and value <= limit:
+        suggestions_release(suggestions=[suggestion], user=None, auto=True)
+        result.auto_released += 1
 
 
 def _order_number(day: dt.date, taken: set[str]) -> str:
@@ -216,7 +272,7 @@ def suggestions_release(*, suggestions, user=None, auto: bool = False) -> list[P
     locked = list(
         Suggestion.objects.select_for_update()
         .filter(pk__in=ids)
-        .select_related("supplier", "part")
+        .select_related("supplier", "part", "site")
         .order_by("supplier_id", "need_date", "pk")
     )
     closed = [s.pk for s in locked if s.state != Suggestion.State.OPEN]
@@ -227,7 +283,7 @@ def suggestions_release(*, suggestions, user=None, auto: bool = False) -> list[P
     orders = []
     by_supplier: dict[tuple, list[Suggestion]] = {}
     for s in locked:
-        by_supplier.setdefault((s.supplier_id, s.currency, s.site), []).append(s)
+        by_supplier.setdefault((s.supplier_id, s.currency, s.site_id), []).append(s)
     for group in by_supplier.values():
         lines = [
             purchase_order_line_build(
@@ -241,7 +297,7 @@ def suggestions_release(*, suggestions, user=None, auto: bool = False) -> list[P
         ]
         po = purchase_order_create(
             number=_order_number(today, taken),
-            site=Site.objects.filter(code=group[0].site).first(),
+            site=group[0].site,
             supplier=group[0].supplier,
             order_date=today,
             currency=group[0].currency,

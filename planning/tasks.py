@@ -1,4 +1,6 @@
-"""Planning tasks: the daily run on the beat (docs/planning.md)."""
+"""The planning run as a task of its own, for operators (docs/planning.md). The daily run
+is a step of the engine's nightly pipeline (engine/pipeline.py), which calls the same
+`planning_run`."""
 
 import dataclasses
 import logging

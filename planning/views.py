@@ -51,12 +51,12 @@ def release(request):
 def part_planning(request, part_number: str):
     part = get_object_or_404(Part, number=part_number)
     policies = list(policy_list(user=request.user).filter(part=part).order_by("site"))
-    site = request.GET.get("site") or (policies[0].site if policies else "")
-    policy = next((p for p in policies if p.site == site), None)
+    site = request.GET.get("site") or (policies[0].site_id if policies else "")
+    policy = next((p for p in policies if p.site_id == site), None)
     open_rows = suggestion_list(user=request.user).filter(part=part, site=site, state="open")
     context = {
         "part": part,
-        "sites": [p.site for p in policies],
+        "sites": [p.site_id for p in policies],
         "site": site,
         "policy": policy,
         "figure": year_figure(_with_table(policy)) if policy else None,

@@ -18,7 +18,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.linalg import spsolve
 
-from .chain import ChainTooLarge, evaluate
+from .chain import ChainTooLarge, evaluate, simulated_estimate
 from .model import convolve_power, newsvendor_level
 
 
@@ -30,7 +30,8 @@ class Candidate:
     fill_rate: float
     mean_fast: float
     mean_slow: float
-    exact: bool = True
+    exact: bool = True  # False: a simulated estimate (the chain too large to solve)
+    stderr: float | None = None  # of a simulated estimate
     extra: dict = field(default_factory=dict)
 
     def shares(self, mean_demand: float) -> tuple[float, float]:
@@ -187,14 +188,36 @@ def _shape_search(model, kind, shapes, make_rule, bounds, keep=3):
             best = Candidate(kind, params, cost, fill, ev.mean_fast, ev.mean_slow)
     admissible = [i for i in order if _within(bounds, estimates[i][1], model)]
     if best is None and admissible:
-        # Every chain was too large: the simulated estimate, marked as such.
+        # Every chain was too large: a simulated estimate, marked as such.
         i = admissible[0]
-        cost, mean_fast, level, fill = estimates[i]
-        mean = model.mean_demand
+        level = estimates[i][2]
+        est = simulated_estimate(model, shifted(make_rule(*shapes[i]), level))
         best = Candidate(
-            kind, _params(kind, level, shapes[i]), cost, fill, mean_fast, mean - mean_fast, False
+            kind,
+            _params(kind, level, shapes[i]),
+            est.cost,
+            est.fill_rate,
+            est.mean_fast,
+            est.mean_slow,
+            exact=False,
+            stderr=est.stderr,
         )
     return best
+
+
+def exact_evaluation(model, candidate: Candidate, max_states: int = 250_000):
+    """The exact Markov-chain figures of a Dual Index or Capped Dual Index candidate
+    (its chain solved with a larger limit), or None when still too large."""
+    p = candidate.parameters
+    if candidate.kind not in ("di", "cdi"):
+        return None
+    cap = p.get("q_r_cap")
+    shape = (p["S_r"] - p["S_e"],) if cap is None else (p["S_r"] - p["S_e"], cap)
+    rule = shifted(dual_index_rule(model, shape[0], cap=cap), p["S_e"])
+    try:
+        return evaluate(model, rule, max_order=_max_order(model, shape), max_states=max_states)
+    except ChainTooLarge:
+        return None
 
 
 def _max_order(model, shape):

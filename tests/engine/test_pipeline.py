@@ -1,4 +1,5 @@
-"""One posting runs the engine once: refresh → rules → alerts → emails, each step once,
+"""One posting runs the engine once: refresh → rules → alerts → emails, each step once
+(planning only in the nightly and rebuild runs),
 through the real task chain (eager here; a real worker in the PostgreSQL run)."""
 
 import datetime as dt
@@ -56,6 +57,7 @@ def counted(monkeypatch):
     for name in (
         "scorecard_refresh_pending",
         "rules_evaluate",
+        "planning_run",
         "alerts_scan",
         "deliveries_queue",
     ):
@@ -68,6 +70,7 @@ def test_the_pipeline_is_one_ordered_list():
         "refresh scorecards",
         "match invoices",
         "evaluate rules",
+        "plan replenishment",
         "scan alerts",
         "queue emails",
     ]
@@ -110,6 +113,15 @@ def test_a_run_with_nothing_waiting_skips_the_refresh_and_the_rules(clock, owned
     assert run.summary["evaluate rules"] is None
     assert counted.get("rules_evaluate") is None
     assert counted["alerts_scan"] == 1
+
+
+def test_planning_runs_in_the_nightly_and_rebuild_runs_not_after_postings(clock, owned, counted):
+    assert pipeline.pipeline_run().summary["plan replenishment"] is None
+    assert counted.get("planning_run") is None
+    nightly = pipeline.pipeline_run(mode=pipeline.NIGHTLY)
+    assert nightly.summary["plan replenishment"]["planned"] == 0
+    pipeline.pipeline_run(mode=pipeline.REBUILD)
+    assert counted["planning_run"] == 2
 
 
 def test_a_burst_of_postings_scans_once(clock, owned, counted):

@@ -6,6 +6,7 @@ import pytest
 
 from planning.models import DemandPlan, ReplenishmentSuggestion
 from planning.services import planning_run
+from tests.factories import SiteFactory
 from tests.planning.test_run import AS_OF, make_planned
 
 URL = "/api/v1/"
@@ -19,6 +20,7 @@ def planned(db):
 
 
 def test_a_list_of_plans_upserts_on_part_site_and_period(api_for, buyer, planned):
+    SiteFactory(code="EAST")
     api = api_for(buyer)
     body = [
         {"part": "P-PLAN", "site": "MAIN", "period_start": "2026-03-02", "quantity": "25"},
@@ -42,6 +44,22 @@ def test_a_bad_plan_batch_writes_nothing(api_for, buyer, planned):
     assert response.status_code == 400
     assert {e["index"] for e in response.json()["errors"]} == {1}
     assert DemandPlan.objects.count() == before
+
+
+def test_a_plan_for_an_unknown_site_is_refused(api_for, buyer, planned):
+    body = [{"part": "P-PLAN", "site": "NOWHERE", "period_start": "2027-01-04", "quantity": "5"}]
+    response = api_for(buyer).post(URL + "demand-plans/", body, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "No site NOWHERE."
+    assert not DemandPlan.objects.filter(period_start=dt.date(2027, 1, 4)).exists()
+
+
+def test_lists_filter_by_site_code(api_for, buyer, planned):
+    api = api_for(buyer)
+    for name in ("demand-plans", "replenishment-policies", "replenishment-suggestions"):
+        main = api.get(f"{URL}{name}/?site=main").json()["results"]
+        assert main and {row["site"] for row in main} == {"MAIN"}
+        assert api.get(f"{URL}{name}/?site=EAST").json()["results"] == []
 
 
 def test_policies_show_kind_cost_and_savings(api_for, viewer, planned):

@@ -16,7 +16,7 @@ from planning.services import (
 from purchasing.models import PurchaseOrder
 from rules.selectors import automation_rate
 from suppliers.models import Supplier
-from tests.factories import ApprovedSourceFactory, PartFactory, SupplierFactory
+from tests.factories import ApprovedSourceFactory, PartFactory, SiteFactory, SupplierFactory
 
 AS_OF = dt.date(2026, 3, 2)
 OPEN = ReplenishmentSuggestion.State.OPEN
@@ -24,6 +24,7 @@ OPEN = ReplenishmentSuggestion.State.OPEN
 
 def make_planned():
     """A part at site MAIN: FAST (7 days, 12.00) and SLOW (28 days, 10.00), MOQ 10."""
+    SiteFactory(code="MAIN")
     part = PartFactory(number="P-PLAN")
     fast = SupplierFactory(code="FAST")
     slow = SupplierFactory(code="SLOW")

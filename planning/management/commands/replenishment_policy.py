@@ -1,11 +1,12 @@
 """Solve the fast/slow model for given inputs and print the policy (docs/planning.md)."""
 
+import dataclasses
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
 from planning.policies.choose import KINDS, choose
-from planning.policies.heuristics import NoPolicy
+from planning.policies.heuristics import NoPolicy, exact_evaluation
 from planning.policies.model import DualSourcingModel, ModelError, parse_demand
 
 
@@ -49,17 +50,18 @@ class Command(BaseCommand):
             choice = choose(model, kind=opts["policy"])
         except NoPolicy as exc:
             raise CommandError(str(exc)) from None
+        chosen = _exact(model, choice.chosen)
         seconds = time.perf_counter() - started
         if opts["all"]:
             for kind in KINDS:
                 if kind == choice.chosen.kind:
                     continue
                 try:
-                    other = choose(model, kind=kind).chosen
+                    other = _exact(model, choose(model, kind=kind).chosen)
                 except NoPolicy:
                     continue
-                self.stdout.write(f"  {kind:<6} {_params(other)}: {other.cost:.4f}")
-        self._print(model, choice.chosen, seconds)
+                self.stdout.write(f"  {kind:<6} {_params(other)}: {other.cost:.4f}{_how(other)}")
+        self._print(model, chosen, seconds)
 
     def _print(self, model, chosen, seconds):
         share_fast, share_slow = chosen.shares(model.mean_demand)
@@ -70,7 +72,34 @@ class Command(BaseCommand):
         out.write(f"share fast: {100 * share_fast:.2f} %, share slow: {100 * share_slow:.2f} %")
         out.write(f"fill rate: {100 * chosen.fill_rate:.2f} %")
         out.write(f"solved in {seconds:.2f} s")
+        if not chosen.exact:
+            out.write(
+                f"cost by simulation (chain too large to solve): standard error {chosen.stderr:.4f}"
+            )
         out.write(f"expected cost per period: {chosen.cost:.4f}")
+
+
+def _exact(model, candidate):
+    """The candidate with its exact Markov-chain figures when its search only simulated
+    them (the chain was past the search's limit but not past this larger one)."""
+    if candidate.exact:
+        return candidate
+    ev = exact_evaluation(model, candidate)
+    if ev is None:
+        return candidate
+    return dataclasses.replace(
+        candidate,
+        cost=ev.cost,
+        fill_rate=ev.fill_rate,
+        mean_fast=ev.mean_fast,
+        mean_slow=ev.mean_slow,
+        exact=True,
+        stderr=None,
+    )
+
+
+def _how(candidate) -> str:
+    return "" if candidate.exact else f" (simulated, standard error {candidate.stderr:.4f})"
 
 
 def _params(candidate):
