@@ -308,12 +308,6 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="7,37"),
         "options": {"expires": 29 * 60},
     },
-    # Replenishment planning (docs/planning.md): daily, after the nightly engine run.
-    "plan-replenishment-daily": {
-        "task": "planning.run",
-        "schedule": crontab(hour=3, minute=30),
-        "options": {"expires": 23 * 3600},
-    },
 }
 
 # Supplier portal: login throttling (django-axes), sessions, uploads, invitations, messages.

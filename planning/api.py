@@ -127,7 +127,8 @@ class PolicySerializer(serializers.ModelSerializer):
         model = ReplenishmentPolicy
         fields = [
             "id", "part", "site", "kind", "parameters", "lot_size", "expected_cost_per_period",
-            "fill_rate", "share_fast", "saving_vs_single_pct", "saving_vs_split_pct",
+            "cost_exact", "cost_stderr", "fill_rate", "share_fast", "saving_vs_single_pct",
+            "saving_vs_split_pct",
             "single_cost", "split_cost", "fast_supplier", "slow_supplier", "inputs",
             "computed_at",
         ]  # fmt: skip

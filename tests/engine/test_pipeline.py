@@ -138,6 +138,7 @@ def test_the_beat_runs_the_pipeline_every_quarter_hour_and_nightly():
     assert "engine.nightly" in schedule and "engine.rebuild" in schedule
     # The pipeline replaces the separate scan and rule entries: no step runs twice a night.
     assert "alerts.scan" not in schedule and "rules.evaluate" not in schedule
+    assert "planning.run" not in schedule  # planning is the nightly pipeline's step
 
 
 def _database_url() -> str:

@@ -463,7 +463,8 @@ EXPECTED = {
     ),
     "replenishment-policies": (
         ["id", "part", "site", "kind", "parameters", "lot_size", "expected_cost_per_period"]
-        + ["fill_rate", "share_fast", "saving_vs_single_pct", "saving_vs_split_pct"]
+        + ["cost_exact", "cost_stderr", "fill_rate", "share_fast", "saving_vs_single_pct"]
+        + ["saving_vs_split_pct"]
         + ["single_cost", "split_cost", "fast_supplier", "slow_supplier", "inputs", "computed_at"],
         ["part", "site", "kind", "lot_size", "slow_supplier"],
         [("P-1", "MAIN", "cdi", "10.000", "ACME")],
