@@ -1,15 +1,16 @@
 """Stock at a site: below its reorder point (`low_stock`), a sensor silent too long
-(`sensor_stale`). Both read the inventory position of the part at that site, with what
-is in transit to that site (docs/inventory.md)."""
+(`sensor_stale`). Both read what the inventory position of the part at that site shows
+(its current reading, what is in transit to that site, its last sensor reading:
+docs/inventory.md), computed only for the readings that can raise them."""
 
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import F
+from django.db.models import F, Max
 
 from alerts.conditions.base import BASE, BELOW_SAFETY_STOCK, Condition, qty
+from inventory.models import InventoryPosition
 from inventory.selectors import (
-    inventory_positions,
     latest_readings,
     stale_hours,
     supply_by_part_site,
@@ -70,12 +71,17 @@ def _low_stock(part_id, number, code, on_hand, in_transit, safety, reorder) -> C
 def sensor_stale_conditions(*, now: dt.datetime, today: dt.date) -> list[Condition]:
     """`sensor_stale`: a part × site fed by a sensor that has sent nothing for
     DUALSOURCE_SENSOR_STALE_HOURS."""
-    rows = (
-        inventory_positions(now=now)
-        .filter(stale=True)
-        .values_list("part_id", "part__number", "site__code", "last_sensor_at")
-    )
     hours = stale_hours()
+    # One grouped query over the sensor readings: the last one per part × site is the
+    # position's `last_sensor_at` (docs/inventory.md), without the rest of the position.
+    rows = (
+        InventoryPosition.objects.filter(source=InventoryPosition.Source.IOT)
+        .order_by()
+        .values("part_id", "part__number", "site__code")
+        .annotate(last_at=Max("read_at"))
+        .filter(last_at__lt=now - dt.timedelta(hours=hours))
+        .values_list("part_id", "part__number", "site__code", "last_at")
+    )
     return [
         Condition(
             kind="sensor_stale",
