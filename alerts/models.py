@@ -43,16 +43,26 @@ class Alert(models.Model):
     dedupe_key = models.CharField(max_length=120)
     message = models.CharField(max_length=500)
 
+    # What the alert is about. No foreign-key constraints in the database: the first scan
+    # of a portfolio inserts tens of thousands of alerts, and PostgreSQL would check (and
+    # lock) every referenced row one by one at commit. Deleting a referenced row still
+    # deletes its alerts (`on_delete`, done by Django), and every scan re-derives them.
     supplier = models.ForeignKey(
         "suppliers.Supplier",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     part = models.ForeignKey(
-        "parts.Part", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "parts.Part",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     purchase_order = models.ForeignKey(
         "purchasing.PurchaseOrder",
@@ -60,6 +70,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     line = models.ForeignKey(
@@ -68,6 +79,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
     )
     ship_notice = models.ForeignKey(
         "purchasing.ShipNotice",
@@ -75,6 +87,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     certificate = models.ForeignKey(
@@ -83,6 +96,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     contract = models.ForeignKey(
@@ -91,6 +105,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     rule_firing = models.ForeignKey(
@@ -99,6 +114,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     exception = models.ForeignKey(
@@ -107,6 +123,7 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     site = models.CharField(max_length=40, blank=True)

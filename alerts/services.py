@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import BooleanField, F, Func, Q, Value
 from django.utils import timezone
 
 from accounts.roles import EDITOR_ROLES, user_role
@@ -24,6 +25,7 @@ from alerts import conditions, kinds, severities
 from alerts.delivery import immediate_emails_request
 from alerts.models import Alert, AlertNote, AlertScanRun, Severity
 from core.chunks import chunked
+from rules.writes import pg_array
 
 logger = logging.getLogger(__name__)
 
@@ -199,18 +201,39 @@ def _tracked_sort(
 
 def _tracked_write(tracked: _Tracked, *, now: dt.datetime) -> None:
     """Bulk writes for tracked alerts: bump last_seen, apply changes, resolve and clear."""
-    for chunk in chunked(tracked.seen_ids, _CHUNK):
-        Alert.objects.filter(pk__in=chunk).update(last_seen=now)
+    for ids in _id_batches(tracked.seen_ids):
+        Alert.objects.filter(ids).update(last_seen=now)
     if tracked.changed:
         Alert.objects.bulk_update(
             tracked.changed, ["severity", "variant", "message"], batch_size=_CHUNK
         )
-    for chunk in chunked(tracked.cleared_active, _CHUNK):
-        Alert.objects.filter(pk__in=chunk, state__in=ACTIVE).update(
+    for ids in _id_batches(tracked.cleared_active):
+        Alert.objects.filter(ids, state__in=ACTIVE).update(
             state=Alert.State.RESOLVED, resolved_at=now, resolved_by=None, cleared_at=now
         )
-    for chunk in chunked(tracked.cleared_done, _CHUNK):
-        Alert.objects.filter(pk__in=chunk).update(cleared_at=now)
+    for ids in _id_batches(tracked.cleared_done):
+        Alert.objects.filter(ids).update(cleared_at=now)
+
+
+def _id_batches(ids: list[int]):
+    """`pk IN ids` filters: on PostgreSQL one array parameter for all of them (a
+    parameter per id costs Django more to build than the UPDATE costs the server);
+    elsewhere in chunks."""
+    if not ids:
+        return
+    if connection.vendor == "postgresql":
+        yield Q(
+            Func(
+                F("pk"),
+                Value(pg_array(sorted(ids))),
+                arg_joiner=" = ANY(",
+                template="%(expressions)s::bigint[])",
+                output_field=BooleanField(),
+            )
+        )
+        return
+    for chunk in chunked(ids, _CHUNK):
+        yield Q(pk__in=chunk)
 
 
 def _alerts_open(
@@ -223,11 +246,12 @@ def _alerts_open(
 ) -> None:
     """Insert alerts for new conditions and record the ones this scan opened in `result`."""
     # A concurrent writer's open alert for the same key wins (partial unique constraint).
-    _alerts_insert(new, now=now, table=table)
-    # Scans run one at a time, so first_seen = now names this scan's new alerts.
-    created = Alert.objects.filter(
-        kind__in=kinds, first_seen=now, state=Alert.State.OPEN
-    ).values_list("pk", "kind", "severity")
+    created = _alerts_insert(new, now=now, table=table)
+    if created is None:
+        # Scans run one at a time, so first_seen = now names this scan's new alerts.
+        created = Alert.objects.filter(
+            kind__in=kinds, first_seen=now, state=Alert.State.OPEN
+        ).values_list("pk", "kind", "severity")
     for pk, kind, severity in created:
         result.new_alert_ids.append(pk)
         if severity == Severity.CRITICAL:
@@ -239,11 +263,14 @@ _TEXT_COLUMNS = ("kind", "variant", "severity", "dedupe_key", "message", "site")
 _ID_COLUMNS = tuple(name for name in _REFERENCES if name != "site")
 
 
-def _alerts_insert(found: list[conditions.Condition], *, now: dt.datetime, table: dict) -> None:
+def _alerts_insert(
+    found: list[conditions.Condition], *, now: dt.datetime, table: dict
+) -> list[tuple] | None:
     """Insert new open alerts, skipping keys another writer holds open. On PostgreSQL one
-    INSERT … SELECT FROM unnest(arrays) per chunk: the first scan of a large portfolio
-    inserts tens of thousands of alerts, and building model instances would cost more
-    than the database's work."""
+    INSERT … SELECT FROM unnest(arrays) per chunk, returning (id, kind, severity) of the
+    rows it inserted: the first scan of a large portfolio inserts tens of thousands of
+    alerts, and building model instances would cost more than the database's work.
+    Elsewhere `bulk_create`, and None (the caller reads the new rows back)."""
     rows = [
         {
             "kind": c.kind,
@@ -261,18 +288,22 @@ def _alerts_insert(found: list[conditions.Condition], *, now: dt.datetime, table
             batch_size=_CHUNK,
             ignore_conflicts=True,
         )
-        return
+        return None
     opts = Alert._meta
     names = (*_TEXT_COLUMNS, *_ID_COLUMNS)
     columns = ", ".join(opts.get_field(n.removesuffix("_id")).column for n in names)
     arrays = ", ".join(["%s::text[]"] * len(_TEXT_COLUMNS) + ["%s::bigint[]"] * len(_ID_COLUMNS))
     sql = (
         f"INSERT INTO {opts.db_table} ({columns}, state, first_seen, last_seen) "
-        f"SELECT *, 'open', %s, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING"
+        f"SELECT *, 'open', %s, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING "
+        "RETURNING id, kind, severity"
     )
+    created = []
     with connection.cursor() as cursor:
         for chunk in chunked(rows, 10 * _CHUNK):
             cursor.execute(sql, [now, now, *[[row[n] for row in chunk] for n in names]])
+            created.extend(cursor.fetchall())
+    return created
 
 
 # --- people ---------------------------------------------------------------------------

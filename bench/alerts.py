@@ -61,6 +61,8 @@ def scan_bench(runs: int) -> None:
     from purchasing.models import PurchaseOrderLine
 
     print(f"Order lines: {PurchaseOrderLine.objects.count():,}")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"Load: {load} on {os.cpu_count()} CPUs")
     # No emails from a benchmark: the deliveries are created, never sent.
     from unittest import mock
 

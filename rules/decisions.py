@@ -141,19 +141,40 @@ def exception_refresh(exception: AllocationException, sources=None) -> Allocatio
 
 @transaction.atomic
 def exceptions_refresh() -> dict[str, int]:
-    """Keep the queue decidable: every open proposal re-proposed or superseded."""
+    """Keep the queue decidable: every open proposal re-proposed or superseded.
+
+    The whole queue is compared as plain rows (the shares each proposal was made on
+    against the live shares of its part); only the proposals whose part's shares moved
+    since are then locked and refreshed, so a queue of thousands that nothing moved
+    costs two reads."""
     counts = {"reproposed": 0, "superseded": 0}
-    open_ = AllocationException.objects.select_for_update().filter(
-        state=State.OPEN, proposed_shares__isnull=False
-    )
+    open_ = AllocationException.objects.filter(state=State.OPEN, proposed_shares__isnull=False)
+    live: dict[int, dict[str, str]] = {}
+    for part_id, code, share in (
+        ApprovedSource.objects.filter(part_id__in=open_.values("part_id"), is_active=True)
+        .order_by("supplier__code")
+        .values_list("part_id", "supplier__code", "target_share_pct")
+    ):
+        live.setdefault(part_id, {})[code] = str(share.quantize(_CENT))
+    moved = [
+        pk
+        for pk, part_id, made_on in open_.order_by().values_list(
+            "pk", "part_id", "evidence__shares_before"
+        )
+        if made_on != live.get(part_id, {})
+    ]
+    if not moved:
+        return counts
     by_part: dict[int, list[ApprovedSource]] = {}
     for source in (
-        ApprovedSource.objects.filter(part_id__in=open_.values("part_id"), is_active=True)
+        ApprovedSource.objects.filter(
+            part_id__in=open_.filter(pk__in=moved).values("part_id"), is_active=True
+        )
         .select_related("supplier")
         .order_by("supplier__code")
     ):
         by_part.setdefault(source.part_id, []).append(source)
-    for exception in open_:
+    for exception in open_.select_for_update().filter(pk__in=moved).order_by("pk"):
         before = (exception.proposed_shares, exception.state)
         exception_refresh(exception, by_part.get(exception.part_id, []))
         if exception.state == State.SUPERSEDED:

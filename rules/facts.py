@@ -188,6 +188,29 @@ class TierRow:
         )
 
 
+def ordered_quantity_ytd(
+    *, supplier_ids: set[int], part_ids: set[int], as_of: dt.date
+) -> dict[tuple[int, int], Decimal]:
+    """(supplier, part) → quantity ordered from 1 January to `as_of`, cancelled lines
+    excluded, for these suppliers and parts only (one grouped query over their lines)."""
+    if not supplier_ids or not part_ids:
+        return {}
+    rows = (
+        PurchaseOrderLine.objects.filter(
+            _among("purchase_order__supplier_id", supplier_ids),
+            _among("part_id", part_ids),
+            purchase_order__order_date__gte=as_of.replace(month=1, day=1),
+            purchase_order__order_date__lte=as_of,
+        )
+        .exclude(status=PurchaseOrderLine.Status.CANCELLED)
+        .order_by()
+        .values("purchase_order__supplier_id", "part_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("purchase_order__supplier_id", "part_id", "total")
+    )
+    return {(supplier_id, part_id): total for supplier_id, part_id, total in rows}
+
+
 class Facts:
     """Everything one evaluation reads, loaded set-based up front."""
 
@@ -277,25 +300,21 @@ class Facts:
                 self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
 
     def _load_ytd(self, rules: list[RuleRow]) -> None:
-        """`ordered_ytd`: quantity ordered this year per (supplier, part), for volume rules."""
+        """`ordered_ytd`: quantity ordered this year per (supplier, part), for volume rules,
+        read only for the sources they concern (a rule without a part: every part its
+        supplier sources)."""
         self.ordered_ytd: dict[tuple[int, int], Decimal] = {}
         volume_rules = [r for r in rules if r.metric == Metric.ORDERED_QUANTITY_YTD]
         if not volume_rules:
             return
-        lines = PurchaseOrderLine.objects.filter(
-            _among("purchase_order__supplier_id", {r.supplier_id for r in volume_rules}),
-            purchase_order__order_date__gte=self.as_of.replace(month=1, day=1),
-            purchase_order__order_date__lte=self.as_of,
+        parts: set[int] = set()
+        for rule in volume_rules:
+            parts.update(
+                [rule.part_id] if rule.part_id else self.parts_of_supplier[rule.supplier_id]
+            )
+        self.ordered_ytd = ordered_quantity_ytd(
+            supplier_ids={r.supplier_id for r in volume_rules}, part_ids=parts, as_of=self.as_of
         )
-        if all(r.part_id for r in volume_rules):  # only the parts the rules name
-            lines = lines.filter(_among("part_id", {r.part_id for r in volume_rules}))
-        for supplier_id, part_id, total in (
-            lines.exclude(status=PurchaseOrderLine.Status.CANCELLED)
-            .values("purchase_order__supplier_id", "part_id")
-            .annotate(total=Sum("quantity"))
-            .values_list("purchase_order__supplier_id", "part_id", "total")
-        ):
-            self.ordered_ytd[supplier_id, part_id] = total
 
     def _load_history(self, rules_query) -> None:
         """`last_fired` per (rule, part) and the `open_exceptions`."""

@@ -79,26 +79,40 @@ def rows_insert(model: type[models.Model], rows: list) -> None:
         for row, obj in zip(rows, objs, strict=True):
             row.pk = obj.pk
         return
-    columns, arrays, types = [], [], []
-    for field in fields:
-        values = [getattr(row, field.attname) for row in rows]
-        if isinstance(field, models.JSONField):
-            encoder = field.encoder
-            values = [None if v is None else json.dumps(v, cls=encoder) for v in values]
-        columns.append(f'"{field.column}"')
-        arrays.append(pg_array(values))
-        types.append(_array_type(field))
-    table = model._meta.db_table
-    unnest = ", ".join(f"%s::{t}[]" for t in types)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'INSERT INTO "{table}" ({", ".join(columns)}) SELECT * FROM unnest({unnest}) '
-            f'RETURNING "{model._meta.pk.column}"',
-            arrays,
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = _pg_rows_insert(model, fields, rows)
     for row, pk in zip(rows, ids, strict=True):
         row.pk = pk
+
+
+def _pg_rows_insert(model: type[models.Model], fields: list, rows: list) -> list[int]:
+    """One INSERT … SELECT over `unnest` (one array per column) joined by position to one
+    JSON document per JSON column: thousands of evidence dicts parse several times faster
+    as one `jsonb` array than as a `jsonb[]` of escaped strings. Ids in the rows' order."""
+    plain = [f for f in fields if not isinstance(f, models.JSONField)]
+    documents = [f for f in fields if isinstance(f, models.JSONField)]
+    names = [f"c{i}" for i in range(len(plain))]
+    params = [pg_array(getattr(row, f.attname) for row in rows) for f in plain]
+    unnest = ", ".join(f"%s::{_array_type(f)}[]" for f in plain)
+    select = [f"v.{name}" for name in names]
+    joins = []
+    for i, field in enumerate(documents):
+        encoder = field.encoder
+        values = (json.dumps(getattr(row, field.attname), cls=encoder) for row in rows)
+        params.append("[" + ",".join(values) + "]")
+        select.append(f"NULLIF(j{i}.value, 'null'::jsonb)")
+        joins.append(
+            f"JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS j{i}(value, n) "
+            f"ON j{i}.n = v.n"
+        )
+    columns = ", ".join(f'"{f.column}"' for f in [*plain, *documents])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{model._meta.db_table}" ({columns}) SELECT {", ".join(select)} '
+            f"FROM unnest({unnest}) WITH ORDINALITY AS v({', '.join(names)}, n) "
+            f'{" ".join(joins)} ORDER BY v.n RETURNING "{model._meta.pk.column}"',
+            params,
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def firings_insert(firings: list, *, at) -> None:

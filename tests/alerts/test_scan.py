@@ -174,6 +174,28 @@ def test_low_stock_counts_what_is_in_transit_and_is_critical_below_safety_stock(
     assert "below the safety stock 10" in critical.message
 
 
+def test_a_sensor_silent_too_long_is_raised_and_resolved_by_its_next_reading(clock, settings):
+    settings.DUALSOURCE_SENSOR_STALE_HOURS = 6
+    part = PartFactory(number="P-SENSE")
+    site = SiteFactory(code="BIN-SITE")
+    InventoryPositionFactory(
+        part=part, site=site, source="iot", sensor="bin-1", read_at=NOW - dt.timedelta(hours=7)
+    )
+    # A later manual count does not feed the sensor: still silent.
+    InventoryPositionFactory(part=part, site=site, source="manual", read_at=NOW)
+    scan()
+    [alert] = open_of(Kind.SENSOR_STALE)
+    assert alert.part == part and alert.site == "BIN-SITE"
+    assert "P-SENSE at BIN-SITE: no sensor reading for more than 6 h" in alert.message
+
+    InventoryPositionFactory(
+        part=part, site=site, source="iot", sensor="bin-1", read_at=NOW - dt.timedelta(hours=1)
+    )
+    scan()
+    alert.refresh_from_db()
+    assert alert.state == Alert.State.RESOLVED and not open_of(Kind.SENSOR_STALE)
+
+
 def test_a_ship_notice_is_delayed_when_its_eta_passes_the_promise_or_it_goes_silent(
     clock, supplier_a
 ):
