@@ -200,6 +200,38 @@ def generate(size: str, as_of: dt.date) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
+class StatementTimes:
+    """With `--statements`: the SQL statements of a measurement, timed, so the one that
+    holds a budget can be named (then EXPLAIN (ANALYZE, BUFFERS) it by hand)."""
+
+    def __init__(self):
+        self.seconds: dict[str, list[float]] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split())[:150]
+            self.seconds.setdefault(key, []).append(time.perf_counter() - t0)
+
+    def show(self, name: str, runs: int, top: int = 8) -> None:
+        ranked = sorted(self.seconds.items(), key=lambda kv: -sum(kv[1]))[:top]
+        print(f"  slowest statements of {name} (seconds per run, calls per run):")
+        for sql, times in ranked:
+            print(f"    {sum(times) / runs:8.3f} s {len(times) / runs:6.0f}×  {sql}")
+
+
+def measured(name: str, enabled: bool, runs: int, fn, *args):
+    if not enabled:
+        return fn(*args)
+    times = StatementTimes()
+    with connection.execute_wrapper(times):
+        result = fn(*args)
+    times.show(name, runs)
+    return result
+
+
 def timed(fn, runs: int, before=None) -> list[float]:
     times = []
     for _ in range(runs):
@@ -340,6 +372,9 @@ def main() -> None:
     parser.add_argument("--generate", choices=sorted(SIZES), help="Insert synthetic facts first.")
     parser.add_argument("--runs", type=int, default=3, help="Timed runs of each measurement.")
     parser.add_argument("--skip-cold", action="store_true", help="Only warm full recomputes.")
+    parser.add_argument(
+        "--statements", action="store_true", help="Print the slowest statements of each."
+    )
     args = parser.parse_args()
 
     print(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
@@ -372,11 +407,11 @@ def main() -> None:
     # measurement, and its median over the whole run is the reference.
     cold = [] if args.skip_cold else timed(rebuild, args.runs, scorecards_truncate)
     raw += timed(raw_aggregate, 1)
-    warm = timed(rebuild, args.runs)
+    warm = measured("full warm", args.statements, args.runs, timed, rebuild, args.runs)
     raw += timed(raw_aggregate, 1)
-    one = one_supplier_runs(args.runs, today)
+    one = measured("one supplier", args.statements, args.runs, one_supplier_runs, args.runs, today)
     raw += timed(raw_aggregate, 1)
-    nightly = nightly_runs(args.runs, today)
+    nightly = measured("nightly", args.statements, args.runs, nightly_runs, args.runs, today)
     raw += timed(raw_aggregate, 1)
     _, peak_python = tracemalloc.get_traced_memory()
     tracemalloc.stop()

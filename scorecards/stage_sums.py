@@ -13,10 +13,9 @@ from scorecards.staging import (
     SUM_COLUMNS,
     VALUE_EXPRESSIONS,
     ScopeFilters,
-    _count,
     _float,
-    _integer,
     _table,
+    sum_aggregates,
 )
 from suppliers.models import Supplier
 
@@ -47,10 +46,7 @@ class SumStatements(ScopeFilters):
         )
         return f"""
             {self.sql.create_staging} kpi_line_sums AS
-            SELECT supplier_id, part_id, period_key, {_count("*")} AS lines_due,
-                   {_integer("SUM(in_full)")} AS lines_in_full,
-                   SUM(ordered_quantity) AS ordered_quantity,
-                   SUM(on_time_quantity) AS on_time_quantity
+            SELECT supplier_id, part_id, period_key, {sum_aggregates(kpis.LINES)}
             FROM ({lines}) facts
             GROUP BY supplier_id, part_id, period_key
         """
@@ -70,14 +66,7 @@ class SumStatements(ScopeFilters):
         )
         return f"""
             {self.sql.create_staging} kpi_receipt_sums AS
-            SELECT supplier_id, part_id, period_key, {_count("*")} AS receipts_count,
-                   SUM(quantity) AS quantity_received,
-                   SUM(lead_days) AS lead_time_days_total,
-                   {_count("landed_cost")} AS priced_receipts_count,
-                   {_count("*")} - {_count("landed_cost")} AS fx_missing_receipts,
-                   COALESCE(SUM(CASE WHEN landed_cost IS NOT NULL THEN quantity END), 0)
-                       AS priced_quantity,
-                   COALESCE(SUM(landed_cost), 0) AS landed_cost_total,
+            SELECT supplier_id, part_id, period_key, {sum_aggregates(kpis.RECEIPTS)},
                    {_float(self.sql.percentile("lead_days"))} AS lead_time_p90_days
             FROM ({receipts}) facts
             GROUP BY supplier_id, part_id, period_key
@@ -102,9 +91,7 @@ class SumStatements(ScopeFilters):
         )
         return f"""
             {self.sql.create_staging} kpi_inspection_sums AS
-            SELECT supplier_id, part_id, period_key, {_count("*")} AS inspections_count,
-                   SUM(inspected_quantity) AS units_inspected,
-                   SUM(defective_quantity) AS units_defective
+            SELECT supplier_id, part_id, period_key, {sum_aggregates(kpis.INSPECTIONS)}
             FROM ({inspections}) facts
             GROUP BY supplier_id, part_id, period_key
         """
