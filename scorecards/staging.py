@@ -169,7 +169,10 @@ class ScopeFilters:
     def stored_other_filter(self, table: str) -> str:
         """Stored rows of other sources, next to the touched (part, period) rows."""
         if self.by_cells:
-            return f"NOT ({self.stored_filter(table)})"
+            # An anti-join (not the negated IN … AND EXISTS of `stored_filter`): PostgreSQL
+            # then hashes the cells instead of walking every stored row by index.
+            return f"""NOT EXISTS (SELECT 1 FROM kpi_cell c
+                WHERE c.supplier_id = {table}.supplier_id AND c.period = {table}.period)"""
         return f"NOT {self.supplier_filter(f'{table}.supplier_id')}"
 
     def rolling_supplier_filter(self, column: str) -> str:
