@@ -24,6 +24,7 @@ lines, ~1,200,000 receipts, ~600,000 inspections over 36 months.
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import functools
 import itertools
@@ -112,15 +113,16 @@ def generate(size: str, as_of: dt.date) -> None:
            SELECT i, 'BS' || lpad(i::text, 5, '0'), 'Bench supplier ' || i, 'DE', 'EMEA',
                   (ARRAY['EUR', 'EUR', 'USD', 'GBP', 'CNY'])[1 + i %% 5], 'approved', now(), now()
            FROM generate_series(1, %(suppliers)s) i""",
-        """INSERT INTO parts_part (id, number, name, unit, category, specification_reference,
+        """INSERT INTO parts_part (id, number, name, unit, specification_reference,
                                    specification_revision, is_critical)
-           SELECT i, 'BP-' || lpad(i::text, 6, '0'), 'Bench part ' || i, 'ea', 'bench', '', '',
-                  true
+           SELECT i, 'BP-' || lpad(i::text, 6, '0'), 'Bench part ' || i, 'ea', '', '', true
            FROM generate_series(1, %(parts)s) i""",
         """INSERT INTO contracts_contract (id, reference, valid_from, valid_to,
                early_tolerance_days, late_tolerance_days, otd_target_pct, defect_ppm_target,
-               notes, supplier_id)
-           SELECT i, 'BC-' || i, %(start)s::date - 400, NULL, 3, i %% 3, 95, 500, '', i
+               notes, supplier_id, invoice_price_tolerance_pct, invoice_quantity_tolerance,
+               over_delivery_tolerance_pct)
+           SELECT i, 'BC-' || i, %(start)s::date - 400, NULL, 3, i %% 3, 95, 500, '', i, 0, 0.5,
+                  10
            FROM generate_series(1, %(suppliers)s) i""",
         """INSERT INTO purchasing_fxrate (currency, date, rate)
            SELECT c.currency, (%(start)s::date - 31) + m * 30, c.base + 0.01 * sin(m)
@@ -128,16 +130,16 @@ def generate(size: str, as_of: dt.date) -> None:
                 generate_series(0, %(span)s / 30 + 2) m
            WHERE NOT (c.currency = 'CNY' AND m < 3)""",
         """INSERT INTO purchasing_purchaseorder (id, number, order_date, currency, created_at,
-                                                 supplier_id)
+                                                 supplier_id, site_id)
            SELECT i, 'BPO-' || lpad(i::text, 8, '0'),
                   %(start)s::date + (i::bigint * %(span)s / %(orders)s)::int,
                   (ARRAY['EUR', 'EUR', 'USD', 'GBP', 'CNY'])[1 + (1 + i %% %(suppliers)s) %% 5],
-                  now(), 1 + i %% %(suppliers)s
+                  now(), 1 + i %% %(suppliers)s, (SELECT MIN(id) FROM sites_site)
            FROM generate_series(1, %(orders)s) i""",
         # Supplier s supplies parts s + k·S (its own) and those of supplier s ± S/2 (shared).
         """INSERT INTO purchasing_purchaseorderline (id, line_number, quantity, unit_price,
                requested_date, promised_date, acknowledged_at, expected_date, status, part_id,
-               purchase_order_id)
+               purchase_order_id, is_spot_buy, is_over_delivered)
            SELECT l.id, 1 + l.id %% 2, q.quantity, q.price, q.promised, q.promised, now(),
                   q.promised + (random() * 4)::int,
                   CASE WHEN random() < 0.02 THEN 'cancelled' WHEN q.promised < %(as_of)s
@@ -145,7 +147,7 @@ def generate(size: str, as_of: dt.date) -> None:
                   1 + ((CASE WHEN q.k < q.roles THEN po.supplier_id - 1
                              ELSE (po.supplier_id - 1 + %(half)s) %% %(suppliers)s END)
                        + %(suppliers)s * (q.k %% q.roles)) %% %(parts)s,
-                  po.id
+                  po.id, false, false
            FROM generate_series(1, %(lines)s) l(id)
            JOIN purchasing_purchaseorder po ON po.id = (l.id + 1) / 2
            CROSS JOIN LATERAL (
@@ -200,14 +202,48 @@ def generate(size: str, as_of: dt.date) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-def timed(fn, runs: int, before=None) -> list[float]:
+class StatementTimes:
+    """With `--statements`: the SQL statements of a measurement, timed, so the one that
+    holds a budget can be named (then EXPLAIN (ANALYZE, BUFFERS) it by hand)."""
+
+    def __init__(self):
+        self.seconds: dict[str, list[float]] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split())[:150]
+            self.seconds.setdefault(key, []).append(time.perf_counter() - t0)
+
+    def show(self, name: str, runs: int, top: int = 8) -> None:
+        ranked = sorted(self.seconds.items(), key=lambda kv: -sum(kv[1]))[:top]
+        print(f"  slowest statements of {name} (seconds per run, calls per run):")
+        for sql, times in ranked:
+            print(f"    {sum(times) / runs:8.3f} s {len(times) / runs:6.0f}×  {sql}")
+
+
+# Set by `--statements`: the statements of the timed refreshes (not of the changes before).
+STATEMENTS: dict = {}
+
+
+def statements_timed(name: str):
+    """A context timing each statement under `name` (nothing without `--statements`)."""
+    if not STATEMENTS.get("enabled"):
+        return contextlib.nullcontext()
+    return connection.execute_wrapper(STATEMENTS.setdefault(name, StatementTimes()))
+
+
+def timed(fn, runs: int, before=None, name: str = "") -> list[float]:
     times = []
     for _ in range(runs):
         if before:
             before()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
+        with statements_timed(name):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
     return times
 
 
@@ -260,9 +296,10 @@ def one_supplier_runs(runs: int, as_of: dt.date) -> list[float]:
     times = []
     for line in lines:
         receipts_create(receipts=[_receipt(line, as_of)])
-        t0 = time.perf_counter()
-        scorecard_refresh_pending(as_of=as_of)
-        times.append(time.perf_counter() - t0)
+        with statements_timed("one supplier"):
+            t0 = time.perf_counter()
+            scorecard_refresh_pending(as_of=as_of)
+            times.append(time.perf_counter() - t0)
     return times
 
 
@@ -324,9 +361,10 @@ def nightly_runs(runs: int, today: dt.date) -> list[float]:
     for i in range(1, runs + 1):
         day = today + dt.timedelta(days=i)
         changes = a_day_of_changes(day)
-        t0 = time.perf_counter()
-        result = scorecard_refresh_nightly(as_of=day)
-        times.append(time.perf_counter() - t0)
+        with statements_timed("nightly"):
+            t0 = time.perf_counter()
+            result = scorecard_refresh_nightly(as_of=day)
+            times.append(time.perf_counter() - t0)
         print(
             f"  night {day}: "
             + ", ".join(f"{v:,} {k}" for k, v in changes.items())
@@ -340,6 +378,9 @@ def main() -> None:
     parser.add_argument("--generate", choices=sorted(SIZES), help="Insert synthetic facts first.")
     parser.add_argument("--runs", type=int, default=3, help="Timed runs of each measurement.")
     parser.add_argument("--skip-cold", action="store_true", help="Only warm full recomputes.")
+    parser.add_argument(
+        "--statements", action="store_true", help="Print the slowest statements of each."
+    )
     args = parser.parse_args()
 
     print(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
@@ -372,7 +413,9 @@ def main() -> None:
     # measurement, and its median over the whole run is the reference.
     cold = [] if args.skip_cold else timed(rebuild, args.runs, scorecards_truncate)
     raw += timed(raw_aggregate, 1)
-    warm = timed(rebuild, args.runs)
+    if args.statements:
+        STATEMENTS["enabled"] = True
+    warm = timed(rebuild, args.runs, name="full warm")
     raw += timed(raw_aggregate, 1)
     one = one_supplier_runs(args.runs, today)
     raw += timed(raw_aggregate, 1)
@@ -394,6 +437,9 @@ def main() -> None:
     show("Full rebuild, warm", warm)
     show("Full rebuild, cold (all rows inserted)", cold)
     show("One supplier (busiest) after one receipt", one)
+    for name in ("full warm", "one supplier", "nightly"):
+        if name in STATEMENTS:
+            STATEMENTS[name].show(name, args.runs)
     print(f"Peak memory: Python heap {peak_python / 2**20:.1f} MB, process RSS {max_rss:.0f} MB")
     print(f"Load after: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}")
     print(f"ratio nightly / floor: {statistics.median(nightly) / floor:.2f}")

@@ -13,27 +13,13 @@ from scorecards.filters import PartScorecardFilter, SupplierScorecardFilter
 from scorecards.models import PartScorecard, SupplierScorecard
 from scorecards.selectors import part_scorecards_visible, supplier_scorecards_visible
 
+# Every registry figure both kinds of row store and the API serves (`kpis.FIGURES`).
 _FIGURE_FIELDS = [
     "period",
     "window",
     "period_start",
     "period_end",
-    "lines_due",
-    "lines_in_full",
-    "ordered_quantity",
-    "on_time_quantity",
-    "receipts_count",
-    "quantity_received",
-    "priced_receipts_count",
-    "fx_missing_receipts",
-    "inspections_count",
-    "units_inspected",
-    "units_defective",
-    "otd_pct",
-    "otif_pct",
-    "defect_ppm",
-    "lead_time_mean_days",
-    "lead_time_p90_days",
+    *(f.name for f in kpis.figures(rows=kpis.BOTH) if f.api),
     "low_sample",
     "otd_low_sample",
     "defect_low_sample",
@@ -41,6 +27,10 @@ _FIGURE_FIELDS = [
     "landed_cost_low_sample",
     "computed_at",
 ]
+
+
+def _own_figures(rows: str) -> list[str]:
+    return [f.name for f in kpis.figures(rows=rows) if f.api]
 
 
 def _decimal(places: int) -> serializers.DecimalField:
@@ -52,16 +42,6 @@ def _decimal(places: int) -> serializers.DecimalField:
 
 class ScorecardFiguresSerializer(serializers.ModelSerializer):
     supplier = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    ordered_quantity = _decimal(3)
-    on_time_quantity = _decimal(3)
-    quantity_received = _decimal(3)
-    units_inspected = _decimal(3)
-    units_defective = _decimal(3)
-    otd_pct = _decimal(6)
-    otif_pct = _decimal(6)
-    defect_ppm = _decimal(6)
-    lead_time_mean_days = _decimal(6)
-    lead_time_p90_days = _decimal(6)
     window = serializers.SerializerMethodField(help_text='"month" or "rolling-90".')
     low_sample = serializers.BooleanField(
         read_only=True, help_text="A figure on this row rests on fewer than 5 observations."
@@ -77,14 +57,20 @@ class ScorecardFiguresSerializer(serializers.ModelSerializer):
         read_only=True, help_text="Fewer than 5 receipts with FX rates."
     )
 
+    def get_fields(self):
+        """The model's fields, each registry figure with places served as a decimal string."""
+        fields = super().get_fields()
+        for figure in kpis.FIGURES:
+            if figure.name in fields and figure.decimals is not None:
+                fields[figure.name] = _decimal(figure.decimals)
+        return fields
+
     def get_window(self, obj) -> str:
         return kpis.ROLLING_PERIOD if obj.is_rolling else "month"
 
 
 class SupplierScorecardSerializer(ScorecardFiguresSerializer):
     template = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    landed_cost_index = _decimal(8)
-    composite_score = _decimal(6)
     esg_score = serializers.DecimalField(
         source="supplier.esg_score_current.esg_score",
         max_digits=None,
@@ -101,9 +87,7 @@ class SupplierScorecardSerializer(ScorecardFiguresSerializer):
             "id",
             "supplier",
             *_FIGURE_FIELDS,
-            "landed_cost_index",
-            "composite_score",
-            "grade",
+            *_own_figures(kpis.SUPPLIER),
             "template",
             "esg_score",
         ]
@@ -112,11 +96,10 @@ class SupplierScorecardSerializer(ScorecardFiguresSerializer):
 
 class PartScorecardSerializer(ScorecardFiguresSerializer):
     part = serializers.SlugRelatedField(slug_field="number", read_only=True)
-    landed_unit_cost = _decimal(8)
 
     class Meta:
         model = PartScorecard
-        fields = ["id", "part", "supplier", *_FIGURE_FIELDS, "landed_unit_cost"]
+        fields = ["id", "part", "supplier", *_FIGURE_FIELDS, *_own_figures(kpis.PART)]
         read_only_fields = fields
 
 

@@ -344,3 +344,154 @@ def sql_percentile(value: str) -> str:
         f"(1.0 * (MAX(percentile_position) - {den} * (MAX(percentile_position) / {den})) / {den})"
     )
     return f"({lower} + {fraction} * (COALESCE({upper}, {lower}) - {lower}))"
+
+
+# --- The figures every scorecard row carries ---------------------------------------------
+
+# The facts a population sum is taken over (docs/kpis.md): due PO lines, receipts and
+# inspections, each staged as rows of the columns named in the aggregates below.
+LINES, RECEIPTS, INSPECTIONS = "lines", "receipts", "inspections"
+# Which scorecard rows store a figure: both kinds, one kind, or none (staging only).
+BOTH, PART, SUPPLIER, STAGING = "both", "part", "supplier", "staging"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure of a scorecard row: the model field, the API field and, for a population
+    sum, the aggregate that stages it. Adding a figure is one entry here (plus its
+    migration); `models.py`, `api.py`, `staging.py` and `store.py` derive their lists."""
+
+    name: str
+    label: str
+    unit: str
+    # Places the API serves the figure with (a decimal string); None: served as stored.
+    decimals: int | None
+    # Population sums: the facts they sum over and the SQL aggregate over staged fact rows.
+    fact: str | None = None
+    aggregate: str | None = None
+    # KPI values with a plain formula: SQL over the sums of the same row.
+    formula: str | None = None
+    rows: str = BOTH
+    api: bool = True
+    help_text: str = ""
+
+    @property
+    def is_sum(self) -> bool:
+        return self.fact is not None
+
+    @property
+    def is_count(self) -> bool:
+        return self.is_sum and self.decimals is None
+
+    @property
+    def stored(self) -> bool:
+        return self.rows != STAGING
+
+
+def sql_count(expression: str) -> str:
+    # INTEGER, so that sums of counts stay integers (PostgreSQL sums bigints as numeric).
+    return f"CAST(COUNT({expression}) AS INTEGER)"
+
+
+def _count_sum(expression: str) -> str:
+    return f"CAST(SUM({expression}) AS INTEGER)"
+
+
+def _ratio(name: str, label: str, unit: str, numerator: str, denominator: str, scale="1.0"):
+    """A KPI value: `scale × numerator / denominator` over the row's sums, 6 places."""
+    return Figure(name, label, unit, 6, formula=sql_ratio(numerator, denominator, scale))
+
+
+FIGURES: tuple[Figure, ...] = (
+    # OTD / OTIF population: lines promised in the period, not after the as-of date.
+    Figure("lines_due", "Lines due", "lines", None, LINES, sql_count("*")),
+    Figure("lines_in_full", "Lines in full", "lines", None, LINES, _count_sum("in_full")),
+    Figure("ordered_quantity", "Ordered quantity", "units", 3, LINES, "SUM(ordered_quantity)"),
+    Figure("on_time_quantity", "On-time quantity", "units", 3, LINES, "SUM(on_time_quantity)"),
+    # Lead time and landed cost population: receipts dated in the period.
+    Figure("receipts_count", "Receipts", "receipts", None, RECEIPTS, sql_count("*")),
+    Figure("quantity_received", "Quantity received", "units", 3, RECEIPTS, "SUM(quantity)"),
+    Figure(
+        "lead_time_days_total",
+        "Lead-time days",
+        "days",
+        None,
+        RECEIPTS,
+        "SUM(lead_days)",
+        rows=STAGING,
+        api=False,
+    ),
+    Figure(
+        "priced_receipts_count",
+        "Priced receipts",
+        "receipts",
+        None,
+        RECEIPTS,
+        sql_count("landed_cost"),
+    ),
+    Figure(
+        "fx_missing_receipts",
+        "Receipts without FX rate",
+        "receipts",
+        None,
+        RECEIPTS,
+        f"{sql_count('*')} - {sql_count('landed_cost')}",
+        help_text="Receipts left out of landed cost: no FX rate on the receipt date.",
+    ),
+    Figure(
+        "priced_quantity",
+        "Priced quantity",
+        "units",
+        3,
+        RECEIPTS,
+        "COALESCE(SUM(CASE WHEN landed_cost IS NOT NULL THEN quantity END), 0)",
+        api=False,
+    ),
+    Figure(
+        "landed_cost_total",
+        "Landed cost",
+        "base currency",
+        6,
+        RECEIPTS,
+        "COALESCE(SUM(landed_cost), 0)",
+        api=False,
+    ),
+    # Defect population: inspections dated in the period.
+    Figure("inspections_count", "Inspections", "inspections", None, INSPECTIONS, sql_count("*")),
+    Figure("units_inspected", "Inspected", "units", 3, INSPECTIONS, "SUM(inspected_quantity)"),
+    Figure("units_defective", "Defective", "units", 3, INSPECTIONS, "SUM(defective_quantity)"),
+    # The KPI values.
+    _ratio("otd_pct", "On-time delivery", "%", "on_time_quantity", "ordered_quantity", "100.0"),
+    _ratio("otif_pct", "On time in full", "%", "lines_in_full", "lines_due", "100.0"),
+    _ratio("defect_ppm", "Defects", "ppm", "units_defective", "units_inspected", "1000000.0"),
+    _ratio(
+        "lead_time_mean_days", "Mean lead time", "days", "lead_time_days_total", "receipts_count"
+    ),
+    # The percentile does not sum up: its own statements rank the receipts.
+    Figure("lead_time_p90_days", "Lead time p90", "days", 6),
+    Figure(
+        "landed_unit_cost",
+        "Landed unit cost",
+        "base currency per unit",
+        8,
+        formula=sql_ratio("landed_cost_total", "priced_quantity"),
+        rows=PART,
+        help_text="Base currency per unit, freight, duty and other costs included.",
+    ),
+    # Supplier rows only: benchmarked against the other sources, then scored.
+    Figure("landed_cost_index", "Landed cost index", "ratio", 8, rows=SUPPLIER),
+    Figure("composite_score", "Composite score", "points", 6, rows=SUPPLIER),
+    Figure("grade", "Grade", "A–D", None, rows=SUPPLIER),
+)
+
+
+def figures(*, rows: str | None = None, fact: str | None = None) -> tuple[Figure, ...]:
+    """The registry's figures stored on `rows` (BOTH, PART, SUPPLIER, STAGING), or summed
+    over `fact`, in registry order."""
+    return tuple(
+        f for f in FIGURES if (rows is None or f.rows == rows) and (fact is None or f.fact == fact)
+    )
+
+
+def figure_names(**selection) -> tuple[str, ...]:
+    return tuple(f.name for f in figures(**selection))

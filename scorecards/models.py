@@ -21,6 +21,31 @@ FIGURE = {"null": True, "blank": True}
 SUM = {"default": 0}
 
 
+def figure_field(figure: kpis.Figure) -> models.Field:
+    """The model field of a registry figure: a count, a sum, a letter (the grade), or a
+    KPI value (null for an empty population)."""
+    extra = {"help_text": figure.help_text} if figure.help_text else {}
+    if figure.is_count:
+        return models.PositiveIntegerField(**SUM, **extra)
+    if figure.is_sum:
+        return models.FloatField(**SUM, **extra)
+    if figure.decimals is None:
+        return models.CharField(max_length=1, **FIGURE, **extra)
+    return models.FloatField(**FIGURE, **extra)
+
+
+class FigureFields:
+    """In a model's class body: the fields of the registry figures stored on `rows`, in
+    registry order, where the line stands among the other fields."""
+
+    def __init__(self, rows: str):
+        self.fields = {f.name: figure_field(f) for f in kpis.figures(rows=rows)}
+
+    def contribute_to_class(self, cls, name: str) -> None:
+        for field_name, field in self.fields.items():
+            cls.add_to_class(field_name, field)
+
+
 class ScorecardTemplate(models.Model):
     """How KPIs turn into a 0–100 composite: a floor (scores 0) and a target (scores 100)
     per criterion, and the criterion weights. Suppliers without an assignment use the default.
@@ -150,30 +175,8 @@ class ScorecardFigures(models.Model):
     period_start = models.DateField()
     period_end = models.DateField(help_text="For rolling-90 this is the as-of date.")
 
-    # OTD / OTIF population: lines promised in the period, not after the as-of date.
-    lines_due = models.PositiveIntegerField(default=0)
-    lines_in_full = models.PositiveIntegerField(default=0)
-    ordered_quantity = models.FloatField(**SUM)
-    on_time_quantity = models.FloatField(**SUM)
-    # Lead time and landed cost population: receipts dated in the period.
-    receipts_count = models.PositiveIntegerField(default=0)
-    quantity_received = models.FloatField(**SUM)
-    priced_receipts_count = models.PositiveIntegerField(default=0)
-    fx_missing_receipts = models.PositiveIntegerField(
-        default=0, help_text="Receipts left out of landed cost: no FX rate on the receipt date."
-    )
-    priced_quantity = models.FloatField(**SUM)
-    landed_cost_total = models.FloatField(**SUM)
-    # Defect population: inspections dated in the period.
-    inspections_count = models.PositiveIntegerField(default=0)
-    units_inspected = models.FloatField(**SUM)
-    units_defective = models.FloatField(**SUM)
-
-    otd_pct = models.FloatField(**FIGURE)
-    otif_pct = models.FloatField(**FIGURE)
-    defect_ppm = models.FloatField(**FIGURE)
-    lead_time_mean_days = models.FloatField(**FIGURE)
-    lead_time_p90_days = models.FloatField(**FIGURE)
+    # The population sums and KPI values of `kpis.FIGURES` both kinds of row store.
+    _figures = FigureFields(kpis.BOTH)
     computed_at = models.DateTimeField(help_text="When these figures last changed.")
 
     class Meta:
@@ -222,9 +225,8 @@ class SupplierScorecard(ScorecardFigures):
         db_index=False,
         db_constraint=False,
     )  # the unique (supplier, period) serves lookups by supplier
-    landed_cost_index = models.FloatField(**FIGURE)
-    composite_score = models.FloatField(**FIGURE)
-    grade = models.CharField(max_length=1, null=True, blank=True)
+    # Landed cost index, composite score and grade (`kpis.FIGURES`, supplier rows).
+    _figures = FigureFields(kpis.SUPPLIER)
     template = models.ForeignKey(
         ScorecardTemplate,
         null=True,
@@ -269,9 +271,7 @@ class PartScorecard(ScorecardFigures):
         db_index=False,
         db_constraint=False,
     )
-    landed_unit_cost = models.FloatField(
-        **FIGURE, help_text="Base currency per unit, freight, duty and other costs included."
-    )
+    _figures = FigureFields(kpis.PART)  # the landed unit cost (`kpis.FIGURES`, part rows)
 
     class Meta:
         ordering = ["part", "supplier", "-period"]

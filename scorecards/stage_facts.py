@@ -167,7 +167,14 @@ class FactStatements(ScopeFilters):
     def receipt_dates_statement(self) -> str:
         """First and last receipt date in scope: the days `kpi_fx` must cover."""
         receipt = _table(Receipt)
-        if self.scope.supplier_ids is None:  # also for cells: every day, by index look-ups
+        if self.by_cells and not self._dense_ranges:
+            # A refresh after postings: the receipts of the few lines staged, so the rates
+            # are looked up for their days only (not for every day of the history).
+            return f"""
+                SELECT MIN(r.receipt_date), MAX(r.receipt_date)
+                FROM kpi_cell_line cl JOIN {receipt} r ON r.line_id = cl.line_id
+            """
+        if self.scope.supplier_ids is None:  # also for dense cells: by index look-ups
             return f"SELECT MIN(receipt_date), MAX(receipt_date) FROM {receipt}"
         line, order = _table(PurchaseOrderLine), _table(PurchaseOrder)
         return f"""

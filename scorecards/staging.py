@@ -45,29 +45,20 @@ STAGING_TABLES = (
     "kpi_cell_line",
 )
 
-LINE_SUMS = ("lines_due", "lines_in_full", "ordered_quantity", "on_time_quantity")
-RECEIPT_SUMS = (
-    "receipts_count",
-    "quantity_received",
-    "lead_time_days_total",
-    "priced_receipts_count",
-    "fx_missing_receipts",
-    "priced_quantity",
-    "landed_cost_total",
-)
-INSPECTION_SUMS = ("inspections_count", "units_inspected", "units_defective")
+# The population sums per kind of fact, and the KPI values every row stores as SQL over
+# them (same names as the models), all from the registry of `kpis.FIGURES`.
+LINE_SUMS = kpis.figure_names(fact=kpis.LINES)
+RECEIPT_SUMS = kpis.figure_names(fact=kpis.RECEIPTS)
+INSPECTION_SUMS = kpis.figure_names(fact=kpis.INSPECTIONS)
 # Population sums kept while staging (the stored rows keep all but the lead-time total).
 SUM_COLUMNS = LINE_SUMS + RECEIPT_SUMS + INSPECTION_SUMS
-# The KPI values every row stores, as SQL over the sums above (same names as the models).
-VALUE_EXPRESSIONS = {
-    "otd_pct": kpis.sql_ratio("on_time_quantity", "ordered_quantity", "100.0"),
-    "otif_pct": kpis.sql_ratio("lines_in_full", "lines_due", "100.0"),
-    "defect_ppm": kpis.sql_ratio("units_defective", "units_inspected", "1000000.0"),
-    "lead_time_mean_days": kpis.sql_ratio("lead_time_days_total", "receipts_count"),
-}
-PART_ONLY_EXPRESSIONS = {
-    "landed_unit_cost": kpis.sql_ratio("landed_cost_total", "priced_quantity"),
-}
+VALUE_EXPRESSIONS = {f.name: f.formula for f in kpis.figures(rows=kpis.BOTH) if f.formula}
+PART_ONLY_EXPRESSIONS = {f.name: f.formula for f in kpis.figures(rows=kpis.PART) if f.formula}
+
+
+def sum_aggregates(fact: str) -> str:
+    """The select list of a kind of fact's sums: `aggregate AS name` per registry entry."""
+    return ", ".join(f"{f.aggregate} AS {f.name}" for f in kpis.figures(fact=fact))
 
 
 @dataclass(frozen=True)
@@ -178,7 +169,10 @@ class ScopeFilters:
     def stored_other_filter(self, table: str) -> str:
         """Stored rows of other sources, next to the touched (part, period) rows."""
         if self.by_cells:
-            return f"NOT ({self.stored_filter(table)})"
+            # An anti-join (not the negated IN … AND EXISTS of `stored_filter`): PostgreSQL
+            # then hashes the cells instead of walking every stored row by index.
+            return f"""NOT EXISTS (SELECT 1 FROM kpi_cell c
+                WHERE c.supplier_id = {table}.supplier_id AND c.period = {table}.period)"""
         return f"NOT {self.supplier_filter(f'{table}.supplier_id')}"
 
     def rolling_supplier_filter(self, column: str) -> str:
@@ -298,12 +292,3 @@ def _float(expression: str) -> str:
     # Figures are doubles from staging to storage: fast sums on PostgreSQL (numeric is
     # several times slower), the arithmetic SQLite does anyway, 15 significant digits.
     return f"CAST({expression} AS DOUBLE PRECISION)"
-
-
-def _integer(expression: str) -> str:
-    return f"CAST({expression} AS INTEGER)"
-
-
-def _count(expression: str) -> str:
-    # INTEGER, so that sums of counts stay integers (PostgreSQL sums bigints as numeric).
-    return f"CAST(COUNT({expression}) AS INTEGER)"

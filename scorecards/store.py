@@ -11,28 +11,14 @@ import datetime as dt
 from django.db import connection, models
 from django.utils import timezone
 
+from scorecards import kpis
 from scorecards.dialect import Dialect
 from scorecards.models import PartScorecard, SupplierScorecard
-from scorecards.queries import STAGING_INDEXES, VALUE_EXPRESSIONS, StagingQueries
+from scorecards.queries import STAGING_INDEXES, StagingQueries
 from scorecards.scoring import landed_cost_index_select, part_average_statement, scores_select
 
-_FIGURES = (
-    "lines_due",
-    "lines_in_full",
-    "ordered_quantity",
-    "on_time_quantity",
-    "receipts_count",
-    "quantity_received",
-    "priced_receipts_count",
-    "fx_missing_receipts",
-    "priced_quantity",
-    "landed_cost_total",
-    "inspections_count",
-    "units_inspected",
-    "units_defective",
-    *VALUE_EXPRESSIONS,
-    "lead_time_p90_days",
-)
+# The figures each kind of row stores, in registry order (`kpis.FIGURES`).
+_FIGURES = kpis.figure_names(rows=kpis.BOTH)
 PART_COLUMNS = (
     "supplier_id",
     "part_id",
@@ -40,7 +26,7 @@ PART_COLUMNS = (
     "period_start",
     "period_end",
     *_FIGURES,
-    "landed_unit_cost",
+    *kpis.figure_names(rows=kpis.PART),
 )
 SUPPLIER_COLUMNS = (
     "supplier_id",
@@ -48,9 +34,7 @@ SUPPLIER_COLUMNS = (
     "period_start",
     "period_end",
     *_FIGURES,
-    "landed_cost_index",
-    "composite_score",
-    "grade",
+    *kpis.figure_names(rows=kpis.SUPPLIER),
     "template_id",
 )
 _SCORE_COLUMNS = ("landed_cost_index", "composite_score", "grade", "template_id")
