@@ -27,11 +27,11 @@ migrate: $(STAMP)
 	@$(BIN)/python manage.py migrate --noinput --verbosity 0
 
 demo: migrate
-	@echo "Loading demo data if the database is empty (first time only: about 2 minutes)..."
+	@echo "Loading demo data if the database is empty (first time only: about 3 minutes)..."
 	@$(BIN)/python manage.py seed_demo --size small --seed 1 --if-empty
 
 ## Start web, Celery worker and beat on SQLite and the filesystem broker; Ctrl-C stops all.
-## The first start installs packages, creates the database and loads demo data (~3 minutes).
+## The first start installs packages, creates the database and loads demo data (~4 minutes).
 run: demo
 	@echo "Starting web, worker and scheduler at $(DUALSOURCE_SITE_URL) (Ctrl-C stops all)..."
 	@HOST=$(HOST) PORT=$(PORT) scripts/run.sh

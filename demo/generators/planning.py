@@ -11,7 +11,7 @@ from inventory.models import InventoryPosition
 from parts.models import ApprovedSource
 from planning.services import planning_run, planning_setting_set
 
-PLANNED = {"tiny": 10, "small": 30}  # other sizes: 300
+PLANNED = {"tiny": 10, "small": 200}  # other sizes: 300
 AUTO_RELEASED = 3
 
 
