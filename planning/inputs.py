@@ -19,7 +19,7 @@ from planning.facts import Facts, Key, period_days
 
 MAX_DEMAND_VALUES = 30
 # Part of every fingerprint: a change to how policies are computed recomputes them all.
-MODEL_VERSION = 2
+MODEL_VERSION = 3
 
 
 @dataclass

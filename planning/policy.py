@@ -46,6 +46,7 @@ def per_period_cap(source, inputs: PlanInputs, days: int) -> int | None:
 # Capacity that cannot carry the mean demand with this margin leaves no stable policy (the
 # backlog grows without bound, and the chains with it): the model then ignores capacity.
 CAPACITY_MARGIN = 1.1
+SPLIT_TOLERANCE = 0.05  # today's split is compared only where whole lots can keep it
 
 
 def build_model(inputs: PlanInputs, days: int, notes: list | None = None) -> DualSourcingModel:
@@ -94,7 +95,7 @@ def compute_policy(inputs: PlanInputs, days: int) -> PolicyOutcome:
         )
     singles = [c for c in (heuristics.single_slow(model), heuristics.single_fast(model)) if c]
     single = min((c.cost for c in singles), default=None)
-    split = _split_cost(model, fast, slow)
+    split = _split_cost(model, fast, slow, notes)
     mean = model.mean_demand
     return PolicyOutcome(
         kind=chosen.kind,
@@ -111,13 +112,23 @@ def compute_policy(inputs: PlanInputs, days: int) -> PolicyOutcome:
     )
 
 
-def _split_cost(model, fast, slow) -> float | None:
+def _split_cost(model, fast, slow, notes: list[str]) -> float | None:
+    """Today's static split, computed like the policies; None when whole lots cannot keep
+    it (the fast share it reaches is more than SPLIT_TOLERANCE off today's target)."""
     total = float(fast.source.target_share_pct + slow.source.target_share_pct)
     fraction = float(fast.source.target_share_pct) / total if total else 0.5
     try:
-        return heuristics.static_split(model, fraction).cost
+        split = heuristics.static_split(model, fraction)
     except Exception:  # noqa: BLE001 - a split the chain cannot hold is simply not shown
         return None
+    reached = split.mean_fast / model.mean_demand if model.mean_demand else fraction
+    if abs(reached - fraction) > SPLIT_TOLERANCE:
+        notes.append(
+            f"today's split ({fraction:.0%} fast) cannot be kept in whole lots (it would "
+            f"reach {reached:.0%}): not compared"
+        )
+        return None
+    return split.cost
 
 
 def _one_source(inputs: PlanInputs) -> PolicyOutcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.selectors import scope_for_user
@@ -42,17 +42,22 @@ def suggestions_waiting(*, older_than: dt.timedelta = dt.timedelta(days=1)):
 
 
 def portfolio_savings(*, user) -> dict:
-    """Totals over planned parts: expected cost per period and what it saves."""
+    """Totals over planned parts: expected cost per period and what it saves against each
+    comparison, each summed over the parts that have that comparison (a part whose split
+    cannot be kept in whole lots is not compared with it)."""
     totals = policy_list(user=user).aggregate(
         parts=Count("pk"),
         cost=Sum("expected_cost_per_period"),
-        single=Sum("single_cost", filter=Q(single_cost__isnull=False)),
-        split=Sum("split_cost", filter=Q(split_cost__isnull=False)),
+        vs_single=_saving_against("single_cost"),
+        vs_split=_saving_against("split_cost"),
     )
-    cost = totals["cost"] or 0.0
     return {
         "parts": totals["parts"],
-        "cost_per_period": cost,
-        "saving_vs_single": (totals["single"] or 0.0) - cost if totals["single"] else None,
-        "saving_vs_split": (totals["split"] or 0.0) - cost if totals["split"] else None,
+        "cost_per_period": totals["cost"] or 0.0,
+        "saving_vs_single": totals["vs_single"],
+        "saving_vs_split": totals["vs_split"],
     }
+
+
+def _saving_against(field: str) -> Sum:
+    return Sum(F(field) - F("expected_cost_per_period"), filter=Q(**{f"{field}__isnull": False}))
