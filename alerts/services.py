@@ -25,7 +25,7 @@ from alerts import conditions, kinds, severities
 from alerts.delivery import immediate_emails_request
 from alerts.models import Alert, AlertNote, AlertScanRun, Severity
 from core.chunks import chunked
-from rules.writes import pg_array
+from core.pgarray import pg_array
 
 logger = logging.getLogger(__name__)
 

@@ -21,16 +21,11 @@ from alerts.delivery import (
 )
 from alerts.services import alerts_scan
 from core import task_names
+from core.tasks import DATABASE_RETRY
 
 logger = logging.getLogger(__name__)
 
-_DB_RETRY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": 2,
-    "retry_backoff_max": 60,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
+_DB_RETRY = {**DATABASE_RETRY, "retry_backoff_max": 60}
 
 
 @shared_task(

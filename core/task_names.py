@@ -10,6 +10,8 @@ PIPELINE_REBUILD = "engine.rebuild"  # weekly: every scorecard rebuilt from the 
 KPI_REFRESH = "scorecards.refresh_suppliers"
 KPI_RECOMPUTE_SUPPLIERS = "scorecards.recompute_suppliers"
 KPI_RESCORE = "scorecards.rescore_all"
+KPI_REFRESH_NIGHTLY = "scorecards.refresh_nightly"
+KPI_RECOMPUTE_ALL = "scorecards.recompute_all"
 RULES_EVALUATE = "rules.evaluate"
 ALERTS_SCAN = "alerts.scan"
 ALERTS_SEND_DELIVERY = "alerts.send_delivery"
@@ -21,3 +23,9 @@ PLANNING_RUN = "planning.run"  # on demand (operators); the nightly pipeline pla
 LINE_RESCORE = "prediction.score_lines"  # a line's facts changed: its late risk
 LATENESS_TRAIN = "prediction.train"
 LATENESS_SCORE = "prediction.score"
+
+# Side work of the apps below the engine.
+IMPORT_RUN_JOB = "imports.run_job"
+MESSAGE_NOTIFICATIONS = "messaging.send_message_notifications"
+MESSAGE_DIGESTS = "messaging.send_message_digests"
+MESSAGE_STALE = "messaging.send_stale_notifications"

@@ -3,9 +3,19 @@
 import logging
 
 from celery import current_app
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 logger = logging.getLogger(__name__)
+
+# Tasks retry transient database errors (a lock timeout, a dropped connection) with
+# jittered backoff; every task is idempotent, so a retry repeats nothing.
+DATABASE_RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 
 
 def task_queue(name: str, *args) -> None:

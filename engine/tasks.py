@@ -8,19 +8,11 @@ row per alert and recipient. Only transient database errors are retried.
 import datetime as dt
 
 from celery import shared_task
-from django.db import OperationalError
 
 from core import task_names
+from core.tasks import DATABASE_RETRY
 from engine.pipeline import NIGHTLY, POSTING, REBUILD, pipeline_run
 from outbox.selectors import outbox_waiting
-
-_RETRY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": 2,
-    "retry_backoff_max": 120,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
 
 @shared_task(
@@ -28,7 +20,7 @@ _RETRY = {
     soft_time_limit=10 * 60,
     time_limit=12 * 60,
     ignore_result=True,
-    **_RETRY,
+    **DATABASE_RETRY,
 )
 def engine_run(
     supplier_ids: list[int] | None = None,
@@ -46,7 +38,7 @@ def engine_run(
 
 
 @shared_task(
-    name=task_names.PIPELINE_NIGHTLY, soft_time_limit=50 * 60, time_limit=55 * 60, **_RETRY
+    name=task_names.PIPELINE_NIGHTLY, soft_time_limit=50 * 60, time_limit=55 * 60, **DATABASE_RETRY
 )
 def engine_nightly() -> dict:
     run = pipeline_run(mode=NIGHTLY)
@@ -54,7 +46,7 @@ def engine_nightly() -> dict:
 
 
 @shared_task(
-    name=task_names.PIPELINE_REBUILD, soft_time_limit=50 * 60, time_limit=55 * 60, **_RETRY
+    name=task_names.PIPELINE_REBUILD, soft_time_limit=50 * 60, time_limit=55 * 60, **DATABASE_RETRY
 )
 def engine_rebuild() -> dict:
     run = pipeline_run(mode=REBUILD)

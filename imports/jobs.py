@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, QueryDict
 from django.urls import resolve, reverse
@@ -20,8 +19,9 @@ from django.utils import timezone
 from rest_framework.generics import GenericAPIView
 
 from accounts.selectors import scope_for_user
+from core import task_names
 from core.exports import export_file, export_list_view
-from core.tasks import task_queue_safely
+from core.tasks import task_queue_on_commit
 from imports.kinds import ImportResult
 from imports.models import FileJob
 from imports.services import SystemActor, import_file_run
@@ -45,7 +45,7 @@ def import_job_create(
     )
     job.file.save(f"import-{job.pk}.{job.fmt or 'csv'}", ContentFile(content), save=False)
     job.save(update_fields=["file"])
-    transaction.on_commit(lambda: task_queue_safely("imports.run_job", job.pk))
+    task_queue_on_commit(task_names.IMPORT_RUN_JOB, job.pk)
     return job
 
 
@@ -183,7 +183,7 @@ def export_job_create(*, user, resource: str, fmt: str, query: str) -> FileJob:
         query=query[:2000],
         stage="Waiting for a worker",
     )
-    transaction.on_commit(lambda: task_queue_safely("imports.run_job", job.pk))
+    task_queue_on_commit(task_names.IMPORT_RUN_JOB, job.pk)
     return job
 
 

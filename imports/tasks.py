@@ -2,10 +2,11 @@
 
 from celery import shared_task
 
+from core import task_names
 from imports.jobs import import_job_run
 
 
-@shared_task(name="imports.run_job", time_limit=60 * 60, soft_time_limit=55 * 60)
+@shared_task(name=task_names.IMPORT_RUN_JOB, time_limit=60 * 60, soft_time_limit=55 * 60)
 def run_job(job_id: int) -> dict:
     job = import_job_run(job_id=job_id)
     if job is None:

@@ -10,13 +10,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import task_names
 from core.iso_codes import CURRENCY_CODES
 from core.tasks import task_queue_safely
 from invoicing.matching import invoices_compare
 from invoicing.models import MATCH_OK, Invoice, InvoiceLine
 from purchasing.models import PurchaseOrderLine
 
-ALERT_SCAN_TASK = "alerts.scan"  # alerts sits above invoicing: queued by name
 PAYMENT_DAYS = 30  # due date when the invoice names none
 MATCHABLE = (Invoice.Status.SUBMITTED, Invoice.Status.EXCEPTION)
 DECIDABLE = (Invoice.Status.SUBMITTED, Invoice.Status.EXCEPTION)
@@ -198,7 +198,7 @@ def invoices_match(*, invoice_ids: Iterable[int]) -> dict[str, int]:
     if counts["exception"]:
         # A mismatch is an alert for the buyers at once, not at the next scheduled scan.
         transaction.on_commit(
-            lambda: task_queue_safely(ALERT_SCAN_TASK, timezone.now().isoformat())
+            lambda: task_queue_safely(task_names.ALERTS_SCAN, timezone.now().isoformat())
         )
     return counts
 

@@ -12,13 +12,13 @@ from django.utils import timezone
 from accounts.models import UserProfile
 from accounts.roles import EDITOR_ROLES, Role, user_role
 from accounts.selectors import user_supplier_id
+from core import task_names
 from core.emails import make_message
-from core.tasks import task_queue_safely
+from core.tasks import task_queue_on_commit
 from messaging.models import Message, MessageNotification, Thread, ThreadReadMarker
 
 logger = logging.getLogger(__name__)
 
-SEND_TASK = "messaging.send_message_notifications"
 BODY_MAX_LENGTH = 10_000
 
 
@@ -114,7 +114,7 @@ def message_post(*, thread: Thread, author, body: str) -> Message:
         rows.append(MessageNotification(message=message, recipient=user, status=status))
     MessageNotification.objects.bulk_create(rows, ignore_conflicts=True)
     if any(r.status == MessageNotification.Status.PENDING for r in rows):
-        transaction.on_commit(lambda: task_queue_safely(SEND_TASK, message.pk))
+        task_queue_on_commit(task_names.MESSAGE_NOTIFICATIONS, message.pk)
     return message
 
 

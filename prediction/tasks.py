@@ -7,30 +7,23 @@ model version. Only transient database errors are retried.
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
 from django.utils import timezone
 
-from core.tasks import task_queue_safely
+from core import task_names
+from core.tasks import DATABASE_RETRY, task_queue_safely
 from prediction.services import lateness_train, lines_score
 
 logger = logging.getLogger(__name__)
 
-ALERT_SCAN_TASK = "alerts.scan"
-_RETRY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": 2,
-    "retry_backoff_max": 120,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
-
 
 def _scan_alerts() -> None:
     # Risks moved: `line_at_risk` is re-evaluated (alerts sit above prediction: by name).
-    task_queue_safely(ALERT_SCAN_TASK, timezone.now().isoformat())
+    task_queue_safely(task_names.ALERTS_SCAN, timezone.now().isoformat())
 
 
-@shared_task(name="prediction.train", soft_time_limit=3000, time_limit=3300, **_RETRY)
+@shared_task(
+    name=task_names.LATENESS_TRAIN, soft_time_limit=3000, time_limit=3300, **DATABASE_RETRY
+)
 def prediction_train() -> dict:
     """Backtest, fit, store a new model version and re-score every open line."""
     model = lateness_train()
@@ -38,7 +31,9 @@ def prediction_train() -> dict:
     return {"version": model.version, "in_use": model.in_use, "auc": model.auc}
 
 
-@shared_task(name="prediction.score", soft_time_limit=1200, time_limit=1500, **_RETRY)
+@shared_task(
+    name=task_names.LATENESS_SCORE, soft_time_limit=1200, time_limit=1500, **DATABASE_RETRY
+)
 def prediction_score() -> dict:
     """Re-score every open line with the model (or baseline) in use."""
     result = lines_score()
@@ -47,7 +42,11 @@ def prediction_score() -> dict:
 
 
 @shared_task(
-    name="prediction.score_lines", soft_time_limit=120, time_limit=180, ignore_result=True, **_RETRY
+    name=task_names.LINE_RESCORE,
+    soft_time_limit=120,
+    time_limit=180,
+    ignore_result=True,
+    **DATABASE_RETRY,
 )
 def prediction_score_lines(line_ids: list[int]) -> dict:
     """Re-score the lines whose facts changed (a posting queued them by name)."""

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import task_names
-from core.tasks import task_queue_safely
+from core.tasks import task_queue_on_commit, task_queue_safely
 from outbox import services as outbox_services
 
 # Set while a bulk load runs inside `kpi_refresh_deferred()`: suppliers collected, none queued.
@@ -92,7 +92,7 @@ def line_rescore_request(*, line_ids: Iterable[int]) -> None:
     ids = sorted({int(i) for i in line_ids})
     if not ids or _kpi_refresh_deferred_ids.get() is not None:
         return
-    transaction.on_commit(lambda: task_queue_safely(task_names.LINE_RESCORE, ids))
+    task_queue_on_commit(task_names.LINE_RESCORE, ids)
 
 
 def _pipeline_queue(supplier_ids: list[int] | None) -> None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from contracts.models import ContractChange, ContractRule, PriceTier
 from core.chunks import chunked
+from core.pgarray import pg_array
 from core.services import model_snapshot
 from parts.models import ApprovedSource
 from rules.models import AllocationBalance, RuleFiring
@@ -21,27 +22,6 @@ from rules.models import AllocationBalance, RuleFiring
 
 def _postgresql() -> bool:
     return connection.vendor == "postgresql"
-
-
-def _element(value) -> str:
-    if value is None:
-        return "NULL"
-    if isinstance(value, int | float | Decimal):  # bool is an int: True/False parse too
-        return str(value)
-    text = str(value)
-    if "\\" in text or '"' in text:
-        text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
-
-
-def pg_array(values) -> str:
-    """A PostgreSQL array literal (`{1,"text",NULL}`) to pass as one parameter cast to
-    `type[]`: the server parses it as one value, where a list becomes an ARRAY[…] of as
-    many expressions (several times slower to plan at thousands of rows)."""
-    values = list(values)
-    if all(type(v) is int for v in values):  # ids: nothing to quote
-        return "{" + ",".join(map(str, values)) + "}"
-    return "{" + ",".join(map(_element, values)) + "}"
 
 
 def _array_type(field: models.Field) -> str:

@@ -11,21 +11,13 @@ failures) are retried.
 import logging
 
 from celery import shared_task
-from django.db import OperationalError
 
 from core import task_names
+from core.tasks import DATABASE_RETRY
 from scorecards.refresh import scorecard_refresh_nightly, scorecard_refresh_pending
 from scorecards.services import scorecard_recompute, scorecard_scores_refresh
 
 logger = logging.getLogger(__name__)
-
-_RETRY = {
-    "autoretry_for": (OperationalError,),
-    "retry_backoff": 2,
-    "retry_backoff_max": 120,
-    "retry_jitter": True,
-    "max_retries": 5,
-}
 
 
 # Frequent (one per posting transaction): the summary is logged, not kept as a result.
@@ -34,7 +26,7 @@ _RETRY = {
     soft_time_limit=120,
     time_limit=180,
     ignore_result=True,
-    **_RETRY,
+    **DATABASE_RETRY,
 )
 def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
     """Refresh the KPI cells whose receipts, inspections, lines or rates changed.
@@ -53,7 +45,10 @@ def scorecards_refresh_suppliers(supplier_ids: list[int]) -> dict:
 
 
 @shared_task(
-    name="scorecards.refresh_nightly", soft_time_limit=50 * 60, time_limit=55 * 60, **_RETRY
+    name=task_names.KPI_REFRESH_NIGHTLY,
+    soft_time_limit=50 * 60,
+    time_limit=55 * 60,
+    **DATABASE_RETRY,
 )
 def scorecards_refresh_nightly() -> dict:
     """Nightly: the marked cells, and the months and rolling window today's as-of date
@@ -63,7 +58,9 @@ def scorecards_refresh_nightly() -> dict:
     return result.as_dict()
 
 
-@shared_task(name="scorecards.recompute_all", soft_time_limit=50 * 60, time_limit=55 * 60, **_RETRY)
+@shared_task(
+    name=task_names.KPI_RECOMPUTE_ALL, soft_time_limit=50 * 60, time_limit=55 * 60, **DATABASE_RETRY
+)
 def scorecards_recompute_all() -> dict:
     """Weekly safety net: every supplier and period rebuilt from the facts."""
     result = scorecard_recompute()
@@ -72,14 +69,19 @@ def scorecards_recompute_all() -> dict:
 
 
 @shared_task(
-    name=task_names.KPI_RECOMPUTE_SUPPLIERS, soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY
+    name=task_names.KPI_RECOMPUTE_SUPPLIERS,
+    soft_time_limit=10 * 60,
+    time_limit=12 * 60,
+    **DATABASE_RETRY,
 )
 def scorecards_recompute_suppliers(supplier_ids: list[int]) -> dict:
     """Exactly these suppliers, every period: e.g. after a contract's tolerances changed."""
     return scorecard_recompute(supplier_ids=supplier_ids).as_dict()
 
 
-@shared_task(name=task_names.KPI_RESCORE, soft_time_limit=10 * 60, time_limit=12 * 60, **_RETRY)
+@shared_task(
+    name=task_names.KPI_RESCORE, soft_time_limit=10 * 60, time_limit=12 * 60, **DATABASE_RETRY
+)
 def scorecards_rescore_all() -> dict:
     """After a template or assignment changed: composite scores and grades, not KPIs."""
     return {"rows_rescored": scorecard_scores_refresh()}

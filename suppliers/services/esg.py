@@ -3,14 +3,12 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.utils import timezone
 
-from core.tasks import task_queue_safely
+from core import task_names
+from core.tasks import task_queue_on_commit
 from suppliers.models import Supplier, SupplierEsgScore
 from suppliers.selectors import esg_scores
-
-RESCORE_TASK = "scorecards.rescore_all"  # by name: the scorecards app sits above this one
 
 
 def esg_scores_store(
@@ -45,4 +43,4 @@ def esg_score_changed(*, supplier_id: int) -> None:
     """A supplier's answers or labour certificates changed: store its score, and re-score
     the composites (an ESG weight above zero makes it count)."""
     esg_scores_store(supplier_ids=[supplier_id])
-    transaction.on_commit(lambda: task_queue_safely(RESCORE_TASK))
+    task_queue_on_commit(task_names.KPI_RESCORE)  # scorecards sit above: by name
