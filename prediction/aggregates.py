@@ -10,6 +10,7 @@ promise (the latest-starting one), joined from a small list of per-supplier segm
 """
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -102,25 +103,83 @@ def _params(as_of: int, **extra) -> dict:
     return params
 
 
-def _only(supplier_ids) -> str:
-    """A condition keeping these suppliers' orders (`po`), or nothing for all."""
+@dataclass(frozen=True)
+class Reads:
+    """Where the statements read: the fact tables (or a sample's copies of them, see
+    `sample_tables`) and a condition keeping some suppliers' orders (`po`)."""
+
+    only: str = ""
+    line: str = "purchasing_purchaseorderline"
+    order: str = "purchasing_purchaseorder"
+    receipt: str = "purchasing_receipt"
+
+
+def _reads(supplier_ids, tables: "Reads | None") -> Reads:
+    """These suppliers' facts (all: None), from `tables` when a sample copied them."""
+    tables = tables or Reads()
     if supplier_ids is None:
-        return ""
+        return tables
     ids = ",".join(str(int(i)) for i in sorted(supplier_ids)) or "NULL"
-    return f" AND po.supplier_id IN ({ids})"
+    return Reads(
+        only=f" AND po.supplier_id IN ({ids})",
+        line=tables.line,
+        order=tables.order,
+        receipt=tables.receipt,
+    )
 
 
-def _known_lines(since: str, only: str) -> str:
+_SAMPLE = ("prediction_sample_order", "prediction_sample_line", "prediction_sample_receipt")
+
+
+@contextmanager
+def sample_tables(supplier_ids, cache: dict):
+    """While a training reads a sample of suppliers (`supplier_ids`), their orders, lines
+    and receipts copied once into temporary tables, so the figures of each of its scoring
+    times read the sample's rows, not the whole history (`cache["tables"]`). Nothing for
+    every supplier, or when an outer training already copied them."""
+    if supplier_ids is None or "tables" in cache:
+        yield
+        return
+    order, line, receipt = _SAMPLE
+    ids = ",".join(str(int(i)) for i in sorted(supplier_ids)) or "NULL"
+    statements = [
+        *(f"DROP TABLE IF EXISTS {name}" for name in _SAMPLE),
+        f"CREATE TEMPORARY TABLE {order} AS SELECT * FROM purchasing_purchaseorder"
+        f" WHERE supplier_id IN ({ids})",
+        f"CREATE TEMPORARY TABLE {line} AS SELECT l.* FROM purchasing_purchaseorderline l"
+        f" JOIN {order} po ON po.id = l.purchase_order_id",
+        f"CREATE TEMPORARY TABLE {receipt} AS SELECT r.* FROM purchasing_receipt r"
+        f" JOIN {line} l ON l.id = r.line_id",
+        f"CREATE INDEX {order}_id ON {order} (id)",
+        f"CREATE INDEX {line}_order ON {line} (purchase_order_id)",
+        f"CREATE INDEX {receipt}_line ON {receipt} (line_id)",
+    ]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {order}, {line}, {receipt}")
+    cache["tables"] = Reads(order=order, line=line, receipt=receipt)
+    try:
+        yield
+    finally:
+        cache.pop("tables")
+        with connection.cursor() as cursor:
+            for name in _SAMPLE:
+                cursor.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _known_lines(since: str, reads: Reads) -> str:
     """Lines ordered by the as-of day with their promise then, promised (either date) after
     `since` (a parameter name)."""
     promise = "CASE WHEN l.acknowledged_at < %(end)s THEN l.promised_date ELSE l.requested_date END"
     return f"""
         SELECT l.id, po.supplier_id, l.part_id, {_float("l.quantity")} AS q,
                {_sql_day(promise)} AS p, {_sql_month(promise)} AS month
-        FROM purchasing_purchaseorderline l
-        JOIN purchasing_purchaseorder po ON po.id = l.purchase_order_id
+        FROM {reads.line} l
+        JOIN {reads.order} po ON po.id = l.purchase_order_id
         WHERE l.status <> 'cancelled' AND po.order_date <= %(day)s
-          AND (l.promised_date > %({since})s OR l.requested_date > %({since})s){only}"""
+          AND (l.promised_date > %({since})s OR l.requested_date > %({since})s){reads.only}"""
 
 
 # PostgreSQL session settings for these statements: room for their hash aggregates and
@@ -140,7 +199,7 @@ def _query(sql: str, params: dict, columns: list[str]) -> pd.DataFrame:
     return frame.astype(kinds)
 
 
-def _due(as_of: int, segments, only: str) -> pd.DataFrame:
+def _due(as_of: int, segments, reads: Reads) -> pd.DataFrame:
     """Per (supplier, part): lines promised in each trailing window, their ordered and
     on-time quantity (received in the tolerance window by the as-of day, at most the
     ordered quantity) and how many were on time in full."""
@@ -155,7 +214,7 @@ def _due(as_of: int, segments, only: str) -> pd.DataFrame:
     receipt_day = _sql_day("r.receipt_date")
     sql = f"""
         WITH {_tolerance_cte(segments)},
-        x AS ({_known_lines("since", only)}),
+        x AS ({_known_lines("since", reads)}),
         y AS (
             SELECT x.id, x.supplier_id, x.part_id, x.q, x.p,
                    COALESCE(t.early, %(early)s) AS e, COALESCE(t.late, %(late)s) AS lt
@@ -167,7 +226,7 @@ def _due(as_of: int, segments, only: str) -> pd.DataFrame:
             SELECT y.id, y.supplier_id, y.part_id, y.q, y.p,
                    COALESCE(SUM(CASE WHEN {receipt_day} - y.p BETWEEN -y.e AND y.lt
                                 THEN {_float("r.quantity")} END), 0) AS inside
-            FROM y LEFT JOIN purchasing_receipt r
+            FROM y LEFT JOIN {reads.receipt} r
               ON r.line_id = y.id AND r.receipt_date <= %(day)s
             GROUP BY y.id, y.supplier_id, y.part_id, y.q, y.p
         ),
@@ -222,7 +281,7 @@ def _quantiles(sql: str, params: dict, q: float, flag: str | None = None, whole=
     return tuple(levels)
 
 
-def _lead_times(as_of: int, only: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _lead_times(as_of: int, reads: Reads) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Lead time (receipt − order date) of the receipts dated in the trailing windows, per
     (supplier, part) and per supplier."""
     shorter = min(WINDOWS)
@@ -230,11 +289,11 @@ def _lead_times(as_of: int, only: str) -> tuple[pd.DataFrame, pd.DataFrame]:
         SELECT po.supplier_id, l.part_id,
                {_sql_day("r.receipt_date")} - {_sql_day("po.order_date")} AS value,
                CASE WHEN r.receipt_date > %(recent)s THEN 1 ELSE 0 END AS recent
-        FROM purchasing_receipt r
-        JOIN purchasing_purchaseorderline l ON l.id = r.line_id
-        JOIN purchasing_purchaseorder po ON po.id = l.purchase_order_id
+        FROM {reads.receipt} r
+        JOIN {reads.line} l ON l.id = r.line_id
+        JOIN {reads.order} po ON po.id = l.purchase_order_id
         WHERE r.receipt_date > %(since)s AND r.receipt_date <= %(day)s
-          AND l.status <> 'cancelled' AND po.order_date <= %(day)s{only}"""
+          AND l.status <> 'cancelled' AND po.order_date <= %(day)s{reads.only}"""
     params = _params(as_of, since=day_of(as_of - max(WINDOWS)), recent=day_of(as_of - shorter))
     names = {
         "mean_recent": f"lt_mean_{shorter}",
@@ -246,28 +305,28 @@ def _lead_times(as_of: int, only: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pairs.rename(columns=names), suppliers.rename(columns=names)
 
 
-def _median_quantity(as_of: int, only: str) -> pd.Series:
+def _median_quantity(as_of: int, reads: Reads) -> pd.Series:
     """Median quantity per (supplier, part) of the lines ordered in the last 365 days."""
     sql = f"""
         SELECT po.supplier_id, l.part_id, {_float("l.quantity")} AS value
-        FROM purchasing_purchaseorderline l
-        JOIN purchasing_purchaseorder po ON po.id = l.purchase_order_id
+        FROM {reads.line} l
+        JOIN {reads.order} po ON po.id = l.purchase_order_id
         WHERE l.status <> 'cancelled' AND po.order_date <= %(day)s
-          AND po.order_date > %(since)s{only}"""
+          AND po.order_date > %(since)s{reads.only}"""
     params = _params(as_of, since=day_of(as_of - 365))
     return _quantiles(sql, params, 0.5)[0]["quantile_all"]
 
 
-def _load(as_of: int, since: int, only: str) -> pd.DataFrame:
+def _load(as_of: int, since: int, reads: Reads) -> pd.DataFrame:
     """Per (supplier, part, month of promise), for lines promised from `since` on: the
     quantity booked, and what remains to receive of those still open as of the day and
     promised in the last `OPEN_LOAD_DAYS` or later."""
     sql = f"""
-        WITH x AS ({_known_lines("since", only)}),
+        WITH x AS ({_known_lines("since", reads)}),
         w AS (
             SELECT x.id, x.supplier_id, x.part_id, x.q, x.p, x.month,
                    COALESCE(SUM({_float("r.quantity")}), 0) AS received
-            FROM x LEFT JOIN purchasing_receipt r
+            FROM x LEFT JOIN {reads.receipt} r
               ON r.line_id = x.id AND r.receipt_date <= %(day)s
             GROUP BY x.id, x.supplier_id, x.part_id, x.q, x.p, x.month
         )
@@ -281,20 +340,21 @@ def _load(as_of: int, since: int, only: str) -> pd.DataFrame:
 
 
 def trailing_as_of(
-    as_of: int, *, since: int | None = None, segments=None, supplier_ids=None
+    as_of: int, *, since: int | None = None, segments=None, supplier_ids=None, tables=None
 ) -> Trailing:
-    """Every figure as of day `as_of` (of these suppliers, or all); the booked quantities
-    cover promises from `since` (day number; by default the load window's start)."""
-    only = _only(supplier_ids)
+    """Every figure as of day `as_of` (of these suppliers, or all; from `tables` when a
+    sample copied them); the booked quantities cover promises from `since` (day number; by
+    default the load window's start)."""
+    reads = _reads(supplier_ids, tables)
     segments = tolerance_segments() if segments is None else segments
     load_from = as_of - OPEN_LOAD_DAYS + 1
     since = load_from if since is None else min(since, load_from)
-    due = _due(as_of, segments, only)
+    due = _due(as_of, segments, reads)
     pairs_due = due.set_index(["supplier_id", "part_id"])
     suppliers_due = due.drop(columns="part_id").groupby("supplier_id").sum()
-    pair_leads, supplier_leads = _lead_times(as_of, only)
+    pair_leads, supplier_leads = _lead_times(as_of, reads)
     pairs = _rates(pairs_due, "part").join(pair_leads.add_prefix("part_"), how="outer")
-    pairs = pairs.join(_median_quantity(as_of, only).rename("median_quantity"), how="outer")
+    pairs = pairs.join(_median_quantity(as_of, reads).rename("median_quantity"), how="outer")
     suppliers = _rates(suppliers_due, "supplier").join(
         supplier_leads.add_prefix("supplier_"), how="outer"
     )
@@ -303,7 +363,7 @@ def trailing_as_of(
     rate = late / suppliers_due[f"lines_{short}"].replace(0, np.nan)
     total = suppliers_due[f"lines_{short}"].sum()
     overall = float(late.sum() / total) if total else np.nan
-    load = _load(as_of, since, only)
+    load = _load(as_of, since, reads)
     still_open = load[load["open"] > 0].groupby("supplier_id")["open"].sum()
     suppliers = suppliers.join(rate.rename("late_rate"), how="outer").join(
         still_open.rename("open_quantity"), how="outer"

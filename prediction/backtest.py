@@ -14,6 +14,7 @@ from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from threadpoolctl import threadpool_limits
 
+from prediction.aggregates import sample_tables
 from prediction.facts import Facts, day_number
 from prediction.features import FEATURES
 from prediction.training import (
@@ -121,7 +122,9 @@ def backtest_folds(
 def backtest_run(
     facts: Facts, *, today: dt.date, months: int = MONTHS, cache: dict | None = None
 ) -> BacktestResult:
-    folds = backtest_folds(facts, today=today, months=months, cache=cache)
+    cache = {} if cache is None else cache
+    with sample_tables(facts.supplier_ids, cache):
+        folds = backtest_folds(facts, today=today, months=months, cache=cache)
     result = BacktestResult(folds=folds)
     for fold in result.folds:
         fitted = model_fit(fold.train)

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from prediction.aggregates import trailing_as_of
+from prediction.aggregates import sample_tables, trailing_as_of
 from prediction.backtest import MONTHS, BacktestResult, backtest_facts, backtest_run
 from prediction.facts import day_number, facts_load
 from prediction.features import features_as_of
@@ -44,8 +44,9 @@ def lateness_train(
     today = today or timezone.localdate()
     facts = backtest_facts(today=today, months=months)
     cache: dict = {}  # scoring times' features, shared by the backtest and the final fit
-    result = backtest_run(facts, today=today, months=months, cache=cache)
-    samples = training_samples(facts, cutoff=day_number(today) + 1, cache=cache)
+    with sample_tables(facts.supplier_ids, cache):
+        result = backtest_run(facts, today=today, months=months, cache=cache)
+        samples = training_samples(facts, cutoff=day_number(today) + 1, cache=cache)
     fitted = model_fit(samples)
     late = samples.late.astype(bool)
     mean_days = float(samples.days_late[late].mean()) if late.any() else DEFAULT_DAYS_LATE

@@ -99,7 +99,10 @@ def trailing_cached(cache: dict, as_of: int, facts: Facts) -> Trailing:
     key = ("trailing", as_of)
     if key not in cache:
         cache[key] = trailing_as_of(
-            as_of, segments=cache["segments"], supplier_ids=facts.supplier_ids
+            as_of,
+            segments=cache["segments"],
+            supplier_ids=facts.supplier_ids,
+            tables=cache.get("tables"),
         )
     return cache[key]
 

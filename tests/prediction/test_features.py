@@ -128,3 +128,37 @@ def test_trailing_figures_follow_the_otd_definition(history):
     assert features["lead_asked_days"] == 24  # requested 25 June − ordered 1 June
     assert features["lead_asked_vs_contract"] == 4
     assert features["days_unacknowledged"] == 14
+
+
+def test_a_training_sample_reads_the_same_figures_from_its_copies(history):
+    """A training on a sample of suppliers copies their facts once; every figure read
+    from the copies equals the figure read from the whole tables, and another supplier's
+    facts are not in the copies."""
+    from prediction.aggregates import sample_tables, trailing_as_of
+
+    supplier, part, scored = history
+    other = SupplierFactory(code="OTHER")
+    ApprovedSourceFactory(part=part, supplier=other, lead_time_days=10)
+    line_add(
+        supplier=other,
+        part=part,
+        ordered=dt.date(2026, 5, 1),
+        promised=dt.date(2026, 5, 20),
+        quantity=50,
+        received=dt.date(2026, 5, 30),
+    )
+    as_of = day_number(AS_OF)
+    direct = trailing_as_of(as_of, supplier_ids={supplier.pk})
+    cache: dict = {}
+    with sample_tables({supplier.pk}, cache):
+        copied = trailing_as_of(as_of, supplier_ids={supplier.pk}, tables=cache["tables"])
+        everyone = trailing_as_of(as_of, tables=cache["tables"])
+    assert "tables" not in cache  # dropped again
+    for mine, theirs in (
+        (copied.pairs, direct.pairs),
+        (copied.suppliers, direct.suppliers),
+        (copied.booked, direct.booked),
+    ):  # rows in any order: the statements group without sorting
+        assert mine.sort_index().equals(theirs.sort_index())
+    assert set(everyone.suppliers.index) == {supplier.pk}
+    assert other.pk in set(trailing_as_of(as_of).suppliers.index)
