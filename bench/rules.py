@@ -14,6 +14,9 @@ and prints medians, ratios, the decisions and the automation rate of the committ
     createdb -h 127.0.0.1 -U postgres -T bench_large bench_rules
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_rules python manage.py migrate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_rules python bench/rules.py --runs 3
+
+The large demo evaluates its rules once while loading: `--forget` deletes those decisions
+first (the shares they moved stay moved), so the timed evaluation decides again.
 """
 
 import argparse
@@ -53,11 +56,24 @@ def evaluate_rolled_back(results: list) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--forget",
+        action="store_true",
+        help="Delete the decisions an earlier evaluation wrote (the large demo evaluates its "
+        "rules once while loading), so the next evaluation decides again; the shares it "
+        "moved stay where they are.",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Run against a PostgreSQL copy of the large demo (DATABASE_URL).")
+    if args.forget:
+        with transaction.atomic():
+            for model in (RuleFiring, AllocationException, AllocationChange):
+                model.objects.all().delete()
     if RuleFiring.objects.exists():
-        raise SystemExit("This copy has been evaluated before; take a fresh copy of bench_large.")
+        raise SystemExit(
+            "This copy has been evaluated before: take a fresh copy of bench_large, or --forget."
+        )
     rules = ContractRule.objects.filter(is_active=True).count()
     cards = SupplierScorecard.objects.filter(period="rolling-90").count()
     print(

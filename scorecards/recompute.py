@@ -58,6 +58,8 @@ RECOMPUTE_STEPS = (
 )
 # Serialises concurrent recomputes on PostgreSQL (SQLite's IMMEDIATE transactions already do).
 _ADVISORY_LOCK_KEY = 0x5C0_2ECA
+# A refresh of at most this many suppliers (a posting's) runs without parallel workers.
+FEW_SUPPLIERS = 20
 # PostgreSQL settings for the recompute's transaction only (SET LOCAL).
 RECOMPUTE_SETTINGS = {
     # Room for the hash aggregates of a full recompute.
@@ -112,7 +114,7 @@ def scorecard_recompute(
     with transaction.atomic(), connection.cursor() as cursor:
         # The ESG score ages with its evidence: stored fresh before the composite reads it.
         esg_scores_store(supplier_ids=_suppliers_touched(scope), as_of=scope.as_of)
-        _session_prepare(cursor, dialect)
+        _session_prepare(cursor, dialect, scope)
         if scope.is_everything:
             # Before any fact is read: a mark committed later stays for the next refresh.
             outbox.marks_clear()
@@ -282,11 +284,16 @@ def _cells_stage(cursor, dialect: Dialect, stage: StagingQueries) -> None:
     analyze(cursor, dialect, "kpi_cell_line")
 
 
-def _session_prepare(cursor, dialect: Dialect) -> None:
-    """PostgreSQL: one recompute at a time, with RECOMPUTE_SETTINGS."""
+def _session_prepare(cursor, dialect: Dialect, scope: Scope | None = None) -> None:
+    """PostgreSQL: one recompute at a time, with RECOMPUTE_SETTINGS; a refresh of a few
+    suppliers without parallel workers (starting them costs more than its statements)."""
     if dialect.is_postgresql:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-        for setting, value in RECOMPUTE_SETTINGS.items():
+        settings = dict(RECOMPUTE_SETTINGS)
+        touched = None if scope is None else _suppliers_touched(scope)
+        if touched is not None and len(touched) <= FEW_SUPPLIERS:
+            settings["max_parallel_workers_per_gather"] = "0"
+        for setting, value in settings.items():
             cursor.execute(f"SET LOCAL {setting} = {value}")
 
 

@@ -8,6 +8,10 @@ from purchasing.models import FxRate, Inspection, PurchaseOrder, PurchaseOrderLi
 from scorecards import kpis
 from scorecards.staging import ScopeFilters, _float, _period_key, _table
 
+# Up to this many suppliers with cells that are not dense, their lines are found in one
+# walk of their orders; more, one join per kind of fact.
+FEW_SPARSE_SUPPLIERS = 20
+
 
 class FactStatements(ScopeFilters):
     """Steps 1–3 of the pipeline (see `scorecards.queries`)."""
@@ -89,6 +93,30 @@ class FactStatements(ScopeFilters):
             {in_cell("i.inspection_date")}
             WHERE {self.dense_filter("i.inspection_date")}
             UNION
+            {self._sparse_cell_lines(line, order, receipt, inspection)}
+        """
+
+    def _sparse_cell_lines(self, line: str, order: str, receipt: str, inspection: str) -> str:
+        """The lines of the cells not dense, from their supplier's orders down. A few
+        suppliers (a posting's refresh): one walk of each one's lines with their receipts
+        and inspections. Many (the nightly): one join per kind of fact, which the database
+        hashes instead of probing every line's facts."""
+        sparse = {row[0] for row in self.cell_rows if not row[5]}
+        if len(sparse) <= FEW_SPARSE_SUPPLIERS:
+            return f"""
+            SELECT l.id
+            FROM (SELECT DISTINCT supplier_id FROM kpi_cell WHERE dense = 0) s
+            JOIN {order} po ON po.supplier_id = s.supplier_id
+            JOIN {line} l ON l.purchase_order_id = po.id
+            LEFT JOIN {receipt} r ON r.line_id = l.id
+            LEFT JOIN {inspection} i ON i.receipt_id = r.id
+            WHERE EXISTS (
+                SELECT 1 FROM kpi_cell c
+                WHERE c.supplier_id = s.supplier_id AND c.dense = 0
+                  AND (l.promised_date BETWEEN c.starts AND c.ends
+                       OR r.receipt_date BETWEEN c.starts AND c.ends
+                       OR i.inspection_date BETWEEN c.starts AND c.ends))"""
+        return f"""
             SELECT l.id
             FROM kpi_cell c
             JOIN {order} po ON po.supplier_id = c.supplier_id
@@ -108,8 +136,7 @@ class FactStatements(ScopeFilters):
             JOIN {line} l ON l.purchase_order_id = po.id
             JOIN {receipt} r ON r.line_id = l.id
             JOIN {inspection} i ON i.receipt_id = r.id
-            WHERE c.dense = 0 AND i.inspection_date BETWEEN c.starts AND c.ends
-        """
+            WHERE c.dense = 0 AND i.inspection_date BETWEEN c.starts AND c.ends"""
 
     def delivery_statement(self) -> str:
         line, order, receipt = _table(PurchaseOrderLine), _table(PurchaseOrder), _table(Receipt)

@@ -38,6 +38,8 @@ SUPPLIER_COLUMNS = (
     "template_id",
 )
 _SCORE_COLUMNS = ("landed_cost_index", "composite_score", "grade", "template_id")
+# Up to this many (supplier, period) rows to re-score, their peers are read by index.
+FEW_TARGETS = 2000
 
 
 def analyze(cursor, dialect: Dialect, table: str) -> None:
@@ -165,11 +167,7 @@ def scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int:
     target_join = ""
     if restrict_to_target:
         target_join = "JOIN kpi_target t ON t.supplier_id = sc.supplier_id AND t.period = sc.period"
-        own_rows = f"""(SELECT o.* FROM {part_rows} o
-            JOIN kpi_target t ON t.supplier_id = o.supplier_id AND t.period = o.period)"""
-        peer_rows = f"""(SELECT p.* FROM {part_rows} p
-            JOIN (SELECT DISTINCT o.part_id, o.period FROM {own_rows} o) needed
-              ON needed.part_id = p.part_id AND needed.period = p.period)"""
+        own_rows, peer_rows = _target_rows(cursor, dialect)
     source = f"""
         SELECT sc.id, sc.supplier_id, sc.otd_pct, sc.defect_ppm, sc.lead_time_mean_days,
                cost.landed_cost_index
@@ -195,6 +193,34 @@ def scores_update(cursor, dialect: Dialect, *, restrict_to_target: bool) -> int:
     updated = max(cursor.rowcount, 0)
     cursor.execute(f"DROP TABLE {dialect.staging_table('kpi_part_average')}")
     return updated
+
+
+def _target_rows(cursor, dialect: Dialect) -> tuple[str, str]:
+    """The stored part rows of the (supplier, period) rows in `kpi_target`, and those of
+    every source of the same parts in the same periods (the landed cost benchmark)."""
+    part_rows = PartScorecard._meta.db_table
+    if dialect.is_postgresql and _row_count(cursor, "kpi_target") <= FEW_TARGETS:
+        # A posting's refresh: a few suppliers' rows, read by index (the planner would
+        # hash the whole part table otherwise); the fence keeps each look-up apart.
+        own_rows = f"""(SELECT o.* FROM kpi_target t CROSS JOIN LATERAL (
+            SELECT * FROM {part_rows} o WHERE o.supplier_id = t.supplier_id
+              AND o.period = t.period{dialect.fence}) o{dialect.fence})"""
+        needed = f"(SELECT DISTINCT o.part_id, o.period FROM {own_rows} o) needed"
+        peer_rows = f"""(SELECT p.* FROM {needed} CROSS JOIN LATERAL (
+            SELECT * FROM {part_rows} p
+            WHERE p.part_id = needed.part_id AND p.period = needed.period{dialect.fence}) p)"""
+        return own_rows, peer_rows
+    own_rows = f"""(SELECT o.* FROM {part_rows} o
+        JOIN kpi_target t ON t.supplier_id = o.supplier_id AND t.period = o.period)"""
+    needed = f"(SELECT DISTINCT o.part_id, o.period FROM {own_rows} o) needed"
+    peer_rows = f"""(SELECT p.* FROM {part_rows} p JOIN {needed}
+          ON needed.part_id = p.part_id AND needed.period = p.period)"""
+    return own_rows, peer_rows
+
+
+def _row_count(cursor, table: str) -> int:
+    cursor.execute(f"SELECT COUNT(*) FROM {table}")
+    return cursor.fetchone()[0]
 
 
 def _datetime(value: dt.datetime):

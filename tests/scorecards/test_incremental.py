@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 import random
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -308,6 +309,16 @@ PART_FIGURES = [
 ]
 
 
+@contextlib.contextmanager
+def _statements_for(few: int):
+    with (
+        mock.patch("scorecards.stage_facts.FEW_SPARSE_SUPPLIERS", few),
+        mock.patch("scorecards.store.FEW_TARGETS", few),
+        mock.patch("scorecards.recompute.FEW_SUPPLIERS", few),
+    ):
+        yield
+
+
 def _rows() -> dict:
     rows = {}
     for model, fields, key in (
@@ -353,10 +364,13 @@ def _assert_same(incremental: dict, full: dict) -> None:
         st.tuples(st.sampled_from(KINDS), st.integers(0, 2**16)), min_size=2, max_size=12
     ),
     advance=st.sampled_from([0, 1, 12, 45]),
+    few=st.sampled_from([0, 2000]),
 )
-def test_nightly_after_any_changes_equals_a_full_rebuild(seed, changes, advance):
+def test_nightly_after_any_changes_equals_a_full_rebuild(seed, changes, advance, few):
+    """`few`: the refreshes take the statements meant for a few suppliers (a posting's),
+    or those meant for many (the nightly's), whatever the number of suppliers."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), _statements_for(few):
             rng = random.Random(seed)
             _, parts = _portfolio(rng)
             scorecard_recompute(as_of=START)  # sets the as-of bookmark
@@ -474,3 +488,24 @@ def test_a_contract_change_refreshes_the_months_it_covers(kpi, supplier_a):
 
     assert kpi.card("2026-02").otd_pct == 100
     assert scorecard_refresh_pending(as_of=START) is None  # the change was consumed once
+
+
+@pytest.mark.parametrize("few", [0, 2000], ids=["many-suppliers", "a-few-suppliers"])
+def test_a_refresh_finds_each_kind_of_fact_of_a_lone_cell(kpi, supplier_a, few):
+    """A cell whose only fact is an inspection (its line promised and received months
+    before, outside the rolling window too) is rebuilt by the refresh, with the statements
+    for a few suppliers and those for many alike."""
+    promised = kpi.line(promised=dt.date(2025, 10, 20), order_date=dt.date(2025, 9, 1))
+    received = kpi.receive(promised, dt.date(2025, 11, 3), "100")
+    inspection = kpi.inspect(received, "100", "2", day=dt.date(2025, 12, 5))
+    kpi.recompute(as_of=START)
+    with _statements_for(few):
+        inspection_update(inspection=inspection, inspection_date=dt.date(2026, 3, 4))
+        scorecard_refresh_pending(as_of=START)
+    incremental = _rows()
+    assert ("SupplierScorecard", supplier_a.pk, "2026-03") in incremental
+    assert incremental["SupplierScorecard", supplier_a.pk, "2026-03"]["units_defective"] == 2
+    SupplierScorecard.objects.all().delete()
+    PartScorecard.objects.all().delete()
+    scorecard_recompute(as_of=START)
+    _assert_same(incremental, _rows())
