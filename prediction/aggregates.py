@@ -9,15 +9,15 @@ since 1970-01-01); a line's tolerance window is its supplier's contract valid on
 promise (the latest-starting one), joined from a small list of per-supplier segments.
 """
 
+import contextlib
 import datetime as dt
-from contextlib import contextmanager
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from contracts.models import Contract
 from prediction.facts import day_number, day_of
@@ -131,7 +131,7 @@ def _reads(supplier_ids, tables: "Reads | None") -> Reads:
 _SAMPLE = ("prediction_sample_order", "prediction_sample_line", "prediction_sample_receipt")
 
 
-@contextmanager
+@contextlib.contextmanager
 def sample_tables(supplier_ids, cache: dict):
     """While a training reads a sample of suppliers (`supplier_ids`), their orders, lines
     and receipts copied once into temporary tables, so the figures of each of its scoring
@@ -164,7 +164,9 @@ def sample_tables(supplier_ids, cache: dict):
         yield
     finally:
         cache.pop("tables")
-        with connection.cursor() as cursor:
+        # After a failed statement inside a transaction, the copies go with its rollback:
+        # the original error is the one to see.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
             for name in _SAMPLE:
                 cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
