@@ -67,8 +67,13 @@ stop_all() {
 trap 'stop_all; exit 130' INT TERM
 trap stop_all EXIT
 
-sleep 2
-$BIN/python manage.py demo_logins --url "$DUALSOURCE_SITE_URL"
+# The URL and demo logins, printed by a job of its own: the shell runs a trap (Ctrl-C)
+# during `wait` at once, but only after a command in the foreground has ended.
+sleep 2 &
+wait $!
+$BIN/python manage.py demo_logins --url "$DUALSOURCE_SITE_URL" &
+pids+=($!)
+names+=("logins")
 # A process that fails stops everything; one that ends cleanly (nothing to do, like the
 # sensor simulator on an empty database) leaves the others running.
 live=("${pids[@]}")
