@@ -52,7 +52,9 @@ stop_all() {
     stopping=1
     trap '' INT TERM  # a second Ctrl-C must not cut the stopping short
     echo
-    echo "Stopping ${names[*]} (at most ${STOP_SECONDS}s)..."
+    running=()
+    for i in "${!pids[@]}"; do kill -0 -- "-${pids[$i]}" 2>/dev/null && running+=("${names[$i]}"); done
+    echo "Stopping ${running[*]+"${running[*]}"} (at most ${STOP_SECONDS}s)..."
     for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
     for _ in $(seq $((STOP_SECONDS * 5))); do
         alive=0
