@@ -14,6 +14,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _as_in_a_terminal() -> None:
+    """In the child: Ctrl-C's signal handled by default, as in a terminal. A shell that runs
+    the tests in the background makes its jobs ignore SIGINT, and a script cannot trap a
+    signal ignored when it started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -57,6 +65,7 @@ def test_ctrl_c_stops_web_worker_and_scheduler_within_seconds(tmp_path):
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        preexec_fn=_as_in_a_terminal,
     )
     try:
         deadline = time.monotonic() + 120
