@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from core import task_names
 from core.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -267,44 +268,44 @@ CELERY_BEAT_SCHEDULE = {
     # 15 minutes it takes whatever waits (cells marked while the broker was down, alerts
     # that time alone raises: past due, unacknowledged, silent transit).
     "engine-pipeline": {
-        "task": "engine.run",
+        "task": task_names.PIPELINE,
         "schedule": crontab(minute="*/15"),
         "options": {"expires": 14 * 60},
     },
     # 02:00: the as-of date moved for every supplier; every rule evaluated.
     "engine-nightly": {
-        "task": "engine.nightly",
+        "task": task_names.PIPELINE_NIGHTLY,
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 23 * 3600},
     },
     # Sunday 03:00: every scorecard rebuilt from the facts (a safety net).
     "engine-rebuild-weekly": {
-        "task": "engine.rebuild",
+        "task": task_names.PIPELINE_REBUILD,
         "schedule": crontab(hour=3, minute=0, day_of_week="sunday"),
         "options": {"expires": 6 * 24 * 3600},
     },
     "send-alert-digests": {
-        "task": "alerts.send_digests",
+        "task": task_names.ALERTS_SEND_DIGESTS,
         "schedule": crontab(hour=7, minute=0),  # organisation time (CELERY_TIMEZONE)
         "options": {"expires": 23 * 3600},
     },
     # Deliveries a dead worker left, or whose task the broker lost: within minutes.
     "sweep-alert-emails": {
-        "task": "alerts.sweep_deliveries",
+        "task": task_names.ALERTS_SWEEP_DELIVERIES,
         "schedule": 60.0,
         "options": {"expires": 50},
     },
     # KPI cells marked while the broker was down (their task never queued) wait for no
     # posting and no nightly run: every two minutes the pipeline runs if anything waits.
     "engine-waiting-kpi-cells": {
-        "task": "engine.run",
+        "task": task_names.PIPELINE,
         "schedule": 120.0,
         "kwargs": {"if_waiting": True},
         "options": {"expires": 100},
     },
     # Invoices still waiting for their goods or a match (docs/invoices.md).
     "match-invoices": {
-        "task": "invoicing.match_waiting",
+        "task": task_names.INVOICE_MATCH_WAITING,
         "schedule": crontab(minute="7,37"),
         "options": {"expires": 29 * 60},
     },
@@ -342,12 +343,12 @@ CERTIFICATE_MAX_BYTES = env_int("DUALSOURCE_CERTIFICATE_MAX_BYTES", 10 * 1024 * 
 CERTIFICATE_EXPIRY_WARNING_DAYS = env_int("DUALSOURCE_CERTIFICATE_WARNING_DAYS", 30)
 INVITATION_MAX_AGE_SECONDS = env_int("DUALSOURCE_INVITATION_SECONDS", 7 * 24 * 3600)
 CELERY_BEAT_SCHEDULE["message-emails-catch-up"] = {
-    "task": "messaging.send_stale_notifications",
+    "task": task_names.MESSAGE_STALE,
     "schedule": crontab(minute="*/10"),
     "options": {"expires": 9 * 60},
 }
 CELERY_BEAT_SCHEDULE["message-digests-daily"] = {
-    "task": "messaging.send_message_digests",
+    "task": task_names.MESSAGE_DIGESTS,
     "schedule": crontab(hour=7, minute=0),
     "options": {"expires": 23 * 3600},
 }
@@ -355,12 +356,12 @@ CELERY_BEAT_SCHEDULE["message-digests-daily"] = {
 # Late-delivery prediction (docs/prediction.md): trained weekly, open lines re-scored daily.
 LATE_RISK_ALERT_PCT = env_int("DUALSOURCE_LATE_RISK_ALERT_PCT", 60)
 CELERY_BEAT_SCHEDULE["train-lateness-weekly"] = {
-    "task": "prediction.train",
+    "task": task_names.LATENESS_TRAIN,
     "schedule": crontab(hour=4, minute=0, day_of_week="sunday"),
     "options": {"expires": 6 * 24 * 3600},
 }
 CELERY_BEAT_SCHEDULE["score-lateness-daily"] = {
-    "task": "prediction.score",
+    "task": task_names.LATENESS_SCORE,
     "schedule": crontab(hour=2, minute=30),
     "options": {"expires": 23 * 3600},
 }

@@ -10,6 +10,7 @@ promise (the latest-starting one), joined from a small list of per-supplier segm
 """
 
 import contextlib
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -120,12 +121,7 @@ def _reads(supplier_ids, tables: "Reads | None") -> Reads:
     if supplier_ids is None:
         return tables
     ids = ",".join(str(int(i)) for i in sorted(supplier_ids)) or "NULL"
-    return Reads(
-        only=f" AND po.supplier_id IN ({ids})",
-        line=tables.line,
-        order=tables.order,
-        receipt=tables.receipt,
-    )
+    return dataclasses.replace(tables, only=f" AND po.supplier_id IN ({ids})")
 
 
 _SAMPLE = ("prediction_sample_order", "prediction_sample_line", "prediction_sample_receipt")

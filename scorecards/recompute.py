@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.chunks import chunked
 from core.pgarray import pg_array
 from scorecards import kpis, outbox
 from scorecards.dialect import Dialect
@@ -58,8 +59,6 @@ RECOMPUTE_STEPS = (
 )
 # Serialises concurrent recomputes on PostgreSQL (SQLite's IMMEDIATE transactions already do).
 _ADVISORY_LOCK_KEY = 0x5C0_2ECA
-# A refresh of at most this many suppliers (a posting's) runs without parallel workers.
-FEW_SUPPLIERS = 20
 # PostgreSQL settings for the recompute's transaction only (SET LOCAL).
 RECOMPUTE_SETTINGS = {
     # Room for the hash aggregates of a full recompute.
@@ -114,7 +113,7 @@ def scorecard_recompute(
     with transaction.atomic(), connection.cursor() as cursor:
         # The ESG score ages with its evidence: stored fresh before the composite reads it.
         esg_scores_store(supplier_ids=_suppliers_touched(scope), as_of=scope.as_of)
-        _session_prepare(cursor, dialect, scope)
+        _session_prepare(cursor, dialect, few_suppliers=stage.few_suppliers)
         if scope.is_everything:
             # Before any fact is read: a mark committed later stays for the next refresh.
             outbox.marks_clear()
@@ -262,21 +261,20 @@ def _cells_stage(cursor, dialect: Dialect, stage: StagingQueries) -> None:
         (supplier_id, key, period, _date(starts), _date(ends), int(dense))
         for supplier_id, key, period, starts, ends, dense in stage.cell_rows
     ]
-    if dialect.is_postgresql and rows:  # one array per column: thousands of cells at once
-        cursor.execute(
-            "INSERT INTO kpi_cell (supplier_id, period_key, period, starts, ends, dense)"
-            " SELECT * FROM unnest(%s::int[], %s::int[], %s::varchar[], %s::date[],"
-            " %s::date[], %s::int[])",
-            [pg_array(column) for column in zip(*rows, strict=True)],
-        )
-        rows = []
-    for i in range(0, len(rows), 500):
-        chunk = rows[i : i + 500]
-        cursor.execute(
-            "INSERT INTO kpi_cell (supplier_id, period_key, period, starts, ends, dense) VALUES "
-            + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
-            [v for row in chunk for v in row],
-        )
+    insert = "INSERT INTO kpi_cell (supplier_id, period_key, period, starts, ends, dense)"
+    if dialect.is_postgresql:  # one array per column: thousands of cells at once
+        if rows:
+            cursor.execute(
+                f"{insert} SELECT * FROM unnest(%s::int[], %s::int[], %s::varchar[],"
+                " %s::date[], %s::date[], %s::int[])",
+                [pg_array(column) for column in zip(*rows, strict=True)],
+            )
+    else:
+        for chunk in chunked(rows, 500):
+            cursor.execute(
+                f"{insert} VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk)),
+                [v for row in chunk for v in row],
+            )
     index(cursor, dialect, "kpi_cell")
     analyze(cursor, dialect, "kpi_cell")
     cursor.execute(stage.cell_line_statement(), stage.params)
@@ -284,14 +282,13 @@ def _cells_stage(cursor, dialect: Dialect, stage: StagingQueries) -> None:
     analyze(cursor, dialect, "kpi_cell_line")
 
 
-def _session_prepare(cursor, dialect: Dialect, scope: Scope | None = None) -> None:
+def _session_prepare(cursor, dialect: Dialect, *, few_suppliers: bool = False) -> None:
     """PostgreSQL: one recompute at a time, with RECOMPUTE_SETTINGS; a refresh of a few
     suppliers without parallel workers (starting them costs more than its statements)."""
     if dialect.is_postgresql:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
         settings = dict(RECOMPUTE_SETTINGS)
-        touched = None if scope is None else _suppliers_touched(scope)
-        if touched is not None and len(touched) <= FEW_SUPPLIERS:
+        if few_suppliers:
             settings["max_parallel_workers_per_gather"] = "0"
         for setting, value in settings.items():
             cursor.execute(f"SET LOCAL {setting} = {value}")

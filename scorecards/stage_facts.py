@@ -8,10 +8,6 @@ from purchasing.models import FxRate, Inspection, PurchaseOrder, PurchaseOrderLi
 from scorecards import kpis
 from scorecards.staging import ScopeFilters, _float, _period_key, _table
 
-# Up to this many suppliers with cells that are not dense, their lines are found in one
-# walk of their orders; more, one join per kind of fact.
-FEW_SPARSE_SUPPLIERS = 20
-
 
 class FactStatements(ScopeFilters):
     """Steps 1–3 of the pipeline (see `scorecards.queries`)."""
@@ -101,8 +97,7 @@ class FactStatements(ScopeFilters):
         suppliers (a posting's refresh): one walk of each one's lines with their receipts
         and inspections. Many (the nightly): one join per kind of fact, which the database
         hashes instead of probing every line's facts."""
-        sparse = {row[0] for row in self.cell_rows if not row[5]}
-        if len(sparse) <= FEW_SPARSE_SUPPLIERS:
+        if self.few_suppliers:
             return f"""
             SELECT l.id
             FROM (SELECT DISTINCT supplier_id FROM kpi_cell WHERE dense = 0) s

@@ -27,6 +27,9 @@ STAGING_INDEXES = {
 # once this share of the suppliers in scope, and at least this many, have it dirty.
 DENSE_PERIOD_SHARE = 0.025
 DENSE_PERIOD_MINIMUM = 3
+# A refresh of at most this many suppliers (a posting's) takes the statements made for a
+# few rows: index walks instead of hashes, no parallel workers.
+FEW_SUPPLIERS = 20
 STAGING_TABLES = (
     "kpi_tolerance",
     "kpi_delivery",
@@ -118,6 +121,11 @@ class ScopeFilters:
     @property
     def by_cells(self) -> bool:
         return self.scope.cells is not None
+
+    @property
+    def few_suppliers(self) -> bool:
+        """A refresh by cells of at most FEW_SUPPLIERS suppliers."""
+        return self.by_cells and len({row[0] for row in self.cell_rows}) <= FEW_SUPPLIERS
 
     @staticmethod
     def _cells_prepare(scope: Scope):

@@ -312,9 +312,8 @@ PART_FIGURES = [
 @contextlib.contextmanager
 def _statements_for(few: int):
     with (
-        mock.patch("scorecards.stage_facts.FEW_SPARSE_SUPPLIERS", few),
+        mock.patch("scorecards.staging.FEW_SUPPLIERS", few),
         mock.patch("scorecards.store.FEW_TARGETS", few),
-        mock.patch("scorecards.recompute.FEW_SUPPLIERS", few),
     ):
         yield
 
