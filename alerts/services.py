@@ -1,9 +1,10 @@
 """Writes for alerts: the scan that raises and resolves them, and people's acknowledgements.
 
 `alerts_scan` evaluates every condition set-based (`alerts.conditions`, one query per
-kind), then per kind: opens an alert for each new dedupe key, bumps `last_seen` (and
-severity and message) of those still holding, resolves those whose condition cleared.
-A condition that returns after it cleared opens a new alert. Scans run one at a time
+kind), then per kind bumps `last_seen` (and severity and message) of the alerts still
+holding and resolves those whose condition cleared; at the end it opens an alert for each
+new dedupe key of every kind, in one insert (`alerts.inserts`). A condition that returns
+after it cleared opens a new alert. Scans run one at a time
 (they lock the `AlertScanRun` row); the partial unique constraint keeps one open alert per
 dedupe key even so. Emails about what the scan raised are requested by
 `alerts.delivery` once the scan commits.
@@ -17,33 +18,17 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import BooleanField, F, Func, Q, Value
 from django.utils import timezone
 
 from accounts.roles import EDITOR_ROLES, user_role
 from alerts import conditions, kinds, severities
 from alerts.delivery import immediate_emails_request
+from alerts.inserts import CHUNK, alerts_insert, id_filters
 from alerts.models import Alert, AlertNote, AlertScanRun, Severity
-from core.chunks import chunked
-from core.pgarray import pg_array
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = (Alert.State.OPEN, Alert.State.ACKNOWLEDGED)
-_CHUNK = 2000
-
-_REFERENCES = (
-    "supplier_id",
-    "part_id",
-    "purchase_order_id",
-    "line_id",
-    "ship_notice_id",
-    "certificate_id",
-    "contract_id",
-    "rule_firing_id",
-    "exception_id",
-    "site",
-)
 
 
 @dataclass
@@ -109,6 +94,8 @@ def alerts_scan(
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 # Compiling these short statements costs more than it saves.
                 cursor.execute("SET LOCAL jit = off")
+                # The new alerts' arrays held in memory, not spilled to a temporary file.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
         run = _scan_run_locked()
         if requested_at is not None and run.started_at and run.started_at > requested_at:
             result.skipped = True
@@ -116,11 +103,14 @@ def alerts_scan(
         run.started_at = timezone.now()
         run.save(update_fields=["started_at"])
         table = severities.severity_table()
+        new: list[conditions.Condition] = []
         for find, kind_names in kinds.finders():
             found = find(now=now, today=today)
-            _kinds_apply(kinds=kind_names, found=found, now=now, table=table, result=result)
+            new += _kinds_apply(kinds=kind_names, found=found, now=now, table=table, result=result)
             if progress is not None:
                 progress(", ".join(kind_names), len(found))
+        # Every new alert in one insert, in the finders' order (ids ascending as before).
+        _alerts_open(new, now=now, table=table, result=result)
         result.seconds = time.perf_counter() - started
         run.finished_at = timezone.now()
         run.summary = result.as_dict()
@@ -140,7 +130,9 @@ def _kinds_apply(
     now: dt.datetime,
     table: dict,
     result: ScanResult,
-) -> None:
+) -> list[conditions.Condition]:
+    """Refresh and resolve the tracked alerts of these kinds; returns the conditions that
+    need a new alert."""
     by_key = {c.key: c for c in found}
     # Every alert of these kinds whose condition has not been seen clearing yet.
     tracked = list(
@@ -150,9 +142,7 @@ def _kinds_apply(
     )
     buckets = _tracked_sort(tracked, by_key=by_key, table=table, result=result)
     _tracked_write(buckets, now=now)
-    new = [c for key, c in by_key.items() if key not in buckets.keys]
-    if new:
-        _alerts_open(new, kinds=kinds, now=now, table=table, result=result)
+    return [c for key, c in by_key.items() if key not in buckets.keys]
 
 
 @dataclass
@@ -201,109 +191,46 @@ def _tracked_sort(
 
 def _tracked_write(tracked: _Tracked, *, now: dt.datetime) -> None:
     """Bulk writes for tracked alerts: bump last_seen, apply changes, resolve and clear."""
-    for ids in _id_batches(tracked.seen_ids):
+    for ids in id_filters(tracked.seen_ids):
         Alert.objects.filter(ids).update(last_seen=now)
     if tracked.changed:
         Alert.objects.bulk_update(
-            tracked.changed, ["severity", "variant", "message"], batch_size=_CHUNK
+            tracked.changed, ["severity", "variant", "message"], batch_size=CHUNK
         )
-    for ids in _id_batches(tracked.cleared_active):
+    for ids in id_filters(tracked.cleared_active):
         Alert.objects.filter(ids, state__in=ACTIVE).update(
             state=Alert.State.RESOLVED, resolved_at=now, resolved_by=None, cleared_at=now
         )
-    for ids in _id_batches(tracked.cleared_done):
+    for ids in id_filters(tracked.cleared_done):
         Alert.objects.filter(ids).update(cleared_at=now)
-
-
-def _id_batches(ids: list[int]):
-    """`pk IN ids` filters: on PostgreSQL one array parameter for all of them (a
-    parameter per id costs Django more to build than the UPDATE costs the server);
-    elsewhere in chunks."""
-    if not ids:
-        return
-    if connection.vendor == "postgresql":
-        yield Q(
-            Func(
-                F("pk"),
-                Value(pg_array(sorted(ids))),
-                arg_joiner=" = ANY(",
-                template="%(expressions)s::bigint[])",
-                output_field=BooleanField(),
-            )
-        )
-        return
-    for chunk in chunked(ids, _CHUNK):
-        yield Q(pk__in=chunk)
 
 
 def _alerts_open(
     new: list[conditions.Condition],
     *,
-    kinds: Iterable[str],
     now: dt.datetime,
     table: dict,
     result: ScanResult,
 ) -> None:
     """Insert alerts for new conditions and record the ones this scan opened in `result`."""
-    # A concurrent writer's open alert for the same key wins (partial unique constraint).
-    created = _alerts_insert(new, now=now, table=table)
+    if not new:
+        return
+    found_severities = [severities.severity_of(table, c.kind, c.variant) for c in new]
+    created = alerts_insert(new, found_severities, now=now)
     if created is None:
         # Scans run one at a time, so first_seen = now names this scan's new alerts.
-        created = Alert.objects.filter(
-            kind__in=kinds, first_seen=now, state=Alert.State.OPEN
-        ).values_list("pk", "kind", "severity")
+        created = (
+            Alert.objects.filter(
+                kind__in={c.kind for c in new}, first_seen=now, state=Alert.State.OPEN
+            )
+            .order_by("pk")
+            .values_list("pk", "kind", "severity")
+        )
     for pk, kind, severity in created:
         result.new_alert_ids.append(pk)
         if severity == Severity.CRITICAL:
             result.critical_ids.append(pk)
         result.opened[kind] = result.opened.get(kind, 0) + 1
-
-
-_TEXT_COLUMNS = ("kind", "variant", "severity", "dedupe_key", "message", "site")
-_ID_COLUMNS = tuple(name for name in _REFERENCES if name != "site")
-
-
-def _alerts_insert(
-    found: list[conditions.Condition], *, now: dt.datetime, table: dict
-) -> list[tuple] | None:
-    """Insert new open alerts, skipping keys another writer holds open. On PostgreSQL one
-    INSERT … SELECT FROM unnest(arrays) per chunk, returning (id, kind, severity) of the
-    rows it inserted: the first scan of a large portfolio inserts tens of thousands of
-    alerts, and building model instances would cost more than the database's work.
-    Elsewhere `bulk_create`, and None (the caller reads the new rows back)."""
-    rows = [
-        {
-            "kind": c.kind,
-            "variant": c.variant,
-            "severity": severities.severity_of(table, c.kind, c.variant),
-            "dedupe_key": c.key,
-            "message": c.message[:500],
-            **{name: getattr(c, name) for name in _REFERENCES},
-        }
-        for c in found
-    ]
-    if connection.vendor != "postgresql":
-        Alert.objects.bulk_create(
-            [Alert(**row, first_seen=now, last_seen=now) for row in rows],
-            batch_size=_CHUNK,
-            ignore_conflicts=True,
-        )
-        return None
-    opts = Alert._meta
-    names = (*_TEXT_COLUMNS, *_ID_COLUMNS)
-    columns = ", ".join(opts.get_field(n.removesuffix("_id")).column for n in names)
-    arrays = ", ".join(["%s::text[]"] * len(_TEXT_COLUMNS) + ["%s::bigint[]"] * len(_ID_COLUMNS))
-    sql = (
-        f"INSERT INTO {opts.db_table} ({columns}, state, first_seen, last_seen) "
-        f"SELECT *, 'open', %s, %s FROM unnest({arrays}) ON CONFLICT DO NOTHING "
-        "RETURNING id, kind, severity"
-    )
-    created = []
-    with connection.cursor() as cursor:
-        for chunk in chunked(rows, 10 * _CHUNK):
-            cursor.execute(sql, [now, now, *[[row[n] for row in chunk] for n in names]])
-            created.extend(cursor.fetchall())
-    return created
 
 
 # --- people ---------------------------------------------------------------------------

@@ -1,0 +1,143 @@
+"""The scan's inserts, set-based: the new alerts of every kind in one statement.
+
+On PostgreSQL each table gets one `INSERT … SELECT FROM unnest(arrays)`, every column one
+array literal parameter (`core.pgarray`): no model instance, no query per row, and the
+server parses one value per column instead of an `ARRAY[…]` of as many expressions as
+there are rows. Elsewhere `bulk_create`. The first scan of a large portfolio inserts tens
+of thousands of alerts (docs/performance.md).
+"""
+
+import datetime as dt
+from operator import attrgetter
+
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, Value
+
+from alerts.conditions import Condition
+from alerts.models import Alert
+from core.chunks import chunked
+from core.pgarray import pg_array
+
+CHUNK = 2000
+# The states of the partial unique index `one_open_alert_per_dedupe_key`.
+_ACTIVE = ", ".join(f"'{state}'" for state in (Alert.State.OPEN, Alert.State.ACKNOWLEDGED))
+
+REFERENCES = (
+    "supplier_id",
+    "part_id",
+    "purchase_order_id",
+    "line_id",
+    "ship_notice_id",
+    "certificate_id",
+    "contract_id",
+    "rule_firing_id",
+    "exception_id",
+)
+
+
+def set_based() -> bool:
+    """Whether this database takes the array inserts (PostgreSQL)."""
+    return connection.vendor == "postgresql"
+
+
+def text_array(values: list[str]) -> str:
+    """`pg_array` of strings, joined in one step when none needs escaping (the usual case)."""
+    joined = "".join(values)
+    if not values or '"' in joined or "\\" in joined:
+        return pg_array(values)
+    return '{"' + '","'.join(values) + '"}'
+
+
+def id_array(values: list[int | None]) -> str:
+    """`pg_array` of ids, some of them empty."""
+    return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
+
+
+def id_filter(ids, *, field: str = "pk") -> Q:
+    """`field IN ids` as one filter: on PostgreSQL one array parameter for all of them (a
+    parameter per id costs Django more to build than the statement costs the server)."""
+    if not set_based():
+        return Q(**{f"{field}__in": list(ids)})
+    return Q(
+        Func(
+            F(field),
+            Value(pg_array(sorted(ids))),
+            arg_joiner=" = ANY(",
+            template="%(expressions)s::bigint[])",
+            output_field=BooleanField(),
+        )
+    )
+
+
+def id_filters(ids: list[int]):
+    """`pk IN ids` filters for updates: one on PostgreSQL, in chunks elsewhere."""
+    if not ids:
+        return
+    if set_based():
+        yield id_filter(ids)
+        return
+    for chunk in chunked(ids, CHUNK):
+        yield Q(pk__in=chunk)
+
+
+def alerts_insert(
+    found: list[Condition], severities: list[str], *, now: dt.datetime
+) -> list[tuple] | None:
+    """Insert open alerts for these conditions, in this order (ids ascending), skipping
+    keys another writer holds open (the partial unique constraint). On PostgreSQL returns
+    (id, kind, severity) of the rows inserted; elsewhere None (the caller reads them)."""
+    if set_based():
+        return _alerts_insert_arrays(found, severities, now=now)
+    Alert.objects.bulk_create(
+        [
+            Alert(
+                kind=c.kind,
+                variant=c.variant,
+                severity=severity,
+                dedupe_key=c.key,
+                message=c.message[:500],
+                site=c.site,
+                **{name: getattr(c, name) for name in REFERENCES},
+                first_seen=now,
+                last_seen=now,
+            )
+            for c, severity in zip(found, severities, strict=True)
+        ],
+        batch_size=CHUNK,
+        ignore_conflicts=True,
+    )
+    return None
+
+
+def _alerts_insert_arrays(
+    found: list[Condition], severities: list[str], *, now: dt.datetime
+) -> list[tuple]:
+    """One INSERT … SELECT FROM unnest(one array per column), in the arrays' order."""
+
+    def column(name: str) -> list:
+        return list(map(attrgetter(name), found))
+
+    texts = {
+        "kind": column("kind"),
+        "variant": column("variant"),
+        "severity": severities,
+        "dedupe_key": column("key"),
+        "message": [message[:500] for message in column("message")],
+        "site": column("site"),
+    }
+    names = ", ".join([*texts, *REFERENCES])
+    arrays = ", ".join(["%s::text[]"] * len(texts) + ["%s::bigint[]"] * len(REFERENCES))
+    # The one arbiter is the open-alert-per-key index (ids come from the sequence):
+    # checking the primary key too would cost every row another index search.
+    sql = (
+        f"INSERT INTO {Alert._meta.db_table} ({names}, state, first_seen, last_seen) "
+        f"SELECT *, %s, %s, %s FROM unnest({arrays}) "
+        f"ON CONFLICT (dedupe_key) WHERE state IN ({_ACTIVE}) DO NOTHING "
+        "RETURNING id, kind, severity"
+    )
+    params = [Alert.State.OPEN, now, now]
+    params += [text_array(values) for values in texts.values()]
+    params += [id_array(column(name)) for name in REFERENCES]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
