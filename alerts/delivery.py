@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import UserProfile
 from accounts.roles import Role
 from alerts import emails
+from alerts.inserts import deliveries_insert, id_filter
 from alerts.kinds import CONTACT_KINDS
 from alerts.models import Alert, EmailDelivery, Severity
 from core import task_names
@@ -101,22 +102,25 @@ def immediate_emails_request(*, alert_ids, queue_sends: bool = True) -> list[int
     caller queues the returned ids). An alert already emailed to a recipient is never
     emailed to them again (the unique delivery row)."""
     alerts = Alert.objects.filter(
-        pk__in=list(alert_ids), state=Alert.State.OPEN, severity=Severity.CRITICAL
+        id_filter(alert_ids), state=Alert.State.OPEN, severity=Severity.CRITICAL
     )
     targets = audience(alerts)
     frequency = _frequencies({u for users in targets.values() for u in users})
     rows = [
-        EmailDelivery(
-            alert_id=alert_id,
-            recipient_id=user_id,
-            alert_ids=[alert_id],
-            message_id=emails.alert_message_id(alert_id=alert_id, user_id=user_id),
-        )
+        (alert_id, user_id, emails.alert_message_id(alert_id=alert_id, user_id=user_id))
         for alert_id, users in targets.items()
         for user_id in sorted(users)
         if frequency.get(user_id) == UserProfile.EmailFrequency.IMMEDIATE
     ]
-    return _deliveries_create(rows, Q(alert_id__in=list(targets)), queue_sends=queue_sends)
+    if not rows:
+        return []
+    with transaction.atomic():
+        deliveries_insert(rows)
+        return _pending_queue(
+            id_filter(list(targets), field="alert_id"),
+            recipients={user_id for _, user_id, _ in rows},
+            queue_sends=queue_sends,
+        )
 
 
 def digest_window(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -165,14 +169,21 @@ def _deliveries_create(
         return []
     with transaction.atomic():
         EmailDelivery.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-        recipients = {r.recipient_id for r in rows}
-        pending = list(
-            EmailDelivery.objects.filter(
-                scope, recipient_id__in=recipients, state=EmailDelivery.State.PENDING
-            ).values_list("pk", flat=True)
+        return _pending_queue(
+            scope, recipients={r.recipient_id for r in rows}, queue_sends=queue_sends
         )
-        if queue_sends:
-            deliveries_queue(pending)
+
+
+def _pending_queue(scope: Q, *, recipients: set[int], queue_sends: bool) -> list[int]:
+    """The pending deliveries in `scope` to these recipients, their sends queued on commit
+    (`queue_sends`)."""
+    pending = list(
+        EmailDelivery.objects.filter(
+            scope, recipient_id__in=recipients, state=EmailDelivery.State.PENDING
+        ).values_list("pk", flat=True)
+    )
+    if queue_sends:
+        deliveries_queue(pending)
     return pending
 
 

@@ -1,4 +1,4 @@
-"""The scan's inserts, set-based: the new alerts of every kind in one statement.
+"""The scan's inserts, set-based: new alerts and the email deliveries of critical ones.
 
 On PostgreSQL each table gets one `INSERT … SELECT FROM unnest(arrays)`, every column one
 array literal parameter (`core.pgarray`): no model instance, no query per row, and the
@@ -12,9 +12,10 @@ from operator import attrgetter
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q, Value
+from django.utils import timezone
 
 from alerts.conditions import Condition
-from alerts.models import Alert
+from alerts.models import Alert, EmailDelivery
 from core.chunks import chunked
 from core.pgarray import pg_array
 
@@ -141,3 +142,37 @@ def _alerts_insert_arrays(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def deliveries_insert(rows: list[tuple[int, int, str]]) -> None:
+    """Insert pending email deliveries, one per (alert id, recipient id, Message-ID); an
+    existing one for the same alert and recipient wins (the unique delivery row)."""
+    if not rows:
+        return
+    if not set_based():
+        EmailDelivery.objects.bulk_create(
+            [
+                EmailDelivery(
+                    alert_id=alert_id,
+                    recipient_id=user_id,
+                    alert_ids=[alert_id],
+                    message_id=message_id,
+                )
+                for alert_id, user_id, message_id in rows
+            ],
+            ignore_conflicts=True,
+            batch_size=CHUNK,
+        )
+        return
+    alert_ids, user_ids, message_ids = zip(*rows, strict=True)
+    sql = (
+        f"INSERT INTO {EmailDelivery._meta.db_table} (alert_id, recipient_id, message_id, "
+        "alert_ids, state, attempts, created_at, error) "
+        "SELECT alert_id, recipient_id, message_id, jsonb_build_array(alert_id), %s, 0, %s, '' "
+        "FROM unnest(%s::bigint[], %s::integer[], %s::text[]) "
+        "AS row (alert_id, recipient_id, message_id) ON CONFLICT DO NOTHING"
+    )
+    params = [EmailDelivery.State.PENDING, timezone.now(), id_array(list(alert_ids))]
+    params += [id_array(list(user_ids)), text_array(list(message_ids))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
