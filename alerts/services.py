@@ -103,12 +103,16 @@ def alerts_scan(
         run.started_at = timezone.now()
         run.save(update_fields=["started_at"])
         table = severities.severity_table()
-        new: list[conditions.Condition] = []
-        for find, kind_names in kinds.finders():
+        finders = kinds.finders()
+        tracked = _tracked_by_kind([name for _, names in finders for name in names])
+        writes, new = _Tracked(), []
+        for find, kind_names in finders:
             found = find(now=now, today=today)
-            new += _kinds_apply(kinds=kind_names, found=found, now=now, table=table, result=result)
+            rows = [row for name in kind_names for row in tracked.get(name, ())]
+            new += _kinds_sort(rows, found=found, into=writes, table=table, result=result)
             if progress is not None:
                 progress(", ".join(kind_names), len(found))
+        _tracked_write(writes, now=now)
         # Every new alert in one insert, in the finders' order (ids ascending as before).
         _alerts_open(new, now=now, table=table, result=result)
         result.seconds = time.perf_counter() - started
@@ -123,60 +127,65 @@ def alerts_scan(
     return result
 
 
-def _kinds_apply(
-    *,
-    kinds: Iterable[str],
-    found: list[conditions.Condition],
-    now: dt.datetime,
-    table: dict,
-    result: ScanResult,
-) -> list[conditions.Condition]:
-    """Refresh and resolve the tracked alerts of these kinds; returns the conditions that
-    need a new alert."""
-    by_key = {c.key: c for c in found}
-    # Every alert of these kinds whose condition has not been seen clearing yet.
-    tracked = list(
-        Alert.objects.filter(kind__in=kinds, cleared_at__isnull=True).values_list(
-            "pk", "kind", "dedupe_key", "state", "severity", "variant", "message"
-        )
+def _tracked_by_kind(kind_names: list[str]) -> dict[str, list[tuple]]:
+    """Every alert of these kinds whose condition has not been seen clearing yet, per kind:
+    one read of the table for the whole scan, not one per finder."""
+    tracked: dict[str, list[tuple]] = {}
+    rows = Alert.objects.filter(kind__in=kind_names, cleared_at__isnull=True).values_list(
+        "pk", "kind", "dedupe_key", "state", "severity", "variant", "message"
     )
-    buckets = _tracked_sort(tracked, by_key=by_key, table=table, result=result)
-    _tracked_write(buckets, now=now)
-    return [c for key, c in by_key.items() if key not in buckets.keys]
+    for row in rows.order_by():
+        tracked.setdefault(row[1], []).append(row)
+    return tracked
 
 
 @dataclass
 class _Tracked:
     """The tracked alerts of a scan, sorted by what the scan does to each."""
 
-    keys: set[str] = field(default_factory=set)
     seen_ids: list[int] = field(default_factory=list)
     changed: list[Alert] = field(default_factory=list)
     cleared_active: list[int] = field(default_factory=list)
     cleared_done: list[int] = field(default_factory=list)
 
 
+def _kinds_sort(
+    tracked: list[tuple],
+    *,
+    found: list[conditions.Condition],
+    into: _Tracked,
+    table: dict,
+    result: ScanResult,
+) -> list[conditions.Condition]:
+    """Sort the tracked alerts of one finder's kinds by what the scan does to each (into
+    `into`, written once for every kind); returns the conditions that need a new alert."""
+    by_key = {c.key: c for c in found}
+    keys = _tracked_sort(tracked, by_key=by_key, into=into, table=table, result=result)
+    return [c for key, c in by_key.items() if key not in keys]
+
+
 def _tracked_sort(
-    tracked: list[tuple], *, by_key: dict, table: dict, result: ScanResult
-) -> _Tracked:
-    """Sort tracked alerts into seen, changed and cleared (no query); count them in `result`."""
-    out = _Tracked()
+    tracked: list[tuple], *, by_key: dict, into: _Tracked, table: dict, result: ScanResult
+) -> set[str]:
+    """Sort tracked alerts into seen, changed and cleared (no query); count them in `result`.
+    Returns their dedupe keys."""
+    keys = set()
     for pk, kind, key, state, severity, variant, message in tracked:
-        out.keys.add(key)
+        keys.add(key)
         condition = by_key.get(key)
         if condition is None:
             if state in ACTIVE:
-                out.cleared_active.append(pk)
+                into.cleared_active.append(pk)
                 result.resolved[kind] = result.resolved.get(kind, 0) + 1
             else:
-                out.cleared_done.append(pk)
+                into.cleared_done.append(pk)
             continue
-        out.seen_ids.append(pk)
+        into.seen_ids.append(pk)
         new_severity = severities.severity_of(table, condition.kind, condition.variant)
         if new_severity == Severity.CRITICAL and severity != Severity.CRITICAL and state == "open":
             result.critical_ids.append(pk)
         if (new_severity, condition.variant, condition.message) != (severity, variant, message):
-            out.changed.append(
+            into.changed.append(
                 Alert(
                     pk=pk,
                     severity=new_severity,
@@ -186,7 +195,7 @@ def _tracked_sort(
             )
         if state in ACTIVE:
             result.still_open[condition.kind] = result.still_open.get(condition.kind, 0) + 1
-    return out
+    return keys
 
 
 def _tracked_write(tracked: _Tracked, *, now: dt.datetime) -> None:
