@@ -140,6 +140,9 @@ def _alerts_insert_arrays(
     params += [text_array(values) for values in texts.values()]
     params += [id_array(column(name)) for name in REFERENCES]
     with connection.cursor() as cursor:
+        # The unnest held in memory, not spilled to a temporary file (the scan's last
+        # statements: the finders' plans keep the default).
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(sql, params)
         return cursor.fetchall()
 

@@ -94,8 +94,6 @@ def alerts_scan(
                 cursor.execute("SET LOCAL synchronous_commit = off")
                 # Compiling these short statements costs more than it saves.
                 cursor.execute("SET LOCAL jit = off")
-                # The new alerts' arrays held in memory, not spilled to a temporary file.
-                cursor.execute("SET LOCAL work_mem = '64MB'")
         run = _scan_run_locked()
         if requested_at is not None and run.started_at and run.started_at > requested_at:
             result.skipped = True
