@@ -36,6 +36,7 @@ def _rule_fired_conditions(*, now: dt.datetime) -> list[Condition]:
             "fired_at",
         )
     )
+    outcomes = {outcome.value: outcome.label.lower() for outcome in RuleFiring.Outcome}
     found = []
     for (
         pk,
@@ -57,7 +58,7 @@ def _rule_fired_conditions(*, now: dt.datetime) -> list[Condition]:
                 key=f"rule_fired:{pk}",
                 variant=(APPLIED_SHIFT if outcome == RuleFiring.Outcome.APPLIED else BASE),
                 message=f"Rule “{rule}” fired for {what}{shown} on {fired_at:%Y-%m-%d}: "
-                f"{RuleFiring.Outcome(outcome).label.lower()}.",
+                f"{outcomes[outcome]}.",
                 supplier_id=supplier_id,
                 part_id=part_id,
                 contract_id=contract_id,
@@ -72,6 +73,7 @@ def _exception_open_conditions() -> list[Condition]:
     exceptions = AllocationException.objects.filter(
         state=AllocationException.State.OPEN
     ).values_list("pk", "kind", "part_id", "part__number", "supplier_id", "supplier__code")
+    labels = {kind.value: kind.label.lower() for kind in AllocationException.Kind}
     found = []
     for pk, kind, part_id, number, supplier_id, code in exceptions:
         what = f"{code}" + (f" on {number}" if number else "")
@@ -79,8 +81,7 @@ def _exception_open_conditions() -> list[Condition]:
             Condition(
                 kind="exception_open",
                 key=f"exception_open:{pk}",
-                message=f"Awaiting review: {AllocationException.Kind(kind).label.lower()} "
-                f"for {what}.",
+                message=f"Awaiting review: {labels[kind]} for {what}.",
                 supplier_id=supplier_id,
                 part_id=part_id,
                 exception_id=pk,
