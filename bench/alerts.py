@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Benchmark of the alert scan and its freshness against the budgets of docs/performance.md.
 
-`scan` (default; PostgreSQL with the large demo, a copy of bench_large):
+`scan` (default; PostgreSQL with the large demo, a copy of bench_large, migrated):
   one full alert scan, first (every alert inserted) and steady state (the scan every 15
   minutes: nothing new), against the floor of bench/kpi_recompute.py (one raw GROUP BY
   supplier, month over the PO lines joined to their receipts) in the same run; budget
@@ -48,6 +48,16 @@ def show(name: str, times: list[float]) -> None:
 # --- scan ------------------------------------------------------------------------------
 
 
+def _require_migrated(connection) -> None:
+    """A copy of an older bench_large would measure the old schema (its indexes and
+    constraints), not the code's."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise SystemExit("Migrate the copy first: python manage.py migrate")
+
+
 def scan_bench(runs: int) -> None:
     _setup_django()
     from django.db import connection, transaction
@@ -58,6 +68,7 @@ def scan_bench(runs: int) -> None:
 
     if connection.vendor != "postgresql":
         raise SystemExit("The scan benchmark needs DATABASE_URL (a copy of bench_large).")
+    _require_migrated(connection)
     from purchasing.models import PurchaseOrderLine
 
     print(f"Order lines: {PurchaseOrderLine.objects.count():,}")
