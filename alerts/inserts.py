@@ -41,19 +41,6 @@ def set_based() -> bool:
     return connection.vendor == "postgresql"
 
 
-def text_array(values: list[str]) -> str:
-    """`pg_array` of strings, joined in one step when none needs escaping (the usual case)."""
-    joined = "".join(values)
-    if not values or '"' in joined or "\\" in joined:
-        return pg_array(values)
-    return '{"' + '","'.join(values) + '"}'
-
-
-def id_array(values: list[int | None]) -> str:
-    """`pg_array` of ids, some of them empty."""
-    return "{" + ",".join(["NULL" if v is None else str(v) for v in values]) + "}"
-
-
 def id_filter(ids, *, field: str = "pk") -> Q:
     """`field IN ids` as one filter: on PostgreSQL one array parameter for all of them (a
     parameter per id costs Django more to build than the statement costs the server)."""
@@ -137,8 +124,8 @@ def _alerts_insert_arrays(
         "RETURNING id, kind, severity"
     )
     params = [Alert.State.OPEN, now, now]
-    params += [text_array(values) for values in texts.values()]
-    params += [id_array(column(name)) for name in REFERENCES]
+    params += [pg_array(values) for values in texts.values()]
+    params += [pg_array(column(name)) for name in REFERENCES]
     with connection.cursor() as cursor:
         # The unnest held in memory, not spilled to a temporary file (the scan's last
         # statements: the finders' plans keep the default).
@@ -175,7 +162,7 @@ def deliveries_insert(rows: list[tuple[int, int, str]]) -> None:
         "FROM unnest(%s::bigint[], %s::integer[], %s::text[]) "
         "AS row (alert_id, recipient_id, message_id) ON CONFLICT DO NOTHING"
     )
-    params = [EmailDelivery.State.PENDING, timezone.now(), id_array(list(alert_ids))]
-    params += [id_array(list(user_ids)), text_array(list(message_ids))]
+    params = [EmailDelivery.State.PENDING, timezone.now(), pg_array(list(alert_ids))]
+    params += [pg_array(list(user_ids)), pg_array(list(message_ids))]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
