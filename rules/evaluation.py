@@ -20,7 +20,10 @@ a firing newer than the figures it read (the row's `computed_at`) blocks another
 """
 
 import datetime as dt
+import gc
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
@@ -31,6 +34,7 @@ from django.utils import timezone
 from contracts.models import ContractRule
 from rules.decisions import exceptions_refresh
 from rules.facts import (
+    PART_METRICS,
     RULE_COLUMNS,
     WINDOWLESS_METRICS,
     Facts,
@@ -91,11 +95,30 @@ def _describe(rule: RuleRow, supplier: Supplier, figure: Figure) -> str:
     )
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """A run allocates hundreds of thousands of short-lived rows and dicts and makes no
+    reference cycle it needs freed before it ends; the cyclic collector would walk every
+    live object dozens of times meanwhile (a fifth of a first run on the large demo)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 @transaction.atomic
 def rules_evaluate(
     *, supplier_ids: list[int] | None = None, as_of: dt.date | None = None
 ) -> EvaluationResult:
     """Evaluate every active rule of every valid contract (of these suppliers, default all)."""
+    with _without_cycle_collection():
+        return _evaluate(supplier_ids=supplier_ids, as_of=as_of)
+
+
+def _evaluate(*, supplier_ids: list[int] | None, as_of: dt.date | None) -> EvaluationResult:
     started = time.perf_counter()
     as_of = as_of or timezone.localdate()
     now = timezone.now()
@@ -121,8 +144,12 @@ def rules_evaluate(
     facts = Facts(rules=rules, rules_query=rules_qs, as_of=as_of)
     ev = Evaluation(facts=facts, plan=Plan(), result=result, now=now)
 
-    for rule in rules:
-        _evaluate_rule(ev, rule)
+    # First every breach, then the part rows the shifts among them compare, then the
+    # decisions in rule order (a decision changes what the next may do on the same part).
+    found = [breach for rule in rules for breach in _rule_breaches(ev, rule)]
+    _compared_rows_load(facts, found)
+    for breach in found:
+        _decide(ev, breach)
 
     _flush(ev.plan, now)
     rules_mark_fired(rule_ids={f.rule_id for f in ev.plan.firings}, at=now)
@@ -130,15 +157,15 @@ def rules_evaluate(
     return result
 
 
-def _evaluate_rule(ev: Evaluation, rule: RuleRow) -> None:
-    """One rule against its supplier's figures, for every part it covers."""
+def _rule_breaches(ev: Evaluation, rule: RuleRow) -> list[Breach]:
+    """One rule against its supplier's figures: the parts it fires on now."""
     facts, result, as_of = ev.facts, ev.result, ev.facts.as_of
     supplier = facts.suppliers[rule.supplier_id]
     if rule.metric not in WINDOWLESS_METRICS and (
         rule_window_period(window=rule.window, window_days=rule.window_days, as_of=as_of) is None
     ):
         result.skipped += 1
-        return
+        return []
     per_part = rule.action in (Action.SHIFT_SHARE, Action.PRICE_TIER) or (
         rule.metric == Metric.ORDERED_QUANTITY_YTD and rule.part_id is None
     )
@@ -155,7 +182,8 @@ def _evaluate_rule(ev: Evaluation, rule: RuleRow) -> None:
         if figure.value is not None and not figure.usable:
             result.low_sample += 1
         if not breaches(rule, figure):
-            return
+            return []
+    found, described = [], None
     for part_id in targets:
         if volume:
             figure = facts.figure(rule, supplier.pk, part_id)
@@ -165,7 +193,25 @@ def _evaluate_rule(ev: Evaluation, rule: RuleRow) -> None:
         if _cooling_down(rule, key_part, figure, facts, ev.now):
             continue
         result.breaches += 1
-        _decide(ev, Breach(rule=rule, supplier=supplier, part_id=key_part, figure=figure))
+        if volume or described is None:  # the same words and evidence for every part
+            described = _described(ev, rule, supplier, figure)
+        found.append(Breach(rule, supplier, key_part, figure, *described))
+    return found
+
+
+def _compared_rows_load(facts: Facts, found: list[Breach]) -> None:
+    """A shift compares the sources on the part's own figure where it has one: read the
+    part rows of the parts about to be shifted, in each rule's window."""
+    wanted: dict[str, set[int]] = {}
+    for breach in found:
+        rule = breach.rule
+        if rule.action == Action.SHIFT_SHARE and rule.metric in PART_METRICS and breach.part_id:
+            period = rule_window_period(
+                window=rule.window, window_days=rule.window_days, as_of=facts.as_of
+            )
+            wanted.setdefault(period, set()).add(breach.part_id)
+    for period, part_ids in wanted.items():
+        facts.part_rows_load(part_ids=part_ids, periods={period})
 
 
 def _cooling_down(rule, part_id, figure: Figure, facts: Facts, now) -> bool:
@@ -178,21 +224,26 @@ def _cooling_down(rule, part_id, figure: Figure, facts: Facts, now) -> bool:
     return figure.changed_at is not None and figure.changed_at <= last
 
 
-def _decide(ev: Evaluation, breach: Breach) -> None:
-    rule = breach.rule
-    breach.reason = _describe(rule, breach.supplier, breach.figure)
-    breach.evidence = {
+def _described(ev: Evaluation, rule: RuleRow, supplier: Supplier, figure: Figure):
+    """The breach's reason and evidence (shared by every part of a KPI rule's breach)."""
+    reason = _describe(rule, supplier, figure)
+    evidence = {
         "rule": rule.name,
         "metric": rule.metric,
         "comparator": rule.comparator,
         "threshold": str(rule.threshold),
-        "value": breach.figure.value,
-        "figure": breach.figure.evidence,
+        "value": figure.value,
+        "figure": figure.evidence,
         "as_of": ev.facts.as_of.isoformat(),
-        "reason": breach.reason,
+        "reason": reason,
     }
     if rule.metric == Metric.PREDICTED_OTD_PCT:
-        breach.evidence["predicted"] = True  # never applied alone: always an exception
+        evidence["predicted"] = True  # never applied alone: always an exception
+    return reason, evidence
+
+
+def _decide(ev: Evaluation, breach: Breach) -> None:
+    rule = breach.rule
     if rule.action == Action.NOTIFY:
         fire(ev, breach, Outcome.NOTIFIED)
         ev.result.notified += 1

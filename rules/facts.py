@@ -50,6 +50,7 @@ _POPULATION_COLUMNS = ("lines_due", "receipts_count", "inspections_count", "pric
 WINDOWLESS_METRICS = frozenset({Metric.ORDERED_QUANTITY_YTD, Metric.PREDICTED_OTD_PCT})
 _SUPPLIER_COLUMNS = tuple(m.value for m in Metric if m not in WINDOWLESS_METRICS)
 _PART_COLUMNS = tuple(m.value for m in PART_METRICS)
+_ROW_BASE = ("id", "period", "period_start", "period_end", "computed_at", *_POPULATION_COLUMNS)
 _COMPARE = {
     ContractRule.Comparator.LT: lambda v, t: v < t,
     ContractRule.Comparator.LTE: lambda v, t: v <= t,
@@ -219,6 +220,7 @@ class Facts:
         (a list of thousands of ids as query parameters costs more than the query)."""
         self.as_of = as_of
         self._year_start = as_of.replace(month=1, day=1).isoformat()
+        self._figures: dict[tuple, Figure] = {}
         everyone = self._load_sources(rules, rules_query)
         # Every supplier's certificates (a small table): cheaper than naming thousands of ids.
         self.expired = expired_certificate_supplier_ids(as_of=as_of) & everyone
@@ -227,7 +229,9 @@ class Facts:
         # Predicted OTD of open lines due in 30 days (docs/prediction.md), per supplier.
         self.predicted: dict[int, dict] = {}
         if any(r.metric == Metric.PREDICTED_OTD_PCT for r in rules):
-            self.predicted = predicted_otd_by_supplier(supplier_ids=everyone, as_of=as_of)
+            self.predicted = predicted_otd_by_supplier(
+                supplier_ids=self._predicted_scope(rules), as_of=as_of
+            )
         self._load_history(rules_query)
         self._load_tiers(rules, rules_query)
 
@@ -274,7 +278,8 @@ class Facts:
         return everyone
 
     def _load_scorecards(self, rules: list[RuleRow], everyone: set[int]) -> None:
-        """`supplier_rows` and `part_rows`: the stored scorecard rows the rule windows read."""
+        """`supplier_rows`, and the `part_rows` the rules limited to one part read (the rows
+        a shift compares are read once the breaches are known: `part_rows_load`)."""
         periods = {
             rule_window_period(window=r.window, window_days=r.window_days, as_of=self.as_of)
             for r in rules
@@ -283,21 +288,37 @@ class Facts:
         self.part_rows: dict[tuple[int, int, str], dict] = {}
         if not periods:
             return
-        base = ("id", "period", "period_start", "period_end", "computed_at", *_POPULATION_COLUMNS)
         for row in SupplierScorecard.objects.filter(
             _among("supplier_id", everyone), period__in=periods
-        ).values("supplier_id", *base, *_SUPPLIER_COLUMNS):
+        ).values("supplier_id", *_ROW_BASE, *_SUPPLIER_COLUMNS):
             self.supplier_rows[row["supplier_id"], row["period"]] = row
-        part_rule_parts = {r.part_id for r in rules if r.part_id and r.metric in PART_METRICS}
-        # A shift compares the sources on the part's own figure where it has one.
-        for r in rules:
-            if r.action == Action.SHIFT_SHARE and r.metric in PART_METRICS and not r.part_id:
-                part_rule_parts.update(self.parts_of_supplier.get(r.supplier_id, ()))
-        if part_rule_parts:
-            for row in PartScorecard.objects.filter(
-                _among("part_id", part_rule_parts), period__in=periods
-            ).values("supplier_id", "part_id", *base, *_PART_COLUMNS):
-                self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
+        self.part_rows_load(
+            part_ids={r.part_id for r in rules if r.part_id and r.metric in PART_METRICS},
+            periods=periods,
+        )
+
+    def part_rows_load(self, *, part_ids: set[int], periods: set[str]) -> None:
+        """Every supplier's scorecard rows of these parts in these periods, in one query."""
+        if not part_ids or not periods:
+            return
+        self._figures.clear()  # a part's figure read before its row was loaded
+        for row in PartScorecard.objects.filter(
+            _among("part_id", part_ids), period__in=sorted(periods)
+        ).values("supplier_id", "part_id", *_ROW_BASE, *_PART_COLUMNS):
+            self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
+
+    def _predicted_scope(self, rules: list[RuleRow]) -> set[int]:
+        """The suppliers whose predicted OTD the predicted-OTD rules read: their own, and
+        those of the other sources of the parts they cover (a shift compares them)."""
+        scope = set()
+        for rule in rules:
+            if rule.metric != Metric.PREDICTED_OTD_PCT:
+                continue
+            scope.add(rule.supplier_id)
+            parts = [rule.part_id] if rule.part_id else self.parts_of_supplier[rule.supplier_id]
+            for part_id in parts:
+                scope.update(s.supplier_id for s in self.sources_by_part.get(part_id, ()))
+        return scope
 
     def _load_ytd(self, rules: list[RuleRow]) -> None:
         """`ordered_ytd`: quantity ordered this year per (supplier, part), for volume rules,
@@ -353,36 +374,37 @@ class Facts:
         period = rule_window_period(
             window=rule.window, window_days=rule.window_days, as_of=self.as_of
         )
-        return _row_figure(
-            self.part_rows.get((supplier_id, part_id, period)), rule.metric, level="part"
-        )
+        return self._row_figure("part", (supplier_id, part_id, period), rule.metric)
 
     def figure(self, rule: RuleRow, supplier_id: int, part_id: int | None) -> Figure:
         if rule.metric == Metric.PREDICTED_OTD_PCT:
             return _predicted_figure(self.predicted.get(supplier_id))
         if rule.metric == Metric.ORDERED_QUANTITY_YTD:
-            if part_id is None:
-                total = sum(
-                    (q for (s, _), q in self.ordered_ytd.items() if s == supplier_id), Decimal(0)
-                )
-            else:
-                total = self.ordered_ytd.get((supplier_id, part_id), Decimal(0))
-            return Figure(
-                float(total),
-                True,
-                None,
-                {"level": "orders", "since": self._year_start},
-            )
+            return self._ordered_figure(supplier_id, part_id)
         period = rule_window_period(
             window=rule.window, window_days=rule.window_days, as_of=self.as_of
         )
         if rule.part_id and rule.metric in PART_METRICS:
-            return _row_figure(
-                self.part_rows.get((supplier_id, rule.part_id, period)), rule.metric, level="part"
+            return self._row_figure("part", (supplier_id, rule.part_id, period), rule.metric)
+        return self._row_figure("supplier", (supplier_id, period), rule.metric)
+
+    def _row_figure(self, level: str, key: tuple, metric: str) -> Figure:
+        """One stored row's figure, built once per evaluation (many rules read the same)."""
+        cached = self._figures.get((level, key, metric))
+        if cached is None:
+            rows = self.part_rows if level == "part" else self.supplier_rows
+            cached = _row_figure(rows.get(key), metric, level=level)
+            self._figures[level, key, metric] = cached
+        return cached
+
+    def _ordered_figure(self, supplier_id: int, part_id: int | None) -> Figure:
+        if part_id is None:
+            total = sum(
+                (q for (s, _), q in self.ordered_ytd.items() if s == supplier_id), Decimal(0)
             )
-        return _row_figure(
-            self.supplier_rows.get((supplier_id, period)), rule.metric, level="supplier"
-        )
+        else:
+            total = self.ordered_ytd.get((supplier_id, part_id), Decimal(0))
+        return Figure(float(total), True, None, {"level": "orders", "since": self._year_start})
 
 
 def _predicted_figure(row: dict | None) -> Figure:

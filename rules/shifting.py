@@ -54,15 +54,22 @@ class Plan:
 
 @dataclass
 class Evaluation:
-    """One run of the engine: what it read, what it will write, its counts, its time."""
+    """One run of the engine: what it read, what it will write, its counts, its time.
+
+    Shares stay as read until the plan is flushed, so what a decision derives from a
+    part's sources, or from a rule and another supplier, is derived once per run."""
 
     facts: Facts
     plan: Plan
     result: object  # EvaluationResult
     now: dt.datetime
+    # part → (shares, bounds) as evidence; (rule, supplier) → how that source stands
+    part_shares: dict[int, tuple[dict, dict]] = field(default_factory=dict)
+    other_sources: dict[tuple[int, int], tuple[bool, bool, dict]] = field(default_factory=dict)
+    supplier_rules: dict[int, RuleRow] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(slots=True)
 class Breach:
     """One rule breached for one (supplier, part), with the words and evidence to show."""
 
@@ -76,6 +83,15 @@ class Breach:
 
 def shares(sources) -> dict[str, str]:
     return {s.supplier.code: str(s.target_share_pct.quantize(_CENT)) for s in sources}
+
+
+def _part_shares(ev: Evaluation, part_id: int, sources) -> tuple[dict, dict]:
+    """The part's shares and bounds as evidence (read-only: shared by its decisions)."""
+    found = ev.part_shares.get(part_id)
+    if found is None:
+        bounds = {s.supplier.code: [str(s.min_share_pct), str(s.max_share_pct)] for s in sources}
+        found = ev.part_shares[part_id] = (shares(sources), bounds)
+    return found
 
 
 def fire(ev: Evaluation, breach: Breach, outcome: str, **extra) -> Firing:
@@ -165,7 +181,11 @@ def _compared(ev: Evaluation, breach: Breach, other: SourceRow) -> tuple[Figure,
         theirs = facts.part_figure(rule, other.supplier_id, breach.part_id)
         if mine.usable and theirs.usable:
             return mine, theirs, "part"
-    supplier_rule = rule if rule.metric not in PART_METRICS else _supplier_level(rule)
+    supplier_rule = rule
+    if rule.metric in PART_METRICS:
+        supplier_rule = ev.supplier_rules.get(rule.pk)
+        if supplier_rule is None:
+            supplier_rule = ev.supplier_rules[rule.pk] = _supplier_level(rule)
     return (
         facts.figure(supplier_rule, breach.supplier.pk, None),
         facts.figure(supplier_rule, other.supplier_id, None),
@@ -194,16 +214,17 @@ def worse_receiver(ev: Evaluation, breach: Breach, other: SourceRow) -> dict | N
     return {"value": theirs.value, "breaching_value": mine.value, "level": level}
 
 
-def _others(ev: Evaluation, breach: Breach, breaching: SourceRow, sources) -> dict:
-    """Sort the part's other sources into receivers, sources in breach and sources that do
-    worse; with each one's evidence."""
-    facts, rule = ev.facts, breach.rule
-    found = {"receivers": [], "in_breach": [], "worse": [], "evidence": {}, "worse_evidence": {}}
-    for other in (s for s in sources if s.pk != breaching.pk):
+def _other_source(ev: Evaluation, rule: RuleRow, other: SourceRow) -> tuple[bool, bool, dict]:
+    """Whether another source is usable and breaches the rule itself, with its evidence;
+    the same for every part the rule and that supplier share."""
+    key = (rule.pk, other.supplier_id)
+    found = ev.other_sources.get(key)
+    if found is None:
+        facts = ev.facts
         other_figure = facts.figure(rule, other.supplier_id, None)
         usable = facts.usable(other.supplier)
         other_breaches = breaches(rule, other_figure)
-        found["evidence"][other.supplier.code] = {
+        evidence = {
             "usable": usable,
             "why_not": unusable_reason(
                 status=other.supplier.status, certificate_expired=other.supplier_id in facts.expired
@@ -212,6 +233,19 @@ def _others(ev: Evaluation, breach: Breach, breaching: SourceRow, sources) -> di
             "figure": other_figure.evidence,
             "in_breach": other_breaches,
         }
+        found = ev.other_sources[key] = (usable, other_breaches, evidence)
+    return found
+
+
+def _others(ev: Evaluation, breach: Breach, breaching: SourceRow, sources) -> dict:
+    """Sort the part's other sources into receivers, sources in breach and sources that do
+    worse; with each one's evidence."""
+    found = {"receivers": [], "in_breach": [], "worse": [], "evidence": {}, "worse_evidence": {}}
+    for other in sources:
+        if other.pk == breaching.pk:
+            continue
+        usable, other_breaches, evidence = _other_source(ev, breach.rule, other)
+        found["evidence"][other.supplier.code] = evidence
         if not usable:
             continue
         if other_breaches:
@@ -236,10 +270,11 @@ def shift(ev: Evaluation, breach: Breach) -> None:
         ev.result.skipped += 1
         return
     found = _others(ev, breach, breaching, sources)
+    shares_before, bounds = _part_shares(ev, breach.part_id, sources)
     evidence = {
         **breach.evidence,
-        "shares_before": shares(sources),
-        "bounds": {s.supplier.code: [str(s.min_share_pct), str(s.max_share_pct)] for s in sources},
+        "shares_before": shares_before,
+        "bounds": bounds,
         "amount": str(breach.rule.amount),
         "other_sources": found["evidence"],
     }
