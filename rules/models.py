@@ -8,6 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# The references the engine writes by the thousand (a first evaluation of the large demo
+# writes 40,000 rows) have no foreign-key constraint in the database: PostgreSQL would
+# queue a check per row and reference while inserting, and run them all at commit.
+# Deleting a referenced row still deletes or empties them (`on_delete`, done by Django).
+
 
 class AllocationChange(models.Model):
     """One change of a part's target shares: by the engine (actor empty) or a buyer."""
@@ -15,7 +20,10 @@ class AllocationChange(models.Model):
     supplier_field = None
 
     part = models.ForeignKey(
-        "parts.Part", on_delete=models.CASCADE, related_name="allocation_changes"
+        "parts.Part",
+        on_delete=models.CASCADE,
+        related_name="allocation_changes",
+        db_constraint=False,
     )
     shares_before = models.JSONField(help_text="Supplier code → target share % before.")
     shares_after = models.JSONField(help_text="Supplier code → target share % after.")
@@ -25,6 +33,7 @@ class AllocationChange(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="allocation_changes",
+        db_constraint=False,
     )
     metric_value = models.FloatField(null=True, blank=True)
     actor = models.ForeignKey(
@@ -72,10 +81,18 @@ class AllocationException(models.Model):
 
     kind = models.CharField(max_length=24, choices=Kind.choices)
     part = models.ForeignKey(
-        "parts.Part", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "parts.Part",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
     supplier = models.ForeignKey(
-        "suppliers.Supplier", on_delete=models.CASCADE, related_name="allocation_exceptions"
+        "suppliers.Supplier",
+        on_delete=models.CASCADE,
+        related_name="allocation_exceptions",
+        db_constraint=False,
     )
     rule = models.ForeignKey(
         "contracts.ContractRule",
@@ -83,6 +100,7 @@ class AllocationException(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="exceptions",
+        db_constraint=False,
     )
     proposed_shares = models.JSONField(
         null=True, blank=True, help_text="Supplier code → share % if approved; empty for a hold."
@@ -116,17 +134,34 @@ class RuleFiring(models.Model):
 
     supplier_field = None
 
+    # Its own index would repeat the first column of (rule, part, -fired_at) below.
     rule = models.ForeignKey(
-        "contracts.ContractRule", on_delete=models.CASCADE, related_name="firings"
+        "contracts.ContractRule",
+        on_delete=models.CASCADE,
+        related_name="firings",
+        db_constraint=False,
+        db_index=False,
     )
     part = models.ForeignKey(
-        "parts.Part", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "parts.Part",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
     )
-    supplier = models.ForeignKey("suppliers.Supplier", on_delete=models.CASCADE, related_name="+")
+    supplier = models.ForeignKey(
+        "suppliers.Supplier", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     metric_value = models.FloatField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
     allocation_change = models.ForeignKey(
-        AllocationChange, null=True, blank=True, on_delete=models.SET_NULL, related_name="firings"
+        AllocationChange,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="firings",
+        db_constraint=False,
     )
     exception = models.ForeignKey(
         AllocationException,
@@ -134,6 +169,7 @@ class RuleFiring(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="firings",
+        db_constraint=False,
     )
     reason = models.TextField(blank=True)
     fired_at = models.DateTimeField(db_index=True)

@@ -30,6 +30,10 @@ def _array_type(field: models.Field) -> str:
     return field.rel_db_type(connection) if field.primary_key else field.db_type(connection)
 
 
+def _column_type(field: models.Field) -> str:
+    return "jsonb" if isinstance(field, models.JSONField) else _array_type(field)
+
+
 class Record(SimpleNamespace):
     """A row to insert with `rows_insert`: the model's attribute names (`rule_id`, …), the
     rest its defaults; `pk` is set once written. Thousands of model instances would cost
@@ -39,58 +43,64 @@ class Record(SimpleNamespace):
 
 
 def rows_insert(model: type[models.Model], rows: list) -> None:
-    """Insert records (or unsaved instances) in one statement and set their `pk`; fields a
-    record leaves out take their defaults, `auto_now_add` the time of the insert. No
-    signals, like `bulk_create`."""
+    """Insert records (or unsaved instances) in one statement and set their `pk`; fields
+    the records leave out take their defaults, `auto_now_add` the time of the insert. The
+    records of one call set the same fields. No signals, like `bulk_create`."""
     if not rows:
         return
     now = timezone.now()
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    for field in fields:
-        stamped = getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False)
-        for row in rows:
-            if stamped:
-                setattr(row, field.attname, now)
-            elif not hasattr(row, field.attname):
-                setattr(row, field.attname, field.get_default())
-    if not _postgresql():
-        objs = [model(**{f.attname: getattr(row, f.attname) for f in fields}) for row in rows]
-        model.objects.bulk_create(objs)
-        for row, obj in zip(rows, objs, strict=True):
-            row.pk = obj.pk
-        return
-    ids = _pg_rows_insert(model, fields, rows)
+    given, fixed, left_out = [], {}, []
+    for field in model._meta.concrete_fields:
+        if field.primary_key:
+            continue
+        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
+            fixed[field] = now
+        elif hasattr(rows[0], field.attname):
+            given.append(field)
+        else:
+            fixed[field] = field.get_default()
+            left_out.append(field.attname)
+    if any(hasattr(row, name) for row in rows[1:] for name in left_out):
+        raise ValueError(f"The {model.__name__} records to insert set different fields.")
+    if _postgresql():
+        ids = _pg_rows_insert(model, given, fixed, rows)
+    else:
+        values = {f.attname: value for f, value in fixed.items()}
+        objs = [model(**{f.attname: getattr(r, f.attname) for f in given}, **values) for r in rows]
+        ids = [obj.pk for obj in model.objects.bulk_create(objs)]
     for row, pk in zip(rows, ids, strict=True):
         row.pk = pk
 
 
-def _pg_rows_insert(model: type[models.Model], fields: list, rows: list) -> list[int]:
-    """One INSERT … SELECT over `unnest` (one array per column) joined by position to one
-    JSON document per JSON column: thousands of evidence dicts parse several times faster
-    as one `jsonb` array than as a `jsonb[]` of escaped strings. Ids in the rows' order."""
-    plain = [f for f in fields if not isinstance(f, models.JSONField)]
-    documents = [f for f in fields if isinstance(f, models.JSONField)]
-    names = [f"c{i}" for i in range(len(plain))]
-    params = [pg_array(getattr(row, f.attname) for row in rows) for f in plain]
-    unnest = ", ".join(f"%s::{_array_type(f)}[]" for f in plain)
-    select = [f"v.{name}" for name in names]
-    joins = []
-    for i, field in enumerate(documents):
-        encoder = field.encoder
-        values = (json.dumps(getattr(row, field.attname), cls=encoder) for row in rows)
-        params.append("[" + ",".join(values) + "]")
-        select.append(f"NULLIF(j{i}.value, 'null'::jsonb)")
-        joins.append(
-            f"JOIN jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS j{i}(value, n) "
-            f"ON j{i}.n = v.n"
-        )
-    columns = ", ".join(f'"{f.column}"' for f in [*plain, *documents])
+def _pg_rows_insert(model: type[models.Model], given: list, fixed: dict, rows: list) -> list:
+    """One INSERT … SELECT over one `unnest` of one array per field the records set (a
+    JSON field as the text of each document, parsed row by row), the other fields one
+    value each. Ids in the rows' order."""
+    names, arrays, params, scalars = [], [], [], []
+    for i, field in enumerate(given):
+        values = (getattr(row, field.attname) for row in rows)
+        if isinstance(field, models.JSONField):
+            encoder = field.encoder
+            values = (None if v is None else json.dumps(v, cls=encoder) for v in values)
+            names.append(f"v.c{i}::jsonb")
+            arrays.append("%s::text[]")
+        else:
+            names.append(f"v.c{i}")
+            arrays.append(f"%s::{_array_type(field)}[]")
+        params.append(pg_array(values))
+    for field, value in fixed.items():
+        if isinstance(field, models.JSONField):
+            value = None if value is None else json.dumps(value, cls=field.encoder)
+        names.append(f"%s::{_column_type(field)}")
+        scalars.append(value)
+    columns = ", ".join(f'"{f.column}"' for f in [*given, *fixed])
+    aliases = ", ".join(f"c{i}" for i in range(len(given)))
     with connection.cursor() as cursor:
         cursor.execute(
-            f'INSERT INTO "{model._meta.db_table}" ({columns}) SELECT {", ".join(select)} '
-            f"FROM unnest({unnest}) WITH ORDINALITY AS v({', '.join(names)}, n) "
-            f'{" ".join(joins)} ORDER BY v.n RETURNING "{model._meta.pk.column}"',
-            params,
+            f'INSERT INTO "{model._meta.db_table}" ({columns}) SELECT {", ".join(names)} '
+            f"FROM unnest({', '.join(arrays)}) WITH ORDINALITY AS v({aliases}, n) "
+            f'ORDER BY v.n RETURNING "{model._meta.pk.column}"',
+            scalars + params,  # the SELECT's values come before the FROM's arrays
         )
         return [row[0] for row in cursor.fetchall()]
 
