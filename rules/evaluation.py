@@ -144,10 +144,10 @@ def _evaluate(*, supplier_ids: list[int] | None, as_of: dt.date | None) -> Evalu
     facts = Facts(rules=rules, rules_query=rules_qs, as_of=as_of)
     ev = Evaluation(facts=facts, plan=Plan(), result=result, now=now)
 
-    # First every breach, then the part rows the shifts among them compare, then the
+    # First every breach, then the part figures the shifts among them compare, then the
     # decisions in rule order (a decision changes what the next may do on the same part).
     found = [breach for rule in rules for breach in _rule_breaches(ev, rule)]
-    _compared_rows_load(facts, found)
+    _compared_values_load(facts, found)
     for breach in found:
         _decide(ev, breach)
 
@@ -199,19 +199,19 @@ def _rule_breaches(ev: Evaluation, rule: RuleRow) -> list[Breach]:
     return found
 
 
-def _compared_rows_load(facts: Facts, found: list[Breach]) -> None:
-    """A shift compares the sources on the part's own figure where it has one: read the
-    part rows of the parts about to be shifted, in each rule's window."""
-    wanted: dict[str, set[int]] = {}
+def _compared_values_load(facts: Facts, found: list[Breach]) -> None:
+    """A shift compares the sources on the part's own figure where it has one: read those
+    figures for the parts about to be shifted, in each rule's window."""
+    wanted: dict[tuple[str, str], set[int]] = {}
     for breach in found:
         rule = breach.rule
         if rule.action == Action.SHIFT_SHARE and rule.metric in PART_METRICS and breach.part_id:
             period = rule_window_period(
                 window=rule.window, window_days=rule.window_days, as_of=facts.as_of
             )
-            wanted.setdefault(period, set()).add(breach.part_id)
-    for period, part_ids in wanted.items():
-        facts.part_rows_load(part_ids=part_ids, periods={period})
+            wanted.setdefault((period, rule.metric), set()).add(breach.part_id)
+    for (period, metric), part_ids in wanted.items():
+        facts.part_values_load(period=period, metric=metric, part_ids=part_ids)
 
 
 def _cooling_down(rule, part_id, figure: Figure, facts: Facts, now) -> bool:

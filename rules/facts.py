@@ -278,34 +278,39 @@ class Facts:
         return everyone
 
     def _load_scorecards(self, rules: list[RuleRow], everyone: set[int]) -> None:
-        """`supplier_rows`, and the `part_rows` the rules limited to one part read (the rows
-        a shift compares are read once the breaches are known: `part_rows_load`)."""
+        """`supplier_rows`, and the `part_rows` the rules limited to one part read (what a
+        shift compares is read once the breaches are known: `part_values_load`)."""
         periods = {
             rule_window_period(window=r.window, window_days=r.window_days, as_of=self.as_of)
             for r in rules
         } - {None}
         self.supplier_rows: dict[tuple[int, str], dict] = {}
         self.part_rows: dict[tuple[int, int, str], dict] = {}
+        self.part_values: dict[tuple[int, int, str, str], tuple[float | None, bool]] = {}
         if not periods:
             return
         for row in SupplierScorecard.objects.filter(
             _among("supplier_id", everyone), period__in=periods
         ).values("supplier_id", *_ROW_BASE, *_SUPPLIER_COLUMNS):
             self.supplier_rows[row["supplier_id"], row["period"]] = row
-        self.part_rows_load(
-            part_ids={r.part_id for r in rules if r.part_id and r.metric in PART_METRICS},
-            periods=periods,
-        )
+        part_ids = {r.part_id for r in rules if r.part_id and r.metric in PART_METRICS}
+        if part_ids:
+            for row in PartScorecard.objects.filter(
+                _among("part_id", part_ids), period__in=periods
+            ).values("supplier_id", "part_id", *_ROW_BASE, *_PART_COLUMNS):
+                self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
 
-    def part_rows_load(self, *, part_ids: set[int], periods: set[str]) -> None:
-        """Every supplier's scorecard rows of these parts in these periods, in one query."""
-        if not part_ids or not periods:
-            return
-        self._figures.clear()  # a part's figure read before its row was loaded
-        for row in PartScorecard.objects.filter(
-            _among("part_id", part_ids), period__in=sorted(periods)
-        ).values("supplier_id", "part_id", *_ROW_BASE, *_PART_COLUMNS):
-            self.part_rows[row["supplier_id"], row["part_id"], row["period"]] = row
+    def part_values_load(self, *, period: str, metric: str, part_ids: set[int]) -> None:
+        """Every supplier's figure on these parts in one window, and whether it rests on
+        enough facts (what a shift compares the sources on), in one query."""
+        populations = POPULATION[metric]
+        for supplier_id, part_id, value, *counts in (
+            PartScorecard.objects.filter(_among("part_id", part_ids), period=period)
+            .order_by()
+            .values_list("supplier_id", "part_id", metric, *populations)
+        ):
+            usable = value is not None and all(c >= kpis.LOW_SAMPLE_MINIMUM for c in counts)
+            self.part_values[supplier_id, part_id, period, metric] = (value, usable)
 
     def _predicted_scope(self, rules: list[RuleRow]) -> set[int]:
         """The suppliers whose predicted OTD the predicted-OTD rules read: their own, and
@@ -369,12 +374,15 @@ class Facts:
     def usable(self, supplier: Supplier) -> bool:
         return supplier.status == Supplier.Status.APPROVED and supplier.pk not in self.expired
 
-    def part_figure(self, rule: RuleRow, supplier_id: int, part_id: int) -> Figure:
-        """The rule's metric on the part's own scorecard row for this supplier."""
+    def part_value(
+        self, rule: RuleRow, supplier_id: int, part_id: int
+    ) -> tuple[float | None, bool]:
+        """The rule's metric on the part's own scorecard row for this supplier, and whether
+        it is usable (`part_values_load` read it)."""
         period = rule_window_period(
             window=rule.window, window_days=rule.window_days, as_of=self.as_of
         )
-        return self._row_figure("part", (supplier_id, part_id, period), rule.metric)
+        return self.part_values.get((supplier_id, part_id, period, rule.metric), (None, False))
 
     def figure(self, rule: RuleRow, supplier_id: int, part_id: int | None) -> Figure:
         if rule.metric == Metric.PREDICTED_OTD_PCT:

@@ -172,25 +172,25 @@ def propose_shift(
     return proposal, broken
 
 
-def _compared(ev: Evaluation, breach: Breach, other: SourceRow) -> tuple[Figure, Figure, str]:
-    """The breaching source's and the other's figure on the same level: the part's where
-    both are not low sample, else the suppliers'."""
+def _compared(ev: Evaluation, breach: Breach, other: SourceRow) -> tuple | None:
+    """The breaching source's and the other's figure on the same level (the part's where
+    both are usable, else the suppliers'), or None when they cannot be compared."""
     rule, facts = breach.rule, ev.facts
     if rule.metric in PART_METRICS and breach.part_id is not None:
-        mine = facts.part_figure(rule, breach.supplier.pk, breach.part_id)
-        theirs = facts.part_figure(rule, other.supplier_id, breach.part_id)
-        if mine.usable and theirs.usable:
+        mine, mine_usable = facts.part_value(rule, breach.supplier.pk, breach.part_id)
+        theirs, theirs_usable = facts.part_value(rule, other.supplier_id, breach.part_id)
+        if mine_usable and theirs_usable:
             return mine, theirs, "part"
     supplier_rule = rule
     if rule.metric in PART_METRICS:
         supplier_rule = ev.supplier_rules.get(rule.pk)
         if supplier_rule is None:
             supplier_rule = ev.supplier_rules[rule.pk] = _supplier_level(rule)
-    return (
-        facts.figure(supplier_rule, breach.supplier.pk, None),
-        facts.figure(supplier_rule, other.supplier_id, None),
-        "supplier",
-    )
+    mine = facts.figure(supplier_rule, breach.supplier.pk, None)
+    theirs = facts.figure(supplier_rule, other.supplier_id, None)
+    if not (mine.usable and theirs.usable):
+        return None
+    return mine.value, theirs.value, "supplier"
 
 
 def _supplier_level(rule: RuleRow) -> RuleRow:
@@ -204,14 +204,15 @@ def worse_receiver(ev: Evaluation, breach: Breach, other: SourceRow) -> dict | N
     """Both figures when `other` does worse than the breaching source, else None."""
     if breach.rule.metric == Metric.ORDERED_QUANTITY_YTD:
         return None
-    mine, theirs, level = _compared(ev, breach, other)
-    if not (mine.usable and theirs.usable):
+    compared = _compared(ev, breach, other)
+    if compared is None:
         return None
+    mine, theirs, level = compared
     low_is_bad = breach.rule.comparator in _LOW_IS_BAD
-    worse = theirs.value < mine.value if low_is_bad else theirs.value > mine.value
+    worse = theirs < mine if low_is_bad else theirs > mine
     if not worse:
         return None
-    return {"value": theirs.value, "breaching_value": mine.value, "level": level}
+    return {"value": theirs, "breaching_value": mine, "level": level}
 
 
 def _other_source(ev: Evaluation, rule: RuleRow, other: SourceRow) -> tuple[bool, bool, dict]:
