@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # What the evaluation decides (docs/rules.md), as a buyer sees it in the share history,
 # the exceptions queue and the rules' log.
 # rules, breaches, applied, exceptions, notified, price tiers, skipped, low sample
-COUNTS = (6, 14, 3, 4, 1, 1, 5, 0)
+COUNTS = (7, 16, 3, 4, 3, 1, 5, 0)
 SHARES = {
     ("P-100", "ACME"): "70.00", ("P-100", "BOLT"): "30.00",
     ("P-200", "ACME"): "50.00", ("P-200", "BOLT"): "30.00", ("P-200", "CAST"): "20.00",
@@ -84,6 +84,11 @@ FIRINGS = [
     ("Volume P-100", "P-100", "ACME", "price_tier",
      "Volume P-100: ACME 90-day Ordered quantity year-to-date 150.00 ≥ 100: 150 ordered "
      "this year reaches the tier from 100, unit price 10.0000 → 9.5000", False, False),
+    # A volume rule without a part reads each part's own quantity.
+    ("Volume alert", "P-100", "ACME", "notified",
+     "Volume alert: ACME 90-day Ordered quantity year-to-date 150.00 ≥ 50", False, False),
+    ("Volume alert", "P-200", "ACME", "notified",
+     "Volume alert: ACME 90-day Ordered quantity year-to-date 80.00 ≥ 50", False, False),
     ("BOLT OTD floor", "P-100", "BOLT", "skipped", f"{BOLT_OTD}; {MOVED}", False, False),
     ("BOLT OTD floor", "P-200", "BOLT", "skipped", f"{BOLT_OTD}; {MOVED}", False, False),
     ("BOLT OTD floor", "P-500", "BOLT", "applied", CHANGES[2][3], True, False),
@@ -144,12 +149,17 @@ def portfolio(engine):
         engine.contract, "Volume P-100", part=engine.part, metric="ordered_quantity_ytd",
         comparator="gte", threshold=Decimal("100"), action="price_tier", amount=Decimal("0"),
     )  # fmt: skip
+    _rule(
+        engine.contract, "Volume alert", metric="ordered_quantity_ytd", comparator="gte",
+        threshold=Decimal("50"), action="notify", amount=Decimal("0"),
+    )  # fmt: skip
     _rule(bolt_contract, "BOLT OTD floor", threshold=Decimal("96"))  # BOLT 95 < 96
     PriceTier.objects.create(
         contract=engine.contract, part=engine.part, min_quantity=100, unit_price=Decimal("9.5")
     )
     order = PurchaseOrderFactory(supplier=a, order_date=dt.date(2026, 2, 1))
     PurchaseOrderLineFactory(purchase_order=order, part=engine.part, quantity=Decimal("150"))
+    PurchaseOrderLineFactory(purchase_order=order, part=p2, quantity=Decimal("80"))
     engine.card(a, otd_pct=82.0, defect_ppm=8000.0, composite_score=55.0)
     engine.card(b, otd_pct=95.0, defect_ppm=100.0, composite_score=80.0)
     engine.card(c, otd_pct=97.0, defect_ppm=100.0, composite_score=90.0)
