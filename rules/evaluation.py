@@ -272,9 +272,7 @@ def _price_tier(ev: Evaluation, breach: Breach) -> None:
     reached = [
         t for t in facts.tiers.get((rule.contract_id, part_id), []) if t.min_quantity <= ordered
     ]
-    source = next(
-        (s for s in facts.sources_by_part.get(part_id, []) if s.supplier_id == supplier.pk), None
-    )
+    source = next((s for s in facts.sources_of(part_id) if s.supplier_id == supplier.pk), None)
     if not reached or source is None:
         return
     tier = reached[-1]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
+from operator import itemgetter
 
 from django.db import connection, models
 from django.db.models import F, Func, Max, Q, Sum, Value
@@ -236,7 +237,7 @@ class Facts:
         self._load_tiers(rules, rules_query)
 
     def _load_sources(self, rules: list[RuleRow], rules_query) -> set[int]:
-        """`suppliers`, `sources_by_part` and `parts_of_supplier`; returns the ids of every
+        """`suppliers`, each part's sources and `parts_of_supplier`; returns the ids of every
         supplier read (the rules' suppliers and the other sources of their parts)."""
         supplier_ids = {r.supplier_id for r in rules}
         # Sources of every part the rules' suppliers supply (the other sources included),
@@ -264,18 +265,28 @@ class Facts:
                 "id", "code", "name", "status"
             )
         }
-        # Each part's sources by supplier code, each supplier's parts in id order.
-        codes = {pk: s.code for pk, s in self.suppliers.items()}
-        rows.sort(key=lambda row: (row[1], codes[row[2]]))
-        self.sources_by_part: dict[int, list[SourceRow]] = defaultdict(list)
+        # Each supplier's parts in id order; a part's sources are built when a decision
+        # needs them (`sources_of`): most parts breach nothing.
+        rows.sort(key=itemgetter(1))
+        self._source_rows: dict[int, list[tuple]] = defaultdict(list)
+        self._sources: dict[int, list[SourceRow]] = {}
         self.parts_of_supplier: dict[int, list[int]] = defaultdict(list)
-        suppliers = self.suppliers
-        for pk, part_id, supplier_id, share, low, high, price in rows:
-            self.sources_by_part[part_id].append(
-                SourceRow(pk, part_id, supplier_id, suppliers[supplier_id], share, low, high, price)
-            )
-            self.parts_of_supplier[supplier_id].append(part_id)
+        for row in rows:
+            self._source_rows[row[1]].append(row)
+            self.parts_of_supplier[row[2]].append(row[1])
         return everyone
+
+    def sources_of(self, part_id: int) -> list[SourceRow]:
+        """The part's active sources, by supplier code."""
+        found = self._sources.get(part_id)
+        if found is None:
+            suppliers = self.suppliers
+            rows = sorted(self._source_rows.get(part_id, ()), key=lambda r: suppliers[r[2]].code)
+            found = self._sources[part_id] = [
+                SourceRow(pk, part, supplier_id, suppliers[supplier_id], share, low, high, price)
+                for pk, part, supplier_id, share, low, high, price in rows
+            ]
+        return found
 
     def _load_scorecards(self, rules: list[RuleRow], everyone: set[int]) -> None:
         """`supplier_rows`, and the `part_rows` the rules limited to one part read (what a
@@ -322,7 +333,7 @@ class Facts:
             scope.add(rule.supplier_id)
             parts = [rule.part_id] if rule.part_id else self.parts_of_supplier[rule.supplier_id]
             for part_id in parts:
-                scope.update(s.supplier_id for s in self.sources_by_part.get(part_id, ()))
+                scope.update(row[2] for row in self._source_rows.get(part_id, ()))
         return scope
 
     def _load_ytd(self, rules: list[RuleRow]) -> None:

@@ -261,7 +261,7 @@ def _others(ev: Evaluation, breach: Breach, breaching: SourceRow, sources) -> di
 
 def shift(ev: Evaluation, breach: Breach) -> None:
     """Move the rule's points off the breaching source, or raise what a buyer must decide."""
-    sources = ev.facts.sources_by_part.get(breach.part_id, [])
+    sources = ev.facts.sources_of(breach.part_id)
     breaching = next((s for s in sources if s.supplier_id == breach.supplier.pk), None)
     if breaching is None or breach.rule.amount <= 0:
         return
