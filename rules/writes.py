@@ -24,7 +24,7 @@ def _postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-_NUMBERS = (int, float, Decimal)
+_NUMBERS = {int, float, Decimal}
 
 
 def pg_array(values) -> str:
@@ -32,9 +32,10 @@ def pg_array(values) -> str:
     (texts, numbers, either with nulls) built in a few string operations rather than a
     call per value."""
     values = list(values)
-    if all(v is None or type(v) in _NUMBERS for v in values):
+    kinds = set(map(type, values)) - {type(None)}
+    if kinds <= _NUMBERS:
         return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
-    if not all(v is None or isinstance(v, str) for v in values):  # choices are str too
+    if not all(issubclass(kind, str) for kind in kinds):  # choices are str too
         return _pg_array(values)
     # PostgreSQL text never holds NUL: it separates the values while they are escaped.
     text = "\x00".join("" if v is None else v for v in values)
