@@ -21,6 +21,7 @@ from rules.services import (
     rules_evaluate,
 )
 from suppliers.services import supplier_change_status
+from tests.factories import ApprovedSourceFactory
 from tests.rules.conftest import AS_OF
 
 pytestmark = pytest.mark.django_db
@@ -129,6 +130,31 @@ def test_a_stale_proposal_is_re_proposed_from_the_live_shares(engine, buyer):
     assert exception.evidence["shares_before"] == {"ACME": "60.00", "BOLT": "40.00"}
     exception_approve(exception=exception, user=buyer)
     assert engine.shares() == (Decimal("20.00"), Decimal("80.00"))
+
+
+def test_only_the_proposals_whose_part_moved_are_re_proposed(engine, buyer):
+    other = ApprovedSourceFactory(
+        supplier=engine.a, target_share_pct=Decimal("80"), min_share_pct=Decimal("20"),
+        max_share_pct=Decimal("90"),
+    )  # fmt: skip
+    ApprovedSourceFactory(part=other.part, supplier=engine.b, target_share_pct=Decimal("20"))
+    engine.rule(amount=Decimal("65"))  # a bound break on both parts
+    engine.card(engine.a, otd_pct=82.0)
+    rules_evaluate(as_of=AS_OF)
+    untouched = AllocationException.objects.get(part=other.part)
+
+    _move_shares(engine, "60", "40")
+    assert exceptions_refresh() == {"reproposed": 1, "superseded": 0}
+
+    assert AllocationException.objects.get(part=engine.part).evidence["shares_before"] == {
+        "ACME": "60.00", "BOLT": "40.00",
+    }  # fmt: skip
+    still = AllocationException.objects.get(part=other.part)
+    assert (still.proposed_shares, still.evidence) == (
+        untouched.proposed_shares,
+        untouched.evidence,
+    )
+    assert exceptions_refresh() == {"reproposed": 0, "superseded": 0}
 
 
 def test_a_proposal_with_nothing_left_to_move_is_superseded_by_the_engine(engine, buyer):
