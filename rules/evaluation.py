@@ -272,8 +272,10 @@ def _price_tier(ev: Evaluation, breach: Breach) -> None:
     reached = [
         t for t in facts.tiers.get((rule.contract_id, part_id), []) if t.min_quantity <= ordered
     ]
+    if not reached:  # nothing to apply: no need to build the part's sources
+        return
     source = next((s for s in facts.sources_of(part_id) if s.supplier_id == supplier.pk), None)
-    if not reached or source is None:
+    if source is None:
         return
     tier = reached[-1]
     ev.plan.tier_updates.append((tier, reached, source))

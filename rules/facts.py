@@ -5,7 +5,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from functools import cached_property, partial
 from operator import itemgetter
 
 from django.db import connection, models
@@ -354,19 +354,25 @@ class Facts:
         )
 
     def _load_history(self, rules_query) -> None:
-        """`last_fired` per (rule, part) and the `open_exceptions`."""
+        """`last_fired` per (rule, part)."""
         self.last_fired = {
             (row["rule_id"], row["part_id"]): row["last"]
             for row in RuleFiring.objects.filter(rule_id__in=rules_query.values("pk"))
             .values("rule_id", "part_id")
             .annotate(last=Max("fired_at"))
         }
-        self.open_exceptions = set()
+
+    @cached_property
+    def open_exceptions(self) -> set[tuple]:
+        """(kind, part, supplier) and (kind, part, None) of every open exception: read when
+        a decision first may raise one (a run with nothing new raises none)."""
+        found = set()
         for kind, part_id, supplier_id in AllocationException.objects.filter(
             state=AllocationException.State.OPEN
         ).values_list("kind", "part_id", "supplier_id"):
-            self.open_exceptions.add((kind, part_id, supplier_id))
-            self.open_exceptions.add((kind, part_id, None))
+            found.add((kind, part_id, supplier_id))
+            found.add((kind, part_id, None))
+        return found
 
     def _load_tiers(self, rules: list[RuleRow], rules_query) -> None:
         """`tiers`: the price tiers not applied yet of the price-tier rules' contracts."""
