@@ -1,10 +1,12 @@
 """The allocation engine (docs/rules.md): evaluate contract rules, apply the obvious,
 queue the rest.
 
-`rules_evaluate` reads everything it needs in a fixed number of set-based queries (the
+`rules_evaluate` reads what every rule needs in a fixed number of set-based queries (the
 active rules, the current scorecard rows of every supplier involved, the sources of every
-part involved, year-to-date order quantities, the last firing of every rule, the open
-exceptions) and decides in memory; its writes are bulk writes. Which figure a rule reads:
+part involved, year-to-date order quantities, the last firing of every rule), finds the
+breaches, reads what only those need (the part figures a shift compares, the open
+exceptions), and decides in memory in rule order; its writes are one statement per kind
+of row (docs/rules.md, "How one evaluation runs"). Which figure a rule reads:
 
 - window `rolling_days` of 90 → the stored `rolling-90` row; `period` → the last closed
   calendar month before the as-of date. Only the 90-day window is stored, so other rolling
