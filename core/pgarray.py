@@ -41,6 +41,6 @@ def pg_array(values) -> str:
     kinds = set(map(type, values)) - {_NONE}
     if kinds <= _NUMBERS:
         return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
-    if kinds == {str}:
+    if all(issubclass(kind, str) for kind in kinds):  # choices are str too
         return _texts(values)
     return "{" + ",".join(map(_element, values)) + "}"

@@ -12,12 +12,12 @@ from django.db import connection, models
 from django.db.models import F, Func, Max, Q, Sum, Value
 
 from contracts.models import ContractRule, PriceTier
+from core.pgarray import pg_array
 from parts.models import ApprovedSource
 from prediction.selectors import predicted_otd_by_supplier
 from purchasing.models import PurchaseOrderLine
 from rules.models import AllocationException, RuleFiring
 from rules.selectors import expired_certificate_supplier_ids
-from rules.writes import pg_array
 from scorecards import kpis
 from scorecards.models import PartScorecard, SupplierScorecard
 from suppliers.models import Supplier

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contracts.models import ContractChange, ContractRule, PriceTier
 from core.chunks import chunked
-from core.pgarray import pg_array as _pg_array
+from core.pgarray import pg_array
 from core.services import model_snapshot
 from parts.models import ApprovedSource
 from rules.models import AllocationBalance, RuleFiring
@@ -22,29 +22,6 @@ from rules.models import AllocationBalance, RuleFiring
 
 def _postgresql() -> bool:
     return connection.vendor == "postgresql"
-
-
-_NUMBERS = {int, float, Decimal}
-
-
-def pg_array(values) -> str:
-    """`core.pgarray.pg_array`, with the columns the engine writes by the ten thousand
-    (texts, numbers, either with nulls) built in a few string operations rather than a
-    call per value."""
-    values = list(values)
-    kinds = set(map(type, values)) - {type(None)}
-    if kinds <= _NUMBERS:
-        return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
-    if not all(issubclass(kind, str) for kind in kinds):  # choices are str too
-        return _pg_array(values)
-    # PostgreSQL text never holds NUL: it separates the values while they are escaped.
-    text = "\x00".join("" if v is None else v for v in values)
-    if "\\" in text or '"' in text:
-        text = text.replace("\\", "\\\\").replace('"', '\\"')
-    if None not in values:
-        return '{"' + text.replace("\x00", '","') + '"}'
-    pieces = zip(values, text.split("\x00"), strict=True)
-    return "{" + ",".join("NULL" if v is None else f'"{p}"' for v, p in pieces) + "}"
 
 
 def _array_type(field: models.Field) -> str:

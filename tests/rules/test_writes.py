@@ -5,11 +5,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from core.pgarray import pg_array as core_pg_array
 from parts.models import ApprovedSource
 from rules.models import AllocationChange, AllocationException, RuleFiring
 from rules.shifting import Firing
-from rules.writes import Record, firings_insert, pg_array, rows_insert, sources_update
+from rules.writes import Record, firings_insert, rows_insert, sources_update
 
 pytestmark = pytest.mark.django_db
 
@@ -59,22 +58,6 @@ def test_shares_and_prices_of_sources_are_written_in_one_update(engine):
     b = ApprovedSource.objects.get(pk=engine.source_b.pk)
     assert (a.target_share_pct, a.unit_price) == (Decimal("70"), engine.source_a.unit_price)
     assert (b.target_share_pct, b.unit_price) == (Decimal("30"), Decimal("9.8765"))
-
-
-@pytest.mark.parametrize(
-    "values",
-    [
-        [],
-        [3, 1, 2],
-        [81.25, None, Decimal("9.8765"), 0],
-        [AWKWARD, "", "NULL", None, "{a,b}", "naïve"],
-        [None, None],
-        ["open", "hold"],
-        [True, None, "x"],
-    ],
-)
-def test_the_engines_arrays_are_the_arrays_of_core(values):
-    assert pg_array(values) == core_pg_array(values)
 
 
 def test_firings_come_back_with_their_reasons_and_figures_as_written(engine):
