@@ -31,10 +31,11 @@ from django.utils import timezone
 from accounts.models import UserProfile
 from accounts.roles import Role
 from alerts import emails
-from alerts.inserts import deliveries_insert, id_filter
+from alerts.inserts import deliveries_insert
 from alerts.kinds import CONTACT_KINDS
 from alerts.models import Alert, EmailDelivery, Severity
 from core import task_names
+from core.pgarray import ids_in
 from core.tasks import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
@@ -102,7 +103,7 @@ def immediate_emails_request(*, alert_ids, queue_sends: bool = True) -> list[int
     caller queues the returned ids). An alert already emailed to a recipient is never
     emailed to them again (the unique delivery row)."""
     alerts = Alert.objects.filter(
-        id_filter(alert_ids), state=Alert.State.OPEN, severity=Severity.CRITICAL
+        ids_in("pk", alert_ids), state=Alert.State.OPEN, severity=Severity.CRITICAL
     )
     targets = audience(alerts)
     frequency = _frequencies({u for users in targets.values() for u in users})
@@ -117,7 +118,7 @@ def immediate_emails_request(*, alert_ids, queue_sends: bool = True) -> list[int
     with transaction.atomic():
         deliveries_insert(rows)
         return _pending_queue(
-            id_filter(list(targets), field="alert_id"),
+            ids_in("alert_id", targets),
             recipients={user_id for _, user_id, _ in rows},
             queue_sends=queue_sends,
         )

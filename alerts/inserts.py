@@ -11,13 +11,13 @@ import datetime as dt
 from operator import attrgetter
 
 from django.db import connection
-from django.db.models import BooleanField, F, Func, Q, Value
+from django.db.models import Q
 from django.utils import timezone
 
 from alerts.conditions import Condition
 from alerts.models import Alert, EmailDelivery
 from core.chunks import chunked
-from core.pgarray import pg_array
+from core.pgarray import ids_in, pg_array
 
 CHUNK = 2000
 # The states of the partial unique index `one_open_alert_per_dedupe_key`.
@@ -41,28 +41,12 @@ def set_based() -> bool:
     return connection.vendor == "postgresql"
 
 
-def id_filter(ids, *, field: str = "pk") -> Q:
-    """`field IN ids` as one filter: on PostgreSQL one array parameter for all of them (a
-    parameter per id costs Django more to build than the statement costs the server)."""
-    if not set_based():
-        return Q(**{f"{field}__in": list(ids)})
-    return Q(
-        Func(
-            F(field),
-            Value(pg_array(sorted(ids))),
-            arg_joiner=" = ANY(",
-            template="%(expressions)s::bigint[])",
-            output_field=BooleanField(),
-        )
-    )
-
-
 def id_filters(ids: list[int]):
     """`pk IN ids` filters for updates: one on PostgreSQL, in chunks elsewhere."""
     if not ids:
         return
     if set_based():
-        yield id_filter(ids)
+        yield ids_in("pk", ids)
         return
     for chunk in chunked(ids, CHUNK):
         yield Q(pk__in=chunk)

@@ -2,6 +2,9 @@
 
 from decimal import Decimal
 
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q, Value
+
 _NUMBERS = frozenset({int, float, Decimal, bool})  # bool: True/False parse in numeric arrays
 _NONE = type(None)
 
@@ -44,3 +47,21 @@ def pg_array(values) -> str:
     if all(issubclass(kind, str) for kind in kinds):  # choices are str too
         return _texts(values)
     return "{" + ",".join(map(_element, values)) + "}"
+
+
+def ids_in(field: str, ids) -> Q:
+    """`field IN ids` as one filter: on PostgreSQL one array parameter (`= ANY(…)`) for
+    all of them, where Django would prepare a parameter per id (a tenth of a second at
+    10,000, more than the statement costs the server); elsewhere a plain `__in`."""
+    ids = sorted(ids)
+    if connection.vendor != "postgresql":
+        return Q(**{f"{field}__in": ids})
+    return Q(
+        Func(
+            F(field),
+            Value(pg_array(ids)),
+            arg_joiner=" = ANY(",
+            template="%(expressions)s::bigint[])",
+            output_field=BooleanField(),
+        )
+    )
