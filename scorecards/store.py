@@ -40,6 +40,10 @@ SUPPLIER_COLUMNS = (
 _SCORE_COLUMNS = ("landed_cost_index", "composite_score", "grade", "template_id")
 # Up to this many (supplier, period) rows to re-score, their peers are read by index.
 FEW_TARGETS = 2000
+# A write that inserts or deletes more than this share of the rows it staged (a first
+# build, a new supplier's history) refreshes the table's planner statistics at once.
+STALE_SHARE = 0.1
+STALE_ROWS = 1000
 
 
 def analyze(cursor, dialect: Dialect, table: str) -> None:
@@ -68,6 +72,10 @@ def rows_replace(
     One hash join of staged against stored rows finds what differs, so unchanged rows
     cost a comparison, not a write. No other writer can interleave (advisory lock on
     PostgreSQL, IMMEDIATE transactions on SQLite), so the diff needs no ON CONFLICT.
+    A write that inserted or deleted a large share of the rows (a first build) refreshes
+    the table's planner statistics: PostgreSQL would otherwise plan the next refresh for
+    the empty table it last sampled (a nested loop over every row, seconds instead of
+    milliseconds) until autovacuum gets to it.
     Returns (rows written, rows deleted, rows staged).
     """
     table = model._meta.db_table
@@ -83,6 +91,8 @@ def rows_replace(
     if stored_in_scope > staged_count - inserted:
         deleted = _gone_delete(cursor, stage, table=table, keys=keys, staged=staged)
     cursor.execute(f"DROP TABLE {dialect.staging_table('kpi_changed')}")
+    if inserted + deleted > max(STALE_SHARE * staged_count, STALE_ROWS):
+        analyze(cursor, dialect, table)
     return inserted + updated, deleted, staged_count
 
 

@@ -177,3 +177,24 @@ def test_many_suppliers_in_one_pass_are_each_right(kpi):
     for supplier_id, otd in truth.items():
         card = SupplierScorecard.objects.get(supplier_id=supplier_id, period="2026-02")
         assert card.otd_pct == approx(otd)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics")
+def test_a_first_build_leaves_the_planner_statistics_of_what_it_wrote(
+    kpi, supplier_a, supplier_b, monkeypatch
+):
+    from scorecards import store
+
+    monkeypatch.setattr(store, "STALE_ROWS", 0)
+    for supplier in (supplier_a, supplier_b):
+        kpi.receive(kpi.line(supplier=supplier, unit_price="10"), FEB_10, "100")
+    kpi.recompute()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname IN (%s, %s)",
+            [PartScorecard._meta.db_table, SupplierScorecard._meta.db_table],
+        )
+        estimated = dict(cursor.fetchall())
+    # The next refresh is planned for the rows there are, not for an empty table.
+    assert estimated[PartScorecard._meta.db_table] == PartScorecard.objects.count() > 0
+    assert estimated[SupplierScorecard._meta.db_table] == SupplierScorecard.objects.count() > 0
