@@ -276,8 +276,10 @@ class PartScorecard(ScorecardFigures):
     class Meta:
         ordering = ["part", "supplier", "-period"]
         constraints = [
+            # Supplier and period lead: a refresh reaches the part rows of each
+            # (supplier, period) it rebuilds by one index range, not the whole table.
             models.UniqueConstraint(
-                fields=["supplier", "part", "period"], name="one_part_scorecard_per_period"
+                fields=["supplier", "period", "part"], name="one_part_scorecard_per_period"
             )
         ]
         indexes = [models.Index(fields=["part", "period"])]

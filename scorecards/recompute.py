@@ -308,8 +308,7 @@ def _other_sources_statement(stage: StagingQueries) -> str:
         SELECT DISTINCT other.supplier_id, other.period
         FROM {part} other
         JOIN (
-            SELECT part_id, period FROM {part}
-            WHERE {stage.stored_filter(part)}
+            SELECT part_id, period FROM {stage.stored_rows(part)} stored
             UNION
             SELECT part_id, period FROM kpi_part
         ) touched ON touched.part_id = other.part_id AND touched.period = other.period

@@ -162,23 +162,25 @@ class ScopeFilters:
         )
         return f"({ranges})"
 
-    def stored_filter(self, table: str) -> str:
-        """Stored scorecard rows (`table` alias) this recompute rebuilds."""
+    def stored_rows(self, table: str) -> str:
+        """The stored scorecard rows this recompute rebuilds, as a subquery.
+
+        By cells, a join from `kpi_cell`: PostgreSQL then estimates the rows from the
+        cells (the semi-join it planned before counted the whole table once every
+        supplier had a cell) and reaches each cell's rows through the (supplier, period)
+        index, so a nightly reads the rows it rebuilds, not the whole table."""
         if self.by_cells:
-            # The IN lets a refresh of a few suppliers go through their index entries.
-            return f"""({table}.supplier_id IN (SELECT supplier_id FROM kpi_cell)
-                AND EXISTS (SELECT 1 FROM kpi_cell c WHERE c.supplier_id = {table}.supplier_id
-                            AND c.period = {table}.period))"""
-        return (
-            f"{self.supplier_filter(f'{table}.supplier_id')} AND "
-            f"{self.period_filter(f'{table}.period')}"
-        )
+            return f"""(SELECT stored.* FROM kpi_cell cell
+                JOIN {table} stored
+                  ON stored.supplier_id = cell.supplier_id AND stored.period = cell.period)"""
+        return f"""(SELECT * FROM {table}
+            WHERE {self.supplier_filter(f"{table}.supplier_id")}
+              AND {self.period_filter(f"{table}.period")})"""
 
     def stored_other_filter(self, table: str) -> str:
         """Stored rows of other sources, next to the touched (part, period) rows."""
         if self.by_cells:
-            # An anti-join (not the negated IN … AND EXISTS of `stored_filter`): PostgreSQL
-            # then hashes the cells instead of walking every stored row by index.
+            # An anti-join: PostgreSQL hashes the cells beside the other rows.
             return f"""NOT EXISTS (SELECT 1 FROM kpi_cell c
                 WHERE c.supplier_id = {table}.supplier_id AND c.period = {table}.period)"""
         return f"NOT {self.supplier_filter(f'{table}.supplier_id')}"

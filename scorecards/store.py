@@ -80,9 +80,9 @@ def rows_replace(
     """
     table = model._meta.db_table
     keys = [c for c in columns if c in ("supplier_id", "part_id", "period")]
-    cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {stage.stored_filter(table)}", stage.params)
+    cursor.execute(f"SELECT COUNT(*) FROM {stage.stored_rows(table)} stored", stage.params)
     stored_in_scope = cursor.fetchone()[0]
-    _changed_stage(cursor, dialect, model=model, columns=columns, keys=keys, staged=staged)
+    _changed_stage(cursor, dialect, stage, model=model, columns=columns, keys=keys, staged=staged)
     inserted, updated = _changed_write(cursor, table=table, columns=columns, keys=keys)
     cursor.execute(f"SELECT COUNT(*) FROM {staged}")
     staged_count = cursor.fetchone()[0]
@@ -96,8 +96,11 @@ def rows_replace(
     return inserted + updated, deleted, staged_count
 
 
-def _changed_stage(cursor, dialect: Dialect, *, model, columns, keys, staged) -> None:
-    """`kpi_changed`: the staged rows that are new (no `stored_id`) or differ."""
+def _changed_stage(
+    cursor, dialect: Dialect, stage: StagingQueries, *, model, columns, keys, staged
+) -> None:
+    """`kpi_changed`: the staged rows that are new (no `stored_id`) or differ. Every staged
+    row lies in scope, so only the stored rows in scope can match one."""
     table = model._meta.db_table
     match = " AND ".join(f"stored.{k} = staged.{k}" for k in keys)
     changed = " OR ".join(
@@ -109,9 +112,10 @@ def _changed_stage(cursor, dialect: Dialect, *, model, columns, keys, staged) ->
         {dialect.create_staging} kpi_changed AS
         SELECT {", ".join(f"staged.{c}" for c in columns)}, stored.id AS stored_id
         FROM {staged} staged
-        LEFT JOIN {table} stored ON {match}
+        LEFT JOIN {stage.stored_rows(table)} stored ON {match}
         WHERE stored.id IS NULL OR {changed}
-        """
+        """,
+        stage.params,
     )
     analyze(cursor, dialect, "kpi_changed")  # so a few changed rows update by primary key
 
@@ -140,12 +144,13 @@ def _changed_write(cursor, *, table: str, columns, keys) -> tuple[int, int]:
 
 def _gone_delete(cursor, stage: StagingQueries, *, table: str, keys, staged: str) -> int:
     """Delete the stored rows in scope that have no staged row any more."""
-    staged_match = " AND ".join(f"staged.{k} = {table}.{k}" for k in keys)
+    staged_match = " AND ".join(f"staged.{k} = stored.{k}" for k in keys)
     cursor.execute(
         f"""
         DELETE FROM {table}
-        WHERE {stage.stored_filter(table)}
-          AND NOT EXISTS (SELECT 1 FROM {staged} staged WHERE {staged_match})
+        WHERE id IN (
+            SELECT stored.id FROM {stage.stored_rows(table)} stored
+            WHERE NOT EXISTS (SELECT 1 FROM {staged} staged WHERE {staged_match}))
         """,
         stage.params,
     )
