@@ -233,6 +233,7 @@ def _due(as_of: int, segments, reads: Reads) -> pd.DataFrame:
                                 THEN {_float("r.quantity")} END), 0) AS inside
             FROM y LEFT JOIN {reads.receipt} r
               ON r.line_id = y.id AND r.receipt_date <= %(day)s
+             AND r.receipt_date > %(first_receipt)s
             GROUP BY y.id, y.supplier_id, y.part_id, y.q, y.p
         ),
         z AS (
@@ -241,9 +242,13 @@ def _due(as_of: int, segments, reads: Reads) -> pd.DataFrame:
         )
         SELECT z.supplier_id, z.part_id, {", ".join(sums)}
         FROM z GROUP BY z.supplier_id, z.part_id"""
+    # A receipt before the longest window's first day, less the widest early tolerance,
+    # falls inside no line's tolerance window: the join leaves it out.
+    widest = max([kpis.DEFAULT_EARLY_TOLERANCE_DAYS, *(int(s[3]) for s in segments)])
     params = _params(
         as_of,
         since=day_of(as_of - max(WINDOWS)),
+        first_receipt=day_of(as_of - max(WINDOWS) - widest),
         early=kpis.DEFAULT_EARLY_TOLERANCE_DAYS,
         late=kpis.DEFAULT_LATE_TOLERANCE_DAYS,
     )

@@ -162,3 +162,32 @@ def test_a_training_sample_reads_the_same_figures_from_its_copies(history):
         assert mine.sort_index().equals(theirs.sort_index())
     assert set(everyone.suppliers.index) == {supplier.pk}
     assert other.pk in set(trailing_as_of(as_of).suppliers.index)
+
+
+def test_an_early_receipt_before_the_year_window_still_counts_for_its_line(db):
+    """A line promised on the year window's second day, received early within its
+    contract's tolerance (so before the window's first day), was on time; one received
+    a day earlier than the tolerance allows was not."""
+    from prediction.aggregates import trailing_as_of
+
+    as_of = day_number(AS_OF)
+    promised = AS_OF - dt.timedelta(days=363)  # inside the 365 days to AS_OF
+    widest = 10  # wider than every default tolerance
+    suppliers = []
+    for code, early_by in (("EARLY-OK", widest), ("TOO-EARLY", widest + 1)):
+        supplier = SupplierFactory(code=code)
+        part = PartFactory(number=f"P-{code}")
+        ContractFactory(supplier=supplier, early_tolerance_days=widest, late_tolerance_days=0)
+        line_add(
+            supplier=supplier,
+            part=part,
+            ordered=promised - dt.timedelta(days=60),
+            promised=promised,
+            received=promised - dt.timedelta(days=early_by),
+        )
+        suppliers.append(supplier)
+    figures = trailing_as_of(as_of).suppliers
+    on_time, too_early = (figures.loc[s.pk] for s in suppliers)
+    assert on_time["supplier_otif_365"] == 100.0
+    assert on_time["supplier_otd_365"] == 100.0
+    assert too_early["supplier_otif_365"] == 0.0
