@@ -166,9 +166,9 @@ class ScopeFilters:
         """The stored scorecard rows this recompute rebuilds, as a subquery.
 
         By cells, a join from `kpi_cell`: PostgreSQL then estimates the rows from the
-        cells (the semi-join it planned before counted the whole table once every
-        supplier had a cell) and reaches each cell's rows through the (supplier, period)
-        index, so a nightly reads the rows it rebuilds, not the whole table."""
+        cells (it estimates a semi-join on them at the whole table once every supplier
+        has a cell) and reaches each cell's rows through the (supplier, period) index, so
+        a nightly reads the rows it rebuilds, not the whole table."""
         if self.by_cells:
             return f"""(SELECT stored.* FROM kpi_cell cell
                 JOIN {table} stored
